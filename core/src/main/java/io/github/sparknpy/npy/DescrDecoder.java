@@ -1,0 +1,129 @@
+package io.github.sparknpy.npy;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns a parsed header {@code descr} into a {@link DType}, following numpy's {@code
+ * descr_to_dtype}: a typestr, or a list of {@code (name, descr)} / {@code (name, descr, shape)}
+ * fields where unnamed void fields are padding and names may be {@code (title, name)} pairs.
+ */
+final class DescrDecoder {
+  private static final int MAX_SUBARRAY_DIMS = 64;
+
+  private DescrDecoder() {}
+
+  static DType decode(Object descr) {
+    if (descr instanceof String s) {
+      return ScalarDType.parseTypestr(s);
+    }
+    if (descr instanceof PythonLiteral.Bytes b) {
+      return ScalarDType.parseTypestr(new String(b.value(), StandardCharsets.ISO_8859_1));
+    }
+    if (descr instanceof List<?> list) {
+      return decodeRecord(list);
+    }
+    if (descr instanceof PythonLiteral.Tuple) {
+      throw invalid(descr, "a sub-array dtype cannot describe a whole array; numpy folds sub-array dtypes into the shape when it saves");
+    }
+    throw invalid(descr, "expected a type string or a list of fields");
+  }
+
+  private static RecordDType decodeRecord(List<?> items) {
+    List<RecordDType.Field> fields = new ArrayList<>();
+    Set<String> used = new HashSet<>();
+    long offset = 0;
+    for (Object item : items) {
+      List<?> parts = item instanceof PythonLiteral.Tuple t ? t.items() : item instanceof List<?> l ? l : null;
+      if (parts == null || parts.size() < 2 || parts.size() > 3) {
+        throw invalid(items, "field " + PythonRepr.of(item) + " is not a (name, descr) or (name, descr, shape) tuple");
+      }
+      Object nameObj = parts.get(0);
+      String name;
+      String title = null;
+      if (nameObj instanceof String s) {
+        name = s;
+      } else if (nameObj instanceof PythonLiteral.Tuple t && t.items().size() == 2 && t.items().get(1) instanceof String n) {
+        name = n;
+        title = t.items().get(0) instanceof String ti ? ti : PythonRepr.of(t.items().get(0));
+      } else {
+        throw invalid(items, "field name " + PythonRepr.of(nameObj) + " is not a string or a (title, name) pair");
+      }
+      List<Long> shape = new ArrayList<>();
+      Object fieldDescr = parts.get(1);
+      if (parts.size() == 3) {
+        shape.addAll(subarrayShape(items, parts.get(2)));
+      }
+      // A tuple descr is itself a sub-array; numpy folds its shape after the outer one.
+      while (fieldDescr instanceof PythonLiteral.Tuple inner && inner.items().size() == 2) {
+        shape.addAll(subarrayShape(items, inner.items().get(1)));
+        fieldDescr = inner.items().get(0);
+      }
+      if (shape.size() > MAX_SUBARRAY_DIMS) {
+        throw invalid(items, "field '" + name + "' has more than " + MAX_SUBARRAY_DIMS + " sub-array dimensions");
+      }
+      DType dtype = decode(fieldDescr);
+      long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+      long count = 1;
+      for (long d : dims) {
+        count = multiply(items, count, d);
+      }
+      long size = multiply(items, count, dtype.itemSize());
+      boolean padding = name.isEmpty() && dtype instanceof ScalarDType s && s.kind() == ScalarDType.Kind.VOID;
+      if (!padding) {
+        if (name.isEmpty()) {
+          throw invalid(items, "a field with an empty name must be void padding ('', '|V<n>')");
+        }
+        if (!used.add(name) || (title != null && !used.add(title))) {
+          throw invalid(items, "field name or title '" + (used.contains(name) ? name : title) + "' is used twice");
+        }
+        fields.add(new RecordDType.Field(name, title, dtype, dims, (int) offset));
+      }
+      offset += size;
+      if (offset > Integer.MAX_VALUE) {
+        throw invalid(items, "the record is larger than " + Integer.MAX_VALUE + " bytes");
+      }
+    }
+    return new RecordDType(fields, (int) offset);
+  }
+
+  private static List<Long> subarrayShape(Object descr, Object shape) {
+    List<Long> out = new ArrayList<>();
+    if (shape instanceof BigInteger i) {
+      out.add(dimension(descr, i));
+    } else if (shape instanceof PythonLiteral.Tuple t) {
+      for (Object d : t.items()) {
+        if (!(d instanceof BigInteger i)) {
+          throw invalid(descr, "sub-array shape " + PythonRepr.of(shape) + " is not a tuple of ints");
+        }
+        out.add(dimension(descr, i));
+      }
+    } else {
+      throw invalid(descr, "sub-array shape " + PythonRepr.of(shape) + " is not an int or a tuple of ints");
+    }
+    return out;
+  }
+
+  private static long dimension(Object descr, BigInteger d) {
+    if (d.signum() < 0 || d.bitLength() > 31) {
+      throw invalid(descr, "sub-array dimension " + d + " is negative or too large");
+    }
+    return d.longValue();
+  }
+
+  private static long multiply(Object descr, long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      throw invalid(descr, "the field sizes overflow");
+    }
+  }
+
+  private static NpyFormatException invalid(Object descr, String why) {
+    return new NpyFormatException("descr is not a valid dtype descriptor: " + PythonRepr.of(descr) + ": " + why);
+  }
+}

@@ -1,0 +1,207 @@
+package io.github.sparknpy.npy;
+
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A structured (record) dtype: named fields at byte offsets inside an item of {@link #itemSize()}
+ * bytes. Gaps between fields are padding, which {@link #descr()} writes as {@code ('', '|V<n>')}
+ * exactly as numpy's {@code dtype.descr} does. Fields may be records themselves or sub-arrays.
+ */
+public final class RecordDType extends DType {
+  /** One named field of a record. */
+  public static final class Field {
+    private final String name;
+    private final String title;
+    private final DType dtype;
+    private final long[] shape;
+    private final int offset;
+
+    Field(String name, String title, DType dtype, long[] shape, int offset) {
+      this.name = Objects.requireNonNull(name, "name");
+      this.title = title;
+      this.dtype = Objects.requireNonNull(dtype, "dtype");
+      this.shape = shape.clone();
+      this.offset = offset;
+    }
+
+    /** A field of {@code dtype}, optionally a sub-array of {@code shape}; placed by the builder. */
+    public static Field of(String name, DType dtype, long... shape) {
+      return new Field(name, null, dtype, shape, -1);
+    }
+
+    public String name() {
+      return name;
+    }
+
+    /** numpy's optional field title, or null. */
+    public String title() {
+      return title;
+    }
+
+    /** The element dtype of the field (of each sub-array element if {@link #shape()} is not empty). */
+    public DType dtype() {
+      return dtype;
+    }
+
+    /** The sub-array shape, empty for a plain field. */
+    public long[] shape() {
+      return shape.clone();
+    }
+
+    /** Number of dtype elements in the field: the product of the sub-array shape. */
+    public long count() {
+      long n = 1;
+      for (long d : shape) {
+        n *= d;
+      }
+      return n;
+    }
+
+    /** Byte offset of the field within an item. */
+    public int offset() {
+      return offset;
+    }
+
+    /** Bytes the field occupies. */
+    public long size() {
+      return count() * dtype.itemSize();
+    }
+
+    Field withOffset(int newOffset) {
+      return new Field(name, title, dtype, shape, newOffset);
+    }
+
+    Field withDType(DType newType) {
+      return new Field(name, title, newType, shape, offset);
+    }
+
+    Object descrObject() {
+      Object key = title == null ? name : new PythonLiteral.Tuple(List.of(title, name));
+      if (shape.length == 0) {
+        return new PythonLiteral.Tuple(List.of(key, dtype.descrObject()));
+      }
+      List<Object> dims = new ArrayList<>();
+      for (long d : shape) {
+        dims.add(d);
+      }
+      return new PythonLiteral.Tuple(List.of(key, dtype.descrObject(), new PythonLiteral.Tuple(dims)));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof Field f)) {
+        return false;
+      }
+      return name.equals(f.name) && Objects.equals(title, f.title) && dtype.equals(f.dtype) && Arrays.equals(shape, f.shape) && offset == f.offset;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(name, title, dtype, Arrays.hashCode(shape), offset);
+    }
+
+    @Override
+    public String toString() {
+      return PythonRepr.of(descrObject());
+    }
+  }
+
+  private final List<Field> fields;
+  private final int itemSize;
+
+  RecordDType(List<Field> fields, int itemSize) {
+    this.fields = Collections.unmodifiableList(new ArrayList<>(fields));
+    this.itemSize = itemSize;
+  }
+
+  /**
+   * A packed record of the given fields, in order, without padding, as numpy's {@code
+   * np.dtype([(name, dtype, shape), ...])} builds it.
+   */
+  public static RecordDType packed(List<Field> fields) {
+    List<Field> placed = new ArrayList<>(fields.size());
+    Set<String> names = new HashSet<>();
+    long offset = 0;
+    for (Field f : fields) {
+      if (f.name().isEmpty() || !names.add(f.name())) {
+        throw new IllegalArgumentException("Cannot create a record dtype: field name '" + f.name() + "' is empty or used twice");
+      }
+      placed.add(f.withOffset(Math.toIntExact(offset)));
+      offset += f.size();
+      if (offset > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("Cannot create a record dtype: items would exceed " + Integer.MAX_VALUE + " bytes");
+      }
+    }
+    return new RecordDType(placed, (int) offset);
+  }
+
+  public List<Field> fields() {
+    return fields;
+  }
+
+  /** The field called {@code name}, or null. */
+  public Field field(String name) {
+    for (Field f : fields) {
+      if (f.name.equals(name)) {
+        return f;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public int itemSize() {
+    return itemSize;
+  }
+
+  @Override
+  Object descrObject() {
+    List<Object> out = new ArrayList<>();
+    long offset = 0;
+    for (Field f : fields) {
+      if (f.offset > offset) {
+        out.add(padding(f.offset - offset));
+        offset = f.offset;
+      }
+      out.add(f.descrObject());
+      offset += f.size();
+    }
+    if (itemSize > offset) {
+      out.add(padding(itemSize - offset));
+    }
+    return out;
+  }
+
+  private static Object padding(long bytes) {
+    return new PythonLiteral.Tuple(List.of("", "|V" + bytes));
+  }
+
+  @Override
+  public RecordDType withByteOrder(ByteOrder order) {
+    List<Field> swapped = new ArrayList<>(fields.size());
+    boolean changed = false;
+    for (Field f : fields) {
+      DType t = f.dtype.withByteOrder(order);
+      changed |= t != f.dtype;
+      swapped.add(t == f.dtype ? f : f.withDType(t));
+    }
+    return changed ? new RecordDType(swapped, itemSize) : this;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RecordDType r && itemSize == r.itemSize && fields.equals(r.fields);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(fields, itemSize);
+  }
+}
