@@ -54,13 +54,15 @@ final class DescrDecoder {
         throw invalid(items, "field name " + PythonRepr.of(nameObj) + " is not a string or a (title, name) pair");
       }
       List<Long> shape = new ArrayList<>();
+      List<Integer> levels = new ArrayList<>();
       Object fieldDescr = parts.get(1);
       if (parts.size() == 3) {
-        shape.addAll(subarrayShape(items, parts.get(2)));
+        addLevel(shape, levels, subarrayShape(items, parts.get(2)));
       }
-      // A tuple descr is itself a sub-array; numpy folds its shape after the outer one.
+      // A tuple descr is itself a sub-array, nested inside the outer one: its shape follows the outer
+      // shape in memory, and numpy keeps the nesting in the dtype (empty shapes vanish).
       while (fieldDescr instanceof PythonLiteral.Tuple inner && inner.items().size() == 2) {
-        shape.addAll(subarrayShape(items, inner.items().get(1)));
+        addLevel(shape, levels, subarrayShape(items, inner.items().get(1)));
         fieldDescr = inner.items().get(0);
       }
       if (shape.size() > MAX_SUBARRAY_DIMS) {
@@ -81,7 +83,7 @@ final class DescrDecoder {
         if (!used.add(name) || (title != null && !used.add(title))) {
           throw invalid(items, "field name or title '" + (used.contains(name) ? name : title) + "' is used twice");
         }
-        fields.add(new RecordDType.Field(name, title, dtype, dims, (int) offset));
+        fields.add(new RecordDType.Field(name, title, dtype, dims, (int) offset, levels.stream().mapToInt(Integer::intValue).toArray()));
       }
       offset += size;
       if (offset > Integer.MAX_VALUE) {
@@ -89,6 +91,13 @@ final class DescrDecoder {
       }
     }
     return new RecordDType(fields, (int) offset);
+  }
+
+  private static void addLevel(List<Long> shape, List<Integer> levels, List<Long> level) {
+    if (!level.isEmpty()) {
+      shape.addAll(level);
+      levels.add(level.size());
+    }
   }
 
   private static List<Long> subarrayShape(Object descr, Object shape) {

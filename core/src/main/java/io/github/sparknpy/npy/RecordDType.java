@@ -22,13 +22,25 @@ public final class RecordDType extends DType {
     private final DType dtype;
     private final long[] shape;
     private final int offset;
+    // How many dimensions of shape each nested sub-array level has, outermost first, when the field
+    // is a sub-array of a sub-array (numpy keeps ('<f4', (2,)) inside (3,) distinct from ('<f4',
+    // (3, 2)): same bytes, different dtype and descr). Null for a plain field or one level.
+    private final int[] levels;
 
     Field(String name, String title, DType dtype, long[] shape, int offset) {
+      this(name, title, dtype, shape, offset, null);
+    }
+
+    Field(String name, String title, DType dtype, long[] shape, int offset, int[] levels) {
       this.name = Objects.requireNonNull(name, "name");
       this.title = title;
       this.dtype = Objects.requireNonNull(dtype, "dtype");
       this.shape = shape.clone();
       this.offset = offset;
+      this.levels = levels == null || levels.length <= 1 ? null : levels.clone();
+      if (this.levels != null && Arrays.stream(this.levels).sum() != shape.length) {
+        throw new IllegalArgumentException("Sub-array levels " + Arrays.toString(levels) + " do not add up to shape " + Arrays.toString(shape));
+      }
     }
 
     /** A field of {@code dtype}, optionally a sub-array of {@code shape}; placed by the builder. */
@@ -50,7 +62,10 @@ public final class RecordDType extends DType {
       return dtype;
     }
 
-    /** The sub-array shape, empty for a plain field. */
+    /**
+     * The sub-array shape, empty for a plain field. A sub-array of sub-arrays (numpy's {@code ('a',
+     * ('<f4', (2,)), (3,))}) has the flattened shape, here {@code (3, 2)}, which is its memory layout.
+     */
     public long[] shape() {
       return shape.clone();
     }
@@ -75,11 +90,11 @@ public final class RecordDType extends DType {
     }
 
     Field withOffset(int newOffset) {
-      return new Field(name, title, dtype, shape, newOffset);
+      return new Field(name, title, dtype, shape, newOffset, levels);
     }
 
     Field withDType(DType newType) {
-      return new Field(name, title, newType, shape, offset);
+      return new Field(name, title, newType, shape, offset, levels);
     }
 
     Object descrObject() {
@@ -87,11 +102,23 @@ public final class RecordDType extends DType {
       if (shape.length == 0) {
         return new PythonLiteral.Tuple(List.of(key, dtype.descrObject()));
       }
-      List<Object> dims = new ArrayList<>();
-      for (long d : shape) {
-        dims.add(d);
+      int[] lv = levels == null ? new int[] {shape.length} : levels;
+      // Inner levels nest as (descr, shape) tuples, as numpy's _array_descr writes them.
+      Object inner = dtype.descrObject();
+      int end = shape.length;
+      for (int i = lv.length - 1; i >= 1; i--) {
+        inner = new PythonLiteral.Tuple(List.of(inner, dims(end - lv[i], end)));
+        end -= lv[i];
       }
-      return new PythonLiteral.Tuple(List.of(key, dtype.descrObject(), new PythonLiteral.Tuple(dims)));
+      return new PythonLiteral.Tuple(List.of(key, inner, dims(0, end)));
+    }
+
+    private PythonLiteral.Tuple dims(int from, int to) {
+      List<Object> dims = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        dims.add(shape[i]);
+      }
+      return new PythonLiteral.Tuple(dims);
     }
 
     @Override
@@ -99,12 +126,13 @@ public final class RecordDType extends DType {
       if (!(o instanceof Field f)) {
         return false;
       }
-      return name.equals(f.name) && Objects.equals(title, f.title) && dtype.equals(f.dtype) && Arrays.equals(shape, f.shape) && offset == f.offset;
+      return name.equals(f.name) && Objects.equals(title, f.title) && dtype.equals(f.dtype) && Arrays.equals(shape, f.shape) && offset == f.offset
+          && Arrays.equals(levels, f.levels);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(name, title, dtype, Arrays.hashCode(shape), offset);
+      return Objects.hash(name, title, dtype, Arrays.hashCode(shape), offset, Arrays.hashCode(levels));
     }
 
     @Override

@@ -1,0 +1,50 @@
+package io.github.sparknpy.npy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Exclusive access to a file for one read-modify-write step, across threads of this JVM (a lock
+ * per path) and across processes (an OS file lock). The JVM lock comes first because the OS lock
+ * is per process: two channels of one JVM locking the same file would otherwise clash.
+ */
+final class FileLocking {
+  /** Work done while holding the lock. */
+  interface Step<T> {
+    T run() throws IOException;
+  }
+
+  private static final Map<Path, Entry> LOCKS = new HashMap<>();
+
+  private static final class Entry {
+    final ReentrantLock lock = new ReentrantLock();
+    int users;
+  }
+
+  private FileLocking() {}
+
+  static <T> T exclusive(Path path, FileChannel channel, Step<T> step) throws IOException {
+    Path key = path.toAbsolutePath().normalize();
+    Entry entry;
+    synchronized (LOCKS) {
+      entry = LOCKS.computeIfAbsent(key, k -> new Entry());
+      entry.users++;
+    }
+    entry.lock.lock();
+    try (FileLock ignored = channel.lock()) {
+      return step.run();
+    } finally {
+      entry.lock.unlock();
+      synchronized (LOCKS) {
+        if (--entry.users == 0) {
+          LOCKS.remove(key);
+        }
+      }
+    }
+  }
+}

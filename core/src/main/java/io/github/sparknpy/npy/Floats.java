@@ -1,0 +1,121 @@
+package io.github.sparknpy.npy;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+
+/** Conversions for the float formats Java lacks: IEEE half ({@code f2}) and x87 extended ({@code f16}). */
+final class Floats {
+  private Floats() {}
+
+  /** IEEE 754 binary16 bits to float (exact). */
+  static float halfToFloat(short bits) {
+    int h = bits & 0xffff;
+    int sign = (h >>> 15) << 31;
+    int exp = (h >>> 10) & 0x1f;
+    int mant = h & 0x3ff;
+    if (exp == 0x1f) {
+      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+    }
+    if (exp == 0) {
+      if (mant == 0) {
+        return Float.intBitsToFloat(sign);
+      }
+      float v = mant * 0x1p-24f;
+      return sign != 0 ? -v : v;
+    }
+    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+  }
+
+  /** float to IEEE 754 binary16 bits, rounding to nearest even as numpy does. */
+  static short floatToHalf(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    int sign = (bits >>> 16) & 0x8000;
+    int exp = (bits >>> 23) & 0xff;
+    int mant = bits & 0x7fffff;
+    if (exp == 0xff) {
+      return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
+    }
+    int e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        return (short) sign;
+      }
+      mant |= 0x800000;
+      int shift = 14 - e;
+      int half = mant >>> shift;
+      int rem = mant & ((1 << shift) - 1);
+      int mid = 1 << (shift - 1);
+      if (rem > mid || (rem == mid && (half & 1) != 0)) {
+        half++;
+      }
+      return (short) (sign | half);
+    }
+    int half = (e << 10) | (mant >>> 13);
+    int rem = mant & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
+      half++;
+    }
+    return (short) (sign | half);
+  }
+
+  /**
+   * An x87 80-bit extended value (numpy's {@code longdouble} on x86-64 Linux, stored in 16 bytes)
+   * as an exact {@link BigDecimal}; null for infinities and NaN.
+   *
+   * @param le the 10 significant bytes, little-endian
+   */
+  static BigDecimal extendedToBigDecimal(byte[] le) {
+    long mantissa = 0;
+    for (int i = 7; i >= 0; i--) {
+      mantissa = (mantissa << 8) | (le[i] & 0xff);
+    }
+    int se = ((le[9] & 0xff) << 8) | (le[8] & 0xff);
+    boolean negative = (se & 0x8000) != 0;
+    int exp = se & 0x7fff;
+    if (exp == 0x7fff) {
+      return null;
+    }
+    BigDecimal m = new BigDecimal(new BigInteger(1, toBigEndian(mantissa)));
+    int power = (exp == 0 ? 1 : exp) - 16383 - 63;
+    BigDecimal value = power >= 0 ? m.multiply(new BigDecimal(BigInteger.TWO.pow(power))) : m.divide(new BigDecimal(BigInteger.TWO.pow(-power)));
+    return negative ? value.negate() : value;
+  }
+
+  /** An x87 extended value rounded to double (infinities and NaN preserved). */
+  static double extendedToDouble(byte[] le) {
+    BigDecimal exact = extendedToBigDecimal(le);
+    if (exact != null) {
+      double d = exact.doubleValue();
+      return d == 0 && (le[9] & 0x80) != 0 ? -0.0 : d;
+    }
+    long mantissa = 0;
+    for (int i = 7; i >= 0; i--) {
+      mantissa = (mantissa << 8) | (le[i] & 0xff);
+    }
+    boolean negative = (le[9] & 0x80) != 0;
+    if ((mantissa & 0x7fffffffffffffffL) == 0) {
+      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    return Double.NaN;
+  }
+
+  private static byte[] toBigEndian(long v) {
+    byte[] b = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      b[7 - i] = (byte) (v >>> (8 * i));
+    }
+    return b;
+  }
+
+  /** An unsigned 64-bit value as a double, rounded as numpy's uint64 to float64 cast rounds. */
+  static double unsignedToDouble(long v) {
+    if (v >= 0) {
+      return v;
+    }
+    double d = (double) ((v >>> 1) | (v & 1));
+    return d * 2.0;
+  }
+}

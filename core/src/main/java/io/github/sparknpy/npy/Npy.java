@@ -1,0 +1,284 @@
+package io.github.sparknpy.npy;
+
+import io.github.sparknpy.npy.io.LocalInputFile;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * File-level operations of {@code npy-append-array}: {@link #isAppendable}, {@link #needsRecovery},
+ * {@link #ensureAppendable}, {@link #recover}, plus {@link #concat}. The checks read the header and
+ * the file length only, so they cost the same for any file size. Operations that change a file
+ * hold the same locks as {@link NpyAppendArray}.
+ */
+public final class Npy {
+  private static final int COPY_CHUNK = 8 << 20;
+
+  private Npy() {}
+
+  /** Reads the header of a local file. */
+  public static EncodedHeader readHeader(Path path) throws IOException {
+    return EncodedHeader.read(new LocalInputFile(path));
+  }
+
+  /** True if {@link NpyAppendArray} can append to the file: its header has numpy's spare space. */
+  public static boolean isAppendable(Path path) throws IOException {
+    return readHeader(path).isAppendable();
+  }
+
+  /** True if the file's data is shorter or longer than its header says. */
+  public static boolean needsRecovery(Path path) throws IOException {
+    EncodedHeader h = readHeader(path);
+    return Files.size(path) - h.dataOffset() != h.header().dataBytes();
+  }
+
+  /**
+   * Makes a file appendable by rewriting its header with numpy's spare space.
+   *
+   * @param inPlace true: move the data up by the few bytes the header grows, in the file itself
+   *     (no second copy on disk); false: write a new file beside it and atomically replace it
+   * @return false if the file was appendable already (nothing is written then)
+   * @throws NpyNotAppendableException for 0-d arrays, which have no axis to grow on
+   * @throws NpyNeedsRecoveryException if the data does not match the header ({@link #recover}
+   *     makes such files appendable too)
+   */
+  public static boolean ensureAppendable(Path path, boolean inPlace) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return FileLocking.exclusive(path, channel, () -> {
+        EncodedHeader encoded = read(channel, path);
+        NpyHeader header = encoded.header();
+        if (header.ndim() == 0) {
+          throw new NpyNotAppendableException("Cannot make " + path + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+        }
+        if (encoded.isAppendable()) {
+          return false;
+        }
+        long data = channel.size() - encoded.dataOffset();
+        if (data != header.dataBytes()) {
+          throw new NpyNeedsRecoveryException("Cannot make " + path + " appendable: its header says " + header.dataBytes() + " bytes of data but the file has " + data
+              + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
+        }
+        rewrite(path, channel, encoded, header, data, inPlace);
+        return true;
+      });
+    }
+  }
+
+  /**
+   * Rewrites the header from the data actually in the file, after a crash or an append with
+   * deferred header writes: an incomplete last row is dropped ({@code zerofillIncomplete=false}) or
+   * completed with zero bytes, and rows beyond the header's count are kept. The result is
+   * appendable.
+   */
+  public static RecoveryResult recover(Path path, boolean zerofillIncomplete) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return FileLocking.exclusive(path, channel, () -> {
+        EncodedHeader encoded = read(channel, path);
+        NpyHeader header = encoded.header();
+        long data = channel.size() - encoded.dataOffset();
+        long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
+        long rows;
+        long keep;
+        if (rowBytes == 0) {
+          rows = header.rowCount();
+          keep = 0;
+        } else if (header.ndim() == 0) {
+          if (data < rowBytes && !zerofillIncomplete) {
+            throw new NpyFormatException("Cannot recover " + path + ": it holds a 0-d array of " + rowBytes + " bytes but only " + data
+                + " are present; pass zerofillIncomplete to complete it with zeros");
+          }
+          rows = 1;
+          keep = rowBytes;
+        } else {
+          rows = data / rowBytes;
+          if (zerofillIncomplete && data % rowBytes != 0) {
+            rows++;
+          }
+          keep = rows * rowBytes;
+        }
+        long truncated = Math.max(0, data - keep);
+        long zeroFilled = Math.max(0, keep - data);
+        NpyHeader recovered = header.ndim() == 0 ? header : header.withRowCount(rows);
+        if (zeroFilled > 0) {
+          writeZeros(channel, encoded.dataOffset() + data, zeroFilled);
+        } else if (truncated > 0) {
+          channel.truncate(encoded.dataOffset() + keep);
+        }
+        RecoveryResult result = new RecoveryResult(header.rowCount(), recovered.rowCount(), truncated, zeroFilled, recovered);
+        if (header.ndim() > 0 && !encoded.isAppendable()) {
+          rewrite(path, channel, encoded, recovered, keep, true);
+        } else if (!recovered.equals(header)) {
+          write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
+        }
+        return result;
+      });
+    }
+  }
+
+  /**
+   * Concatenates files on their growth axis into a new appendable file at {@code out}, like {@code
+   * np.concatenate}. The inputs must share dtype, order and every other axis. {@code out} appears
+   * only when complete (written beside it, then atomically renamed).
+   */
+  public static NpyHeader concat(Path out, List<Path> inputs) throws IOException {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("Cannot concatenate: no input files");
+    }
+    List<EncodedHeader> headers = new ArrayList<>();
+    EncodedHeader first = null;
+    long rows = 0;
+    for (Path in : inputs) {
+      EncodedHeader h = readHeader(in);
+      long data = Files.size(in) - h.dataOffset();
+      if (data != h.header().dataBytes()) {
+        throw new NpyNeedsRecoveryException("Cannot concatenate " + in + ": its header says " + h.header().dataBytes() + " bytes of data but the file has " + data
+            + ". Run 'npy recover' on it first.");
+      }
+      if (first == null) {
+        first = h;
+        if (h.header().ndim() == 0) {
+          throw new IllegalArgumentException("Cannot concatenate " + in + ": it holds a 0-d array, which has no axis to join on");
+        }
+      } else {
+        checkSameLayout(inputs.get(0), first.header(), in, h.header());
+      }
+      headers.add(h);
+      rows = Math.addExact(rows, h.header().rowCount());
+    }
+    NpyHeader result = first.header().withRowCount(rows);
+    Path tmp = siblingTemp(out);
+    try {
+      try (FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        long pos = write(target, result.encode(), 0);
+        for (int i = 0; i < inputs.size(); i++) {
+          try (FileChannel source = FileChannel.open(inputs.get(i), StandardOpenOption.READ)) {
+            pos += transfer(source, headers.get(i).dataOffset(), headers.get(i).header().dataBytes(), target, pos);
+          }
+        }
+        target.force(true);
+      }
+      Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return result;
+  }
+
+  private static void checkSameLayout(Path firstPath, NpyHeader first, Path path, NpyHeader h) {
+    if (!h.dtype().equals(first.dtype())) {
+      throw new IllegalArgumentException("Cannot concatenate " + path + " with " + firstPath + ": dtype " + h.dtype().descr() + " differs from " + first.dtype().descr());
+    }
+    if (h.ndim() != first.ndim() || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder()) || !Arrays.equals(h.rowShape(), first.rowShape())) {
+      throw new IllegalArgumentException("Cannot concatenate " + path + " (shape " + NpyHeader.shapeRepr(h.shape()) + ", fortran_order " + pyBool(h.fortranOrder()) + ") with "
+          + firstPath + " (shape " + NpyHeader.shapeRepr(first.shape()) + ", fortran_order " + pyBool(first.fortranOrder())
+          + "): arrays must have the same order and differ only on the growth axis");
+    }
+  }
+
+  private static String pyBool(boolean b) {
+    return b ? "True" : "False";
+  }
+
+  private static EncodedHeader read(FileChannel channel, Path path) throws IOException {
+    return EncodedHeader.read(new NpyFile.ChannelStream(channel), channel.size(), path.toString(), EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /**
+   * Replaces the header of a file with {@code header}'s appendable encoding, moving {@code
+   * dataBytes} of data if the header grows: in place from the end backwards, or via a sibling file.
+   */
+  private static void rewrite(Path path, FileChannel channel, EncodedHeader old, NpyHeader header, long dataBytes, boolean inPlace) throws IOException {
+    byte[] natural = header.encode();
+    NpyVersion version = header.naturalVersion();
+    long oldOffset = old.dataOffset();
+    if (oldOffset >= header.appendableLength(version) && oldOffset - version.prefixLength() <= version.maxHeaderTextLength()) {
+      write(channel, header.encode(version, oldOffset), 0);
+      return;
+    }
+    if (!inPlace) {
+      Path tmp = siblingTemp(path);
+      try {
+        try (FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          long pos = write(target, natural, 0);
+          transfer(channel, oldOffset, dataBytes, target, pos);
+          target.force(true);
+        }
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+      return;
+    }
+    long delta = natural.length - oldOffset;
+    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(COPY_CHUNK, Math.max(1, dataBytes)));
+    for (long end = oldOffset + dataBytes; end > oldOffset; ) {
+      int n = (int) Math.min(buf.capacity(), end - oldOffset);
+      buf.clear().limit(n);
+      readFully(channel, buf, end - n);
+      buf.flip();
+      write(channel, buf, end - n + delta);
+      end -= n;
+    }
+    write(channel, natural, 0);
+    channel.force(true);
+  }
+
+  private static Path siblingTemp(Path path) {
+    Path name = path.getFileName();
+    return path.resolveSibling("." + name + "." + UUID.randomUUID() + ".tmp");
+  }
+
+  private static long transfer(FileChannel source, long position, long count, FileChannel target, long targetPosition) throws IOException {
+    long done = 0;
+    while (done < count) {
+      long n = source.transferTo(position + done, count - done, target.position(targetPosition + done));
+      if (n <= 0) {
+        if (source.size() < position + count) {
+          throw new java.io.EOFException("Reached the end of the source with " + (count - done) + " bytes left to copy");
+        }
+        continue;
+      }
+      done += n;
+    }
+    return done;
+  }
+
+  private static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+    long p = position;
+    while (buf.hasRemaining()) {
+      int n = channel.read(buf, p);
+      if (n < 0) {
+        throw new java.io.EOFException("Reached the end of the file with " + buf.remaining() + " bytes left to read");
+      }
+      p += n;
+    }
+  }
+
+  private static long write(FileChannel channel, byte[] bytes, long position) throws IOException {
+    return write(channel, ByteBuffer.wrap(bytes), position);
+  }
+
+  private static long write(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+    long written = 0;
+    while (buf.hasRemaining()) {
+      written += channel.write(buf, position + written);
+    }
+    return written;
+  }
+
+  private static void writeZeros(FileChannel channel, long position, long count) throws IOException {
+    ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, COPY_CHUNK));
+    for (long done = 0; done < count; ) {
+      zeros.clear().limit((int) Math.min(zeros.capacity(), count - done));
+      done += write(channel, zeros, position + done);
+    }
+  }
+}

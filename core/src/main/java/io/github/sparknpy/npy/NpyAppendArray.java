@@ -1,0 +1,434 @@
+package io.github.sparknpy.npy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Appends arrays to a {@code .npy} file on its growth axis (axis 0 in C order, the last axis in
+ * Fortran order), as Python's {@code npy_append_array.NpyAppendArray} does, keeping the file
+ * loadable by {@code np.load(path, mmap_mode="r")}.
+ *
+ * <ul>
+ *   <li>A new file takes dtype, order and row shape from the first array and gets numpy's
+ *       appendable header (spare space so it can be rewritten in place as the array grows).
+ *   <li>An existing file is opened only if its header is appendable and its data matches it;
+ *       otherwise {@link NpyNotAppendableException} ({@link Npy#ensureAppendable}) or {@link
+ *       NpyNeedsRecoveryException} ({@link Npy#recover}).
+ *   <li>With {@code rewriteHeaderOnAppend} (the default) the header is rewritten after every
+ *       append, so the file is complete whenever an append returns. Without it, appends are
+ *       buffered ({@code bufferBytes}) and the header is written on {@link #close()}: much faster,
+ *       and a crash leaves a file that {@link Npy#recover} repairs, losing only unflushed rows.
+ *   <li>Appends from several threads are serialized by a per-instance lock; appends from several
+ *       processes by an OS file lock held while each append reaches the file (the file's length
+ *       is re-read under it, so each process appends after the other's rows).
+ * </ul>
+ */
+public final class NpyAppendArray implements AutoCloseable {
+  /** Default buffer for {@code rewriteHeaderOnAppend=false}. */
+  public static final int DEFAULT_BUFFER_BYTES = 1 << 18;
+
+  private static final int CHUNK_BYTES = 1 << 20;
+
+  private final Path path;
+  private final boolean rewriteHeaderOnAppend;
+  private final Casting casting;
+  private final int maxHeaderBytes;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ByteBuffer pending;
+
+  private FileChannel channel;
+  private NpyHeader header;
+  private NpyVersion version;
+  private long dataOffset;
+  private long committedRows;
+  private long pendingRows;
+  private boolean closed;
+
+  /** Options for {@link NpyAppendArray}; defaults match the Python library. */
+  public static final class Builder {
+    private final Path path;
+    private boolean deleteIfExists;
+    private boolean rewriteHeaderOnAppend = true;
+    private Casting casting = Casting.SAFE;
+    private int bufferBytes = DEFAULT_BUFFER_BYTES;
+    private int maxHeaderBytes = EncodedHeader.DEFAULT_MAX_HEADER_BYTES;
+
+    private Builder(Path path) {
+      this.path = path;
+    }
+
+    /** Delete an existing file and start a new one (default false: append to it). */
+    public Builder deleteIfExists(boolean value) {
+      deleteIfExists = value;
+      return this;
+    }
+
+    /** Rewrite the header after every append (default true); false defers it to close. */
+    public Builder rewriteHeaderOnAppend(boolean value) {
+      rewriteHeaderOnAppend = value;
+      return this;
+    }
+
+    /** Which dtype conversions appends may make (default {@link Casting#SAFE}). */
+    public Builder casting(Casting value) {
+      casting = value;
+      return this;
+    }
+
+    /** Write buffer when headers are deferred (default 256 KiB; 0 writes every append at once). */
+    public Builder bufferBytes(int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("bufferBytes must not be negative: " + value);
+      }
+      bufferBytes = value;
+      return this;
+    }
+
+    /** Largest header accepted when opening an existing file (default 1 MiB). */
+    public Builder maxHeaderBytes(int value) {
+      maxHeaderBytes = value;
+      return this;
+    }
+
+    public NpyAppendArray open() throws IOException {
+      return new NpyAppendArray(this);
+    }
+  }
+
+  public static Builder builder(Path path) {
+    return new Builder(path);
+  }
+
+  /** Opens {@code path} for appending with the default options, creating it at the first append. */
+  public static NpyAppendArray open(Path path) throws IOException {
+    return builder(path).open();
+  }
+
+  private NpyAppendArray(Builder b) throws IOException {
+    this.path = b.path;
+    this.rewriteHeaderOnAppend = b.rewriteHeaderOnAppend;
+    this.casting = b.casting;
+    this.maxHeaderBytes = b.maxHeaderBytes;
+    this.pending = ByteBuffer.allocateDirect(b.rewriteHeaderOnAppend ? 0 : b.bufferBytes);
+    if (b.deleteIfExists) {
+      Files.deleteIfExists(path);
+    } else if (Files.exists(path)) {
+      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      try {
+        FileLocking.exclusive(path, channel, () -> {
+          loadExisting();
+          return null;
+        });
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        channel = null;
+        throw e;
+      }
+    }
+  }
+
+  /** Reads and checks the header of the open file; an empty file is treated as new. */
+  private void loadExisting() throws IOException {
+    long size = channel.size();
+    if (size == 0) {
+      return;
+    }
+    EncodedHeader encoded = EncodedHeader.read(new NpyFile.ChannelStream(channel), size, path.toString(), maxHeaderBytes);
+    NpyHeader h = encoded.header();
+    if (h.ndim() == 0) {
+      throw new NpyNotAppendableException("Cannot append to " + path + ": it holds a 0-d array, which has no axis to grow on");
+    }
+    if (!encoded.isAppendable()) {
+      throw new NpyNotAppendableException("Cannot append to " + path + ": its header has no spare space to grow in place (written by an older numpy or another tool)."
+          + " Call Npy.ensureAppendable(path, ...) or run 'npy ensure-appendable' first.");
+    }
+    if (size - encoded.dataOffset() != h.dataBytes()) {
+      throw new NpyNeedsRecoveryException("Cannot append to " + path + ": its header says " + h.dataBytes() + " bytes of data but the file has " + (size - encoded.dataOffset())
+          + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+    }
+    header = h;
+    version = encoded.version();
+    dataOffset = encoded.dataOffset();
+    committedRows = h.rowCount();
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The header as it will be once pending rows are written; null before the first append to a new file. */
+  public NpyHeader header() {
+    lock.lock();
+    try {
+      return header == null ? null : header.withRowCount(committedRows + pendingRows);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  public void append(double[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(float[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(long[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(int[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(short[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(byte[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  public void append(boolean[] data, long... shape) throws IOException {
+    append(NpyArray.of(data, shape));
+  }
+
+  /** Appends raw elements of {@code dtype} (in its byte order) laid out in C order. */
+  public void append(ByteBuffer data, DType dtype, long... shape) throws IOException {
+    append(NpyArray.of(dtype, data, false, shape));
+  }
+
+  /**
+   * Appends {@code array} on the growth axis.
+   *
+   * @throws IllegalArgumentException if its shape differs from the file's other than on the
+   *     growth axis, or its dtype does not convert under the casting rule; nothing is written then
+   * @throws IllegalStateException after {@link #close()}
+   */
+  public void append(NpyArray array) throws IOException {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("Cannot append to " + path + ": this NpyAppendArray is closed; open a new one to append more");
+      }
+      if (array.shapeRef().length == 0) {
+        throw new IllegalArgumentException("Cannot append a 0-d array to " + path + ": it has no axis to grow on; reshape it to (1,)");
+      }
+      if (header == null) {
+        initialize(array);
+      }
+      Conversion conversion = checkCompatible(array);
+      NpyArray source = array.toOrder(header.fortranOrder());
+      long rows = array.shapeRef()[header.growthAxis()];
+      long bytes = rows * header.rowBytes();
+      if (bytes <= pending.capacity() && !rewriteHeaderOnAppend) {
+        if (bytes > pending.remaining()) {
+          flushPending();
+        }
+        fill(source, conversion, 0, source.byteSize() / Math.max(1, source.dtype().itemSize()), pending);
+        pendingRows += rows;
+        return;
+      }
+      flushPending();
+      FileLocking.exclusive(path, channel, () -> {
+        long end = syncEnd();
+        writeArray(source, conversion, end);
+        committedRows += rows;
+        if (rewriteHeaderOnAppend) {
+          writeHeader();
+        }
+        return null;
+      });
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Creates the file (or adopts one another writer created meanwhile) for the first array. */
+  private void initialize(NpyArray first) throws IOException {
+    if (channel == null) {
+      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+    long[] shape = first.shapeRef().clone();
+    boolean fortran = first.fortranOrder() && shape.length > 1;
+    FileLocking.exclusive(path, channel, () -> {
+      loadExisting();
+      if (header == null) {
+        shape[fortran ? shape.length - 1 : 0] = 0;
+        NpyHeader h = NpyHeader.of(first.dtype(), fortran, shape);
+        byte[] encoded = h.encode();
+        writeFully(ByteBuffer.wrap(encoded), 0);
+        header = h;
+        version = h.naturalVersion();
+        dataOffset = encoded.length;
+        committedRows = 0;
+      }
+      return null;
+    });
+  }
+
+  private Conversion checkCompatible(NpyArray array) {
+    long[] shape = array.shapeRef();
+    long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
+    int growth = header.growthAxis();
+    String order = header.fortranOrder() ? "Fortran" : "C";
+    if (shape.length != fileShape.length) {
+      throw new IllegalArgumentException("Cannot append an array of shape " + NpyHeader.shapeRepr(shape) + " to " + path + " of shape " + NpyHeader.shapeRepr(fileShape)
+          + ": it has " + shape.length + " dimensions and the file has " + fileShape.length);
+    }
+    for (int axis = 0; axis < shape.length; axis++) {
+      if (axis != growth && shape[axis] != fileShape[axis]) {
+        throw new IllegalArgumentException("Cannot append an array of shape " + NpyHeader.shapeRepr(shape) + " to " + path + " of shape " + NpyHeader.shapeRepr(fileShape)
+            + ": shapes may differ only on axis " + growth + " (the growth axis of a " + order + "-order file), but axis " + axis + " is " + shape[axis] + " here and "
+            + fileShape[axis] + " in the file");
+      }
+    }
+    if (array.dtype().equals(header.dtype())) {
+      return null;
+    }
+    if (array.isPrimitive() && array.dtype().isEquivalent(header.dtype())) {
+      return null;
+    }
+    try {
+      return Conversion.of(array.dtype(), header.dtype(), casting);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Cannot append to " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The file's end, with the committed row count re-read from it (other processes may have appended). */
+  private long syncEnd() throws IOException {
+    long size = channel.size();
+    long rowBytes = header.rowBytes();
+    if (rowBytes > 0) {
+      long data = size - dataOffset;
+      if (data < 0 || data % rowBytes != 0) {
+        throw new NpyNeedsRecoveryException("Cannot append to " + path + ": its data section is " + data + " bytes, not a whole number of " + rowBytes
+            + "-byte rows (another writer was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+      }
+      committedRows = data / rowBytes;
+    }
+    return size;
+  }
+
+  /** Converts and copies the elements [first, first + count) of {@code source} into {@code dst}. */
+  private void fill(NpyArray source, Conversion conversion, long first, long count, ByteBuffer dst) {
+    int outSize = header.dtype().itemSize();
+    if (outSize == 0 || count == 0) {
+      return;
+    }
+    ByteOrder order = header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    if (conversion == null) {
+      ByteBuffer out = dst.slice();
+      out.limit((int) (count * outSize));
+      source.copyBytes(first * outSize, out, order);
+      dst.position(dst.position() + (int) (count * outSize));
+      return;
+    }
+    int inSize = source.dtype().itemSize();
+    ByteBuffer in = ByteBuffer.allocate((int) (count * inSize));
+    source.copyBytes(first * inSize, in, source.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
+    conversion.convert(in.flip(), 0, dst, dst.position(), (int) count);
+    dst.position(dst.position() + (int) (count * outSize));
+  }
+
+  /** Writes all of {@code source} at {@code position}: straight from its buffer, or in converted chunks. */
+  private void writeArray(NpyArray source, Conversion conversion, long position) throws IOException {
+    ByteBuffer raw = source.rawBytes();
+    if (conversion == null && raw != null && source.dtype().equals(header.dtype())) {
+      writeFully(raw, position);
+      return;
+    }
+    int outSize = header.dtype().itemSize();
+    if (outSize == 0) {
+      return;
+    }
+    long count = source.byteSize() / Math.max(1, source.dtype().itemSize());
+    int perChunk = Math.max(1, CHUNK_BYTES / Math.max(outSize, source.dtype().itemSize()));
+    ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min((long) perChunk * outSize, count * outSize));
+    for (long e = 0; e < count; e += perChunk) {
+      int n = (int) Math.min(perChunk, count - e);
+      chunk.clear();
+      fill(source, conversion, e, n, chunk);
+      chunk.flip();
+      position += writeFully(chunk, position);
+    }
+  }
+
+  private long writeFully(ByteBuffer buf, long position) throws IOException {
+    long written = 0;
+    while (buf.hasRemaining()) {
+      written += channel.write(buf, position + written);
+    }
+    return written;
+  }
+
+  private void writeHeader() throws IOException {
+    byte[] bytes = header.withRowCount(committedRows).encode(version, dataOffset);
+    writeFully(ByteBuffer.wrap(bytes), 0);
+  }
+
+  private void flushPending() throws IOException {
+    if (pendingRows == 0 && pending.position() == 0) {
+      return;
+    }
+    FileLocking.exclusive(path, channel, () -> {
+      long end = syncEnd();
+      pending.flip();
+      writeFully(pending, end);
+      pending.clear();
+      committedRows += pendingRows;
+      pendingRows = 0;
+      return null;
+    });
+  }
+
+  /** Writes buffered rows to the file (the header follows on close, or now with header rewrites). */
+  public void flush() throws IOException {
+    lock.lock();
+    try {
+      if (closed || channel == null || header == null) {
+        return;
+      }
+      flushPending();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Writes buffered rows and the final header, then closes the file. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    lock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (channel == null) {
+        return;
+      }
+      try {
+        if (header != null) {
+          flushPending();
+          FileLocking.exclusive(path, channel, () -> {
+            syncEnd();
+            writeHeader();
+            return null;
+          });
+        }
+      } finally {
+        channel.close();
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+}
