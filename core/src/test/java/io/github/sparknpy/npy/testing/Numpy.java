@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * Scripts get their arguments in {@code sys.argv[1:]}; numpy is imported as {@code np} beforehand.
  */
 public final class Numpy {
-  private static final String PYTHON = System.getProperty("npy.test.python", "python3");
+  /** The interpreter: -Dnpy.test.python, else $NPY_TEST_PYTHON (set by .ci/run when needed), else python3. */
+  private static final String PYTHON =
+      System.getProperty("npy.test.python", System.getenv().getOrDefault("NPY_TEST_PYTHON", "python3"));
 
   private Numpy() {}
 
