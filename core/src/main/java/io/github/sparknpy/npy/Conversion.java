@@ -72,6 +72,9 @@ abstract class Conversion {
     ScalarDType.Kind tk = t.kind();
     int fs = f.itemSize();
     int ts = t.itemSize();
+    if (tk == ScalarDType.Kind.TIMEDELTA && (fk == ScalarDType.Kind.BOOL || fk == ScalarDType.Kind.INT || (fk == ScalarDType.Kind.UINT && fs < 8))) {
+      return true; // integers count units of the timedelta, as numpy's safe casting allows
+    }
     switch (fk) {
       case BOOL:
         return t.isNumeric();
@@ -90,6 +93,7 @@ abstract class Conversion {
       case VOID:
         return tk == ScalarDType.Kind.VOID && ts == fs;
       case DATETIME:
+        return tk == fk && (unitFactor(f, t) > 0 || isCalendarToLinear(f, t));
       case TIMEDELTA:
         return tk == fk && unitFactor(f, t) > 0;
       default:
@@ -111,6 +115,12 @@ abstract class Conversion {
     boolean fromText = f.kind() == ScalarDType.Kind.BYTES || f.kind() == ScalarDType.Kind.UNICODE;
     boolean toText = t.kind() == ScalarDType.Kind.BYTES || t.kind() == ScalarDType.Kind.UNICODE;
     return (fromText && toText) || (f.kind() == ScalarDType.Kind.VOID && t.kind() == ScalarDType.Kind.VOID);
+  }
+
+  /** Datetimes in years or months become dates, then any unit of fixed length, as numpy allows. */
+  private static boolean isCalendarToLinear(ScalarDType f, ScalarDType t) {
+    boolean calendar = f.datetimeUnit() == DatetimeUnit.YEAR || f.datetimeUnit() == DatetimeUnit.MONTH;
+    return f.kind() == ScalarDType.Kind.DATETIME && calendar && unitInAttoseconds(t.datetimeUnit(), Math.max(1, t.datetimeUnitCount())) != null;
   }
 
   /** How many {@code to} units one {@code from} unit is, if a whole number; else 0. */
@@ -218,6 +228,31 @@ abstract class Conversion {
     ScalarDType.Kind tk = to.kind();
     if (fk == ScalarDType.Kind.BYTES || fk == ScalarDType.Kind.UNICODE || fk == ScalarDType.Kind.VOID) {
       return text(from, to);
+    }
+    if (from.isDatetimeLike() && isCalendarToLinear(from, to)) {
+      java.math.BigInteger target = unitInAttoseconds(to.datetimeUnit(), to.datetimeUnitCount());
+      return new Conversion() {
+        @Override
+        void convert(ByteBuffer src, int srcOff, ByteBuffer dst, int dstOff, int count) {
+          for (int i = 0; i < count; i++) {
+            long v = Scalars.getLong(src, srcOff + i * fs, from);
+            long out = v;
+            if (v != NpyElement.NAT) {
+              long steps = multiply(v, from.datetimeUnitCount(), from, to);
+              java.time.LocalDate epoch = java.time.LocalDate.of(1970, 1, 1);
+              long days = (from.datetimeUnit() == DatetimeUnit.YEAR ? epoch.plusYears(steps) : epoch.plusMonths(steps)).toEpochDay();
+              java.math.BigInteger atto = java.math.BigInteger.valueOf(days).multiply(java.math.BigInteger.valueOf(86_400L)).multiply(java.math.BigInteger.TEN.pow(18));
+              java.math.BigInteger[] qr = atto.divideAndRemainder(target);
+              java.math.BigInteger units = qr[1].signum() < 0 ? qr[0].subtract(java.math.BigInteger.ONE) : qr[0];
+              if (units.bitLength() > 63) {
+                throw new IllegalArgumentException("Cannot convert " + from.descr() + " value " + v + " to " + to.descr() + ": it does not fit in 64 bits");
+              }
+              out = units.longValue();
+            }
+            Scalars.putLong(dst, dstOff + i * ts, to, out);
+          }
+        }
+      };
     }
     if (from.isDatetimeLike()) {
       long factor = unitFactor(from, to);
