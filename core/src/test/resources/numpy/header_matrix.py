@@ -116,6 +116,13 @@ def scalar_dtypes():
     return [(s, np.dtype(s)) for s in out]
 
 
+def deep_record(levels):
+    dt = np.dtype([("x", "<i2")])
+    for i in range(levels):
+        dt = np.dtype([(f"l{i}", dt)])
+    return dt
+
+
 def record_dtypes():
     names = {
         "single quote": "it's",
@@ -154,6 +161,8 @@ def record_dtypes():
         ("unicode title", np.dtype([(("\u540d\u524d", "name"), "<i4")])),
         ("datetimes", np.dtype([("t", "<M8[us]"), ("d", ">m8[25s]"), ("s", "<U3"), ("r", "V4")])),
         ("empty", np.dtype([])),
+        ("unnamed field", np.dtype({"names": ["", "b"], "formats": ["<f4", [("x", "u1")]], "offsets": [0, 6], "itemsize": 8})),
+        ("98 levels deep", deep_record(98)),  # the deepest nesting numpy can read back (Python's parser limit)
         ("all names", np.dtype([(n, "<i2") for n in names.values()])),
     ]
     out += [("name " + k, np.dtype([(v, "<i2"), ("z", "u1")])) for k, v in names.items()]

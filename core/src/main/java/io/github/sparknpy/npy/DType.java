@@ -44,7 +44,8 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
     try {
       value = PythonLiteral.parse(descrLiteral, false);
     } catch (PythonLiteral.SyntaxException e) {
-      throw new NpyFormatException("Cannot parse dtype descr " + descrLiteral + ": " + e.getMessage(), e);
+      String shown = descrLiteral.length() <= 300 ? descrLiteral : descrLiteral.substring(0, 300) + "... (" + descrLiteral.length() + " characters)";
+      throw new NpyFormatException("Cannot parse dtype descr " + shown + ": " + e.getMessage(), e);
     }
     return DescrDecoder.decode(value);
   }

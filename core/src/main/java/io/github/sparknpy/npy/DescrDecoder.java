@@ -75,13 +75,12 @@ final class DescrDecoder {
         count = multiply(items, count, d);
       }
       long size = multiply(items, count, dtype.itemSize());
+      // As numpy: an unnamed void is padding; any other unnamed field is a real field called ''.
       boolean padding = name.isEmpty() && dtype instanceof ScalarDType s && s.kind() == ScalarDType.Kind.VOID;
       if (!padding) {
-        if (name.isEmpty()) {
-          throw invalid(items, "a field with an empty name must be void padding ('', '|V<n>')");
-        }
-        if (!used.add(name) || (title != null && !used.add(title))) {
-          throw invalid(items, "field name or title '" + (used.contains(name) ? name : title) + "' is used twice");
+        String duplicate = !used.add(name) ? name : title != null && !used.add(title) ? title : null;
+        if (duplicate != null) {
+          throw invalid(items, "field name or title " + PythonRepr.of(duplicate) + " is used twice");
         }
         fields.add(new RecordDType.Field(name, title, dtype, dims, (int) offset, levels.stream().mapToInt(Integer::intValue).toArray()));
       }

@@ -82,7 +82,11 @@ public final class EncodedHeader {
       throw new NpyFormatException("Cannot read " + location + ": it has " + fileLength + " bytes, too short for a .npy header (at least 10). The file is truncated or not a .npy file.");
     }
     ByteBuffer first = ByteBuffer.allocate((int) Math.min(fileLength, FIRST_READ)).order(ByteOrder.LITTLE_ENDIAN);
-    in.readFully(0, first);
+    try {
+      in.readFully(0, first);
+    } catch (EOFException e) {
+      throw new NpyFormatException("Cannot read " + location + ": the file ended before its header (" + e.getMessage() + ")", e);
+    }
     byte[] prefix = first.array();
     checkMagic(prefix, location);
     NpyVersion version = NpyVersion.of(prefix[6] & 0xff, prefix[7] & 0xff);

@@ -193,8 +193,12 @@ public final class NpyHeader {
     }
     byte[] text = textString.getBytes(charset(version));
     long minimum = version.prefixLength() + text.length + 1L;
-    if (totalLength < minimum || totalLength - version.prefixLength() > version.maxHeaderTextLength()) {
+    if (totalLength < minimum) {
       throw new NpyNotAppendableException("Cannot fit header " + textString + " into " + totalLength + " bytes: it needs " + minimum);
+    }
+    if (totalLength - version.prefixLength() > version.maxHeaderTextLength() || totalLength > Integer.MAX_VALUE - 8) {
+      throw new NpyNotAppendableException("Cannot write a header of " + totalLength + " bytes in format " + version + ": the most is "
+          + Math.min(version.prefixLength() + version.maxHeaderTextLength(), Integer.MAX_VALUE - 8));
     }
     return frame(version, text, (int) totalLength);
   }

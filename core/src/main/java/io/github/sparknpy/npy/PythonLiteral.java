@@ -27,7 +27,11 @@ final class PythonLiteral {
         }
       };
 
-  private static final int MAX_DEPTH = 64;
+  /** Python's parser refuses more than 200 nested brackets ("too many nested parentheses"). */
+  private static final int MAX_BRACKETS = 200;
+
+  /** Bound on any nesting (brackets and signs), so a hostile header cannot overflow the stack. */
+  private static final int MAX_DEPTH = 1000;
 
   /** A Python tuple; distinct from a list because numpy treats them differently. */
   record Tuple(List<Object> items) {
@@ -61,6 +65,7 @@ final class PythonLiteral {
   private final boolean allowLongSuffix;
   private int pos;
   private int depth;
+  private int brackets;
 
   private PythonLiteral(String text, boolean allowLongSuffix) {
     this.text = text;
@@ -86,12 +91,17 @@ final class PythonLiteral {
     if (++depth > MAX_DEPTH) {
       throw error("nesting deeper than " + MAX_DEPTH + " levels");
     }
+    boolean bracket = false;
     try {
       skipSpace();
       if (pos >= text.length()) {
         throw error("unexpected end of text");
       }
       char c = text.charAt(pos);
+      bracket = c == '(' || c == '[' || c == '{';
+      if (bracket && ++brackets > MAX_BRACKETS) {
+        throw error("more than " + MAX_BRACKETS + " nested brackets (Python's limit)");
+      }
       switch (c) {
         case '(':
           return tupleOrGroup();
@@ -128,6 +138,9 @@ final class PythonLiteral {
       throw error("unexpected character '" + c + "'");
     } finally {
       depth--;
+      if (bracket) {
+        brackets--;
+      }
     }
   }
 
@@ -423,6 +436,13 @@ final class PythonLiteral {
             sb.appendCodePoint(hexEscape(4));
           }
           break;
+        case 'N':
+          if (bytes) {
+            sb.append('\\').append(e);
+          } else {
+            sb.appendCodePoint(namedEscape());
+          }
+          break;
         case 'U':
           if (bytes) {
             sb.append('\\').append(e);
@@ -448,6 +468,22 @@ final class PythonLiteral {
             sb.append('\\').append(e);
           }
       }
+    }
+  }
+
+  /** Python's {@code \N{NAME}} escape, after the {@code N}. */
+  private int namedEscape() throws SyntaxException {
+    int close = text.indexOf('}', pos);
+    if (!peek('{') || close < 0) {
+      throw error("malformed \\N character escape");
+    }
+    String name = text.substring(pos + 1, close);
+    try {
+      int cp = Character.codePointOf(name);
+      pos = close + 1;
+      return cp;
+    } catch (IllegalArgumentException e) {
+      throw error("unknown Unicode character name '" + name + "' in \\N escape");
     }
   }
 

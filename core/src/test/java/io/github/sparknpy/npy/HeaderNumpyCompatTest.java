@@ -158,6 +158,43 @@ class HeaderNumpyCompatTest {
     assertThat(new String(actual, ISO_8859_1)).isEqualTo(new String(expected, ISO_8859_1));
   }
 
+  /** {@code DType.of} against {@code np.dtype(s).str}: same dtype for what numpy accepts, an error otherwise. */
+  @Test
+  void typestrsParseLikeNpDtype() {
+    List<String> typestrs =
+        List.of("<f8", "f8", ">f8", "=f8", "|f8", "d", "float64", "float", "int", "i", "l", "q", "b", "B", "h", "H", "I", "L", "Q", "e", "f", "g",
+            "F", "D", "G", "?", "b1", "bool", "bool_", "c", "S", "S5", "U", "U3", "V", "V7", "M8", "M", "m", "M8[D]", "M8[3D]", "m8[us]",
+            "datetime64[ms]", "timedelta64", "datetime64", "<M8[\u03bcs]", "M8[25s]", "M8[1s]", "M8[60s]", "M8[1000ms]", "M8[Y]", "M8[2M]",
+            "M8[W]", "m8[as]", "m8[fs]", "m8[ps]", ">M8[ns]", "|M8[ns]", "<m8", "O", "O8", "object", "object_", "i3", "f3", "u16", "c4",
+            "b2", "i0", "f0", "S-1", "<U0", "S0", "i8 ", " i8", "", ">b1", "int8", "uint64", "half", "single", "double", "longdouble",
+            "clongdouble", "complex", "bytes", "str", "void", "intp", "uintp", "ubyte", "short", "ushort", "intc", "uintc", "long", "ulong",
+            "longlong", "ulonglong", "p", "P", "n", "N", "M16", "M4", "f16", "c32", "int_", "float128", "complex256", "str_", "bytes_",
+            "U536870911", "U536870912", "U99999999999", "S2147483647", "S2147483648", "V2147483647", "<u1", ">u1", "|i2", "<S5", ">U5", "|U5",
+            "Float64", "F8", "M8[xs]", "M8ns", "M8[-1s]", "M8[ s]", "M8[]", "M8[D]x", "M8[4]", "M8[s", "M8[as2]", "<", "x8");
+    String[] numpy = Numpy.run(
+        "import warnings\n"
+            + "warnings.simplefilter('error')\n"
+            + "for s in bytes.fromhex(sys.argv[1]).decode().split('\\n'):\n"
+            + "    try:\n"
+            + "        print(np.dtype(s).str)\n"
+            + "    except Exception:\n"
+            + "        print('ERR')\n",
+        HEX.formatHex(String.join("\n", typestrs).getBytes(UTF_8))).split("\n");
+    for (int i = 0; i < typestrs.size(); i++) {
+      String s = typestrs.get(i);
+      String ours;
+      try {
+        ours = DType.of(s).typestr();
+      } catch (NpyUnsupportedDtypeException e) {
+        ours = "|O";
+      } catch (NpyFormatException e) {
+        assertThat(e).hasMessageContaining("'" + s + "'");
+        ours = "ERR";
+      }
+      assertThat(ours).as("DType.of(\"%s\")", s).isEqualTo(numpy[i]);
+    }
+  }
+
   /** Headers built in Java, from the public factories, against what np.save writes for the array. */
   @Test
   void javaBuiltHeadersMatchNpSave() {
