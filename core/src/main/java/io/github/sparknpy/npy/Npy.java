@@ -58,13 +58,13 @@ public final class Npy {
         if (header.ndim() == 0) {
           throw new NpyNotAppendableException("Cannot make " + path + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
         }
-        if (encoded.isAppendable()) {
-          return false;
-        }
         long data = channel.size() - encoded.dataOffset();
         if (data != header.dataBytes()) {
           throw new NpyNeedsRecoveryException("Cannot make " + path + " appendable: its header says " + header.dataBytes() + " bytes of data but the file has " + data
               + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
+        }
+        if (encoded.isAppendable()) {
+          return false;
         }
         rewrite(path, channel, encoded, header, data, inPlace);
         return true;

@@ -200,7 +200,7 @@ public final class NpyAppendArray implements AutoCloseable {
     append(NpyArray.of(data, shape));
   }
 
-  /** Appends raw elements of {@code dtype} (in its byte order) laid out in C order. */
+  /** Appends raw elements of {@code dtype} (in its byte order) laid out in C order, of {@code shape}. */
   public void append(ByteBuffer data, DType dtype, long... shape) throws IOException {
     append(NpyArray.of(dtype, data, false, shape));
   }

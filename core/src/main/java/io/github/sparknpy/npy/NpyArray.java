@@ -30,11 +30,12 @@ public final class NpyArray {
   }
 
   /**
-   * An array over raw bytes (from the buffer's position to its limit) in {@code dtype}'s byte order,
-   * laid out in C or Fortran order. The buffer is not copied; do not change it until written.
+   * An array of {@code shape} (empty for a 0-d array) over raw bytes, from the buffer's position to
+   * its limit, in {@code dtype}'s byte order, laid out in C or Fortran order. The buffer is not
+   * copied; do not change it until written.
    */
   public static NpyArray of(DType dtype, ByteBuffer data, boolean fortranOrder, long... shape) {
-    return new NpyArray(Objects.requireNonNull(dtype, "dtype"), shapeOr(shape, data.remaining() / Math.max(1, dtype.itemSize())), fortranOrder, data.slice(), null);
+    return new NpyArray(Objects.requireNonNull(dtype, "dtype"), shape.clone(), fortranOrder, data.slice(), null);
   }
 
   /** {@code <f8} elements in C order; the shape defaults to {@code (data.length,)}. */

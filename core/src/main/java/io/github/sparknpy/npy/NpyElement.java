@@ -319,9 +319,9 @@ public final class NpyElement {
     return out;
   }
 
-  /** The value as numpy would print it inside an array. */
+  /** The value as numpy shows it inside a structured value: Python reprs, datetimes at their unit. */
   @Override
   public String toString() {
-    return ValueFormat.format(toObject(), dtype);
+    return ValueFormat.format(this);
   }
 }
