@@ -24,6 +24,27 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
     return PythonRepr.of(descrObject());
   }
 
+  /**
+   * The {@code descr} as plain Java values, as {@code json.dumps(dtype.descr)} gives it: a {@link
+   * String} typestr, or for records a {@link java.util.List} of {@code [name, descr]} / {@code [name,
+   * descr, shape]} lists (titles as {@code [title, name]}, shapes as lists of {@link Long}).
+   */
+  public Object descrAsJsonValue() {
+    return plain(descrObject());
+  }
+
+  private static Object plain(Object value) {
+    java.util.List<?> items = value instanceof PythonLiteral.Tuple t ? t.items() : value instanceof java.util.List<?> l ? l : null;
+    if (items == null) {
+      return value;
+    }
+    java.util.List<Object> out = new java.util.ArrayList<>(items.size());
+    for (Object item : items) {
+      out.add(plain(item));
+    }
+    return out;
+  }
+
   /** This dtype with every multi-byte part in {@code order}; single-byte parts stay {@code |}. */
   public abstract DType withByteOrder(ByteOrder order);
 

@@ -112,7 +112,7 @@ final class InfoCommand extends Command {
     Map<String, Object> toJson() {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("version", encoded.version().toString());
-      m.put("descr", DescrJson.of(header().dtype()));
+      m.put("descr", header().dtype().descrAsJsonValue());
       m.put("shape", header().shape());
       m.put("fortran_order", header().fortranOrder());
       m.put("data_offset", encoded.dataOffset());

@@ -34,11 +34,11 @@ class JsonTest {
 
   @Test
   void descrBecomesNumpysDescrWithListsForTuples() {
-    assertThat(DescrJson.of(DType.parse("'<f8'"))).isEqualTo("<f8");
-    assertThat(Json.write(DescrJson.of(DType.parse("'<M8[25s]'")))).isEqualTo("\"<M8[25s]\"");
-    assertThat(Json.write(DescrJson.of(DType.parse("[('a', '<i4'), ('', '|V4'), (('title', 'b'), '<f8', (2, 3))]"))))
+    assertThat(DType.parse("'<f8'").descrAsJsonValue()).isEqualTo("<f8");
+    assertThat(Json.write(DType.parse("'<M8[25s]'").descrAsJsonValue())).isEqualTo("\"<M8[25s]\"");
+    assertThat(Json.write(DType.parse("[('a', '<i4'), ('', '|V4'), (('title', 'b'), '<f8', (2, 3))]").descrAsJsonValue()))
         .isEqualTo("[[\"a\", \"<i4\"], [\"\", \"|V4\"], [[\"title\", \"b\"], \"<f8\", [2, 3]]]");
-    assertThat(Json.write(DescrJson.parse("[('x\\'\"\\\\\\t\\x00\\u20ac\\U0001f600', [('n', '|u1')])]")))
+    assertThat(Json.write(DType.parse("[('x\\'\"\\\\\\t\\x00\\u20ac\\U0001f600', [('n', '|u1')])]").descrAsJsonValue()))
         .isEqualTo("[[\"x'\\\"\\\\\\t\\u0000\u20ac\ud83d\ude00\", [[\"n\", \"|u1\"]]]]");
   }
 }
