@@ -9,7 +9,10 @@ import java.util.List;
  * can_cast} does) whether the conversion is allowed under a {@link Casting}.
  */
 abstract class Conversion {
-  /** Converts {@code count} elements from {@code src} at {@code srcOff} into {@code dst} at {@code dstOff}. */
+  /**
+   * Converts {@code count} elements from {@code src} at {@code srcOff} into {@code dst} at {@code
+   * dstOff}.
+   */
   abstract void convert(ByteBuffer src, int srcOff, ByteBuffer dst, int dstOff, int count);
 
   /**
@@ -19,8 +22,15 @@ abstract class Conversion {
   static Conversion of(DType from, DType to, Casting casting) {
     String why = refusal(from, to, casting);
     if (why != null) {
-      throw new IllegalArgumentException("Cannot cast array data from dtype " + from.descr() + " to " + to.descr() + " according to the rule '"
-          + casting.name().toLowerCase(java.util.Locale.ROOT) + "': " + why);
+      throw new IllegalArgumentException(
+          "Cannot cast array data from dtype "
+              + from.descr()
+              + " to "
+              + to.descr()
+              + " according to the rule '"
+              + casting.name().toLowerCase(java.util.Locale.ROOT)
+              + "': "
+              + why);
     }
     return build(from, to);
   }
@@ -72,7 +82,10 @@ abstract class Conversion {
     ScalarDType.Kind tk = t.kind();
     int fs = f.itemSize();
     int ts = t.itemSize();
-    if (tk == ScalarDType.Kind.TIMEDELTA && (fk == ScalarDType.Kind.BOOL || fk == ScalarDType.Kind.INT || (fk == ScalarDType.Kind.UINT && fs < 8))) {
+    if (tk == ScalarDType.Kind.TIMEDELTA
+        && (fk == ScalarDType.Kind.BOOL
+            || fk == ScalarDType.Kind.INT
+            || (fk == ScalarDType.Kind.UINT && fs < 8))) {
       return true; // integers count units of the timedelta, as numpy's safe casting allows
     }
     switch (fk) {
@@ -81,13 +94,17 @@ abstract class Conversion {
       case INT:
         return (tk == ScalarDType.Kind.INT && ts >= fs) || holdsIntegers(t, fs);
       case UINT:
-        return (tk == ScalarDType.Kind.UINT && ts >= fs) || (tk == ScalarDType.Kind.INT && ts > fs) || holdsIntegers(t, fs);
+        return (tk == ScalarDType.Kind.UINT && ts >= fs)
+            || (tk == ScalarDType.Kind.INT && ts > fs)
+            || holdsIntegers(t, fs);
       case FLOAT:
-        return (tk == ScalarDType.Kind.FLOAT && ts >= fs && ts <= 8) || (tk == ScalarDType.Kind.COMPLEX && rank(t) >= fs && rank(t) <= 8);
+        return (tk == ScalarDType.Kind.FLOAT && ts >= fs && ts <= 8)
+            || (tk == ScalarDType.Kind.COMPLEX && rank(t) >= fs && rank(t) <= 8);
       case COMPLEX:
         return tk == ScalarDType.Kind.COMPLEX && ts >= fs && ts <= 16;
       case BYTES:
-        return (tk == ScalarDType.Kind.BYTES && ts >= fs) || (tk == ScalarDType.Kind.UNICODE && t.width() >= fs);
+        return (tk == ScalarDType.Kind.BYTES && ts >= fs)
+            || (tk == ScalarDType.Kind.UNICODE && t.width() >= fs);
       case UNICODE:
         return tk == ScalarDType.Kind.UNICODE && ts >= fs;
       case VOID:
@@ -114,13 +131,17 @@ abstract class Conversion {
     }
     boolean fromText = f.kind() == ScalarDType.Kind.BYTES || f.kind() == ScalarDType.Kind.UNICODE;
     boolean toText = t.kind() == ScalarDType.Kind.BYTES || t.kind() == ScalarDType.Kind.UNICODE;
-    return (fromText && toText) || (f.kind() == ScalarDType.Kind.VOID && t.kind() == ScalarDType.Kind.VOID);
+    return (fromText && toText)
+        || (f.kind() == ScalarDType.Kind.VOID && t.kind() == ScalarDType.Kind.VOID);
   }
 
   /** Datetimes in years or months become dates, then any unit of fixed length, as numpy allows. */
   private static boolean isCalendarToLinear(ScalarDType f, ScalarDType t) {
-    boolean calendar = f.datetimeUnit() == DatetimeUnit.YEAR || f.datetimeUnit() == DatetimeUnit.MONTH;
-    return f.kind() == ScalarDType.Kind.DATETIME && calendar && unitInAttoseconds(t.datetimeUnit(), Math.max(1, t.datetimeUnitCount())) != null;
+    boolean calendar =
+        f.datetimeUnit() == DatetimeUnit.YEAR || f.datetimeUnit() == DatetimeUnit.MONTH;
+    return f.kind() == ScalarDType.Kind.DATETIME
+        && calendar
+        && unitInAttoseconds(t.datetimeUnit(), Math.max(1, t.datetimeUnitCount())) != null;
   }
 
   /** How many {@code to} units one {@code from} unit is, if a whole number; else 0. */
@@ -136,7 +157,9 @@ abstract class Conversion {
     java.math.BigInteger f = unitInAttoseconds(fu, from.datetimeUnitCount());
     java.math.BigInteger t = unitInAttoseconds(tu, to.datetimeUnitCount());
     if (f == null || t == null) {
-      boolean calendar = (fu == DatetimeUnit.YEAR || fu == DatetimeUnit.MONTH) && (tu == DatetimeUnit.YEAR || tu == DatetimeUnit.MONTH);
+      boolean calendar =
+          (fu == DatetimeUnit.YEAR || fu == DatetimeUnit.MONTH)
+              && (tu == DatetimeUnit.YEAR || tu == DatetimeUnit.MONTH);
       if (!calendar) {
         return 0;
       }
@@ -156,7 +179,9 @@ abstract class Conversion {
       case HOUR:
       case MINUTE:
       case SECOND:
-        return java.math.BigInteger.valueOf(u.seconds()).multiply(java.math.BigInteger.TEN.pow(18)).multiply(java.math.BigInteger.valueOf(count));
+        return java.math.BigInteger.valueOf(u.seconds())
+            .multiply(java.math.BigInteger.TEN.pow(18))
+            .multiply(java.math.BigInteger.valueOf(count));
       case MILLISECOND:
         atto = 1_000_000_000_000_000L;
         break;
@@ -226,7 +251,9 @@ abstract class Conversion {
     int ts = to.itemSize();
     ScalarDType.Kind fk = from.kind();
     ScalarDType.Kind tk = to.kind();
-    if (fk == ScalarDType.Kind.BYTES || fk == ScalarDType.Kind.UNICODE || fk == ScalarDType.Kind.VOID) {
+    if (fk == ScalarDType.Kind.BYTES
+        || fk == ScalarDType.Kind.UNICODE
+        || fk == ScalarDType.Kind.VOID) {
       return text(from, to);
     }
     if (from.isDatetimeLike() && isCalendarToLinear(from, to)) {
@@ -240,12 +267,27 @@ abstract class Conversion {
             if (v != NpyElement.NAT) {
               long steps = multiply(v, from.datetimeUnitCount(), from, to);
               java.time.LocalDate epoch = java.time.LocalDate.of(1970, 1, 1);
-              long days = (from.datetimeUnit() == DatetimeUnit.YEAR ? epoch.plusYears(steps) : epoch.plusMonths(steps)).toEpochDay();
-              java.math.BigInteger atto = java.math.BigInteger.valueOf(days).multiply(java.math.BigInteger.valueOf(86_400L)).multiply(java.math.BigInteger.TEN.pow(18));
+              long days =
+                  (from.datetimeUnit() == DatetimeUnit.YEAR
+                          ? epoch.plusYears(steps)
+                          : epoch.plusMonths(steps))
+                      .toEpochDay();
+              java.math.BigInteger atto =
+                  java.math.BigInteger.valueOf(days)
+                      .multiply(java.math.BigInteger.valueOf(86_400L))
+                      .multiply(java.math.BigInteger.TEN.pow(18));
               java.math.BigInteger[] qr = atto.divideAndRemainder(target);
-              java.math.BigInteger units = qr[1].signum() < 0 ? qr[0].subtract(java.math.BigInteger.ONE) : qr[0];
+              java.math.BigInteger units =
+                  qr[1].signum() < 0 ? qr[0].subtract(java.math.BigInteger.ONE) : qr[0];
               if (units.bitLength() > 63) {
-                throw new IllegalArgumentException("Cannot convert " + from.descr() + " value " + v + " to " + to.descr() + ": it does not fit in 64 bits");
+                throw new IllegalArgumentException(
+                    "Cannot convert "
+                        + from.descr()
+                        + " value "
+                        + v
+                        + " to "
+                        + to.descr()
+                        + ": it does not fit in 64 bits");
               }
               out = units.longValue();
             }
@@ -298,7 +340,14 @@ abstract class Conversion {
     try {
       return Math.multiplyExact(v, factor);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("Cannot convert " + from.descr() + " value " + v + " to " + to.descr() + ": it does not fit in 64 bits");
+      throw new IllegalArgumentException(
+          "Cannot convert "
+              + from.descr()
+              + " value "
+              + v
+              + " to "
+              + to.descr()
+              + ": it does not fit in 64 bits");
     }
   }
 
@@ -324,10 +373,24 @@ abstract class Conversion {
               cp = fromU ? in.getInt(s + c * 4) : in.get(s + c) & 0xff;
             }
             if (!fromU && toU && cp > 0x7f) {
-              throw new IllegalArgumentException("Cannot convert " + from.descr() + " to " + to.descr() + ": byte 0x" + Integer.toHexString(cp) + " is not ASCII");
+              throw new IllegalArgumentException(
+                  "Cannot convert "
+                      + from.descr()
+                      + " to "
+                      + to.descr()
+                      + ": byte 0x"
+                      + Integer.toHexString(cp)
+                      + " is not ASCII");
             }
             if (fromU && !toU && cp > 0xff) {
-              throw new IllegalArgumentException("Cannot convert " + from.descr() + " to " + to.descr() + ": character U+" + Integer.toHexString(cp) + " does not fit in a byte");
+              throw new IllegalArgumentException(
+                  "Cannot convert "
+                      + from.descr()
+                      + " to "
+                      + to.descr()
+                      + ": character U+"
+                      + Integer.toHexString(cp)
+                      + " does not fit in a byte");
             }
             if (toU) {
               out.putInt(d + c * 4, cp);

@@ -26,15 +26,18 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
 
   /**
    * The {@code descr} as plain Java values, as {@code json.dumps(dtype.descr)} gives it: a {@link
-   * String} typestr, or for records a {@link java.util.List} of {@code [name, descr]} / {@code [name,
-   * descr, shape]} lists (titles as {@code [title, name]}, shapes as lists of {@link Long}).
+   * String} typestr, or for records a {@link java.util.List} of {@code [name, descr]} / {@code
+   * [name, descr, shape]} lists (titles as {@code [title, name]}, shapes as lists of {@link Long}).
    */
   public Object descrAsJsonValue() {
     return plain(descrObject());
   }
 
   private static Object plain(Object value) {
-    java.util.List<?> items = value instanceof PythonLiteral.Tuple t ? t.items() : value instanceof java.util.List<?> l ? l : null;
+    java.util.List<?> items =
+        value instanceof PythonLiteral.Tuple t
+            ? t.items()
+            : value instanceof java.util.List<?> l ? l : null;
     if (items == null) {
       return value;
     }
@@ -50,7 +53,8 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
 
   /** True if the two dtypes hold the same values and differ at most in byte order. */
   public boolean isEquivalent(DType other) {
-    return withByteOrder(ByteOrder.LITTLE_ENDIAN).equals(other.withByteOrder(ByteOrder.LITTLE_ENDIAN));
+    return withByteOrder(ByteOrder.LITTLE_ENDIAN)
+        .equals(other.withByteOrder(ByteOrder.LITTLE_ENDIAN));
   }
 
   /**
@@ -65,7 +69,10 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
     try {
       value = PythonLiteral.parse(descrLiteral, false);
     } catch (PythonLiteral.SyntaxException e) {
-      String shown = descrLiteral.length() <= 300 ? descrLiteral : descrLiteral.substring(0, 300) + "... (" + descrLiteral.length() + " characters)";
+      String shown =
+          descrLiteral.length() <= 300
+              ? descrLiteral
+              : descrLiteral.substring(0, 300) + "... (" + descrLiteral.length() + " characters)";
       throw new NpyFormatException("Cannot parse dtype descr " + shown + ": " + e.getMessage(), e);
     }
     return DescrDecoder.decode(value);

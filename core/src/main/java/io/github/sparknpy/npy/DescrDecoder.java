@@ -28,7 +28,9 @@ final class DescrDecoder {
       return decodeRecord(list);
     }
     if (descr instanceof PythonLiteral.Tuple) {
-      throw invalid(descr, "a sub-array dtype cannot describe a whole array; numpy folds sub-array dtypes into the shape when it saves");
+      throw invalid(
+          descr,
+          "a sub-array dtype cannot describe a whole array; numpy folds sub-array dtypes into the shape when it saves");
     }
     throw invalid(descr, "expected a type string or a list of fields");
   }
@@ -38,20 +40,29 @@ final class DescrDecoder {
     Set<String> used = new HashSet<>();
     long offset = 0;
     for (Object item : items) {
-      List<?> parts = item instanceof PythonLiteral.Tuple t ? t.items() : item instanceof List<?> l ? l : null;
+      List<?> parts =
+          item instanceof PythonLiteral.Tuple t ? t.items() : item instanceof List<?> l ? l : null;
       if (parts == null || parts.size() < 2 || parts.size() > 3) {
-        throw invalid(items, "field " + PythonRepr.of(item) + " is not a (name, descr) or (name, descr, shape) tuple");
+        throw invalid(
+            items,
+            "field "
+                + PythonRepr.of(item)
+                + " is not a (name, descr) or (name, descr, shape) tuple");
       }
       Object nameObj = parts.get(0);
       String name;
       String title = null;
       if (nameObj instanceof String s) {
         name = s;
-      } else if (nameObj instanceof PythonLiteral.Tuple t && t.items().size() == 2 && t.items().get(1) instanceof String n) {
+      } else if (nameObj instanceof PythonLiteral.Tuple t
+          && t.items().size() == 2
+          && t.items().get(1) instanceof String n) {
         name = n;
         title = t.items().get(0) instanceof String ti ? ti : PythonRepr.of(t.items().get(0));
       } else {
-        throw invalid(items, "field name " + PythonRepr.of(nameObj) + " is not a string or a (title, name) pair");
+        throw invalid(
+            items,
+            "field name " + PythonRepr.of(nameObj) + " is not a string or a (title, name) pair");
       }
       List<Long> shape = new ArrayList<>();
       List<Integer> levels = new ArrayList<>();
@@ -59,14 +70,17 @@ final class DescrDecoder {
       if (parts.size() == 3) {
         addLevel(shape, levels, subarrayShape(items, parts.get(2)));
       }
-      // A tuple descr is itself a sub-array, nested inside the outer one: its shape follows the outer
+      // A tuple descr is itself a sub-array, nested inside the outer one: its shape follows the
+      // outer
       // shape in memory, and numpy keeps the nesting in the dtype (empty shapes vanish).
       while (fieldDescr instanceof PythonLiteral.Tuple inner && inner.items().size() == 2) {
         addLevel(shape, levels, subarrayShape(items, inner.items().get(1)));
         fieldDescr = inner.items().get(0);
       }
       if (shape.size() > MAX_SUBARRAY_DIMS) {
-        throw invalid(items, "field '" + name + "' has more than " + MAX_SUBARRAY_DIMS + " sub-array dimensions");
+        throw invalid(
+            items,
+            "field '" + name + "' has more than " + MAX_SUBARRAY_DIMS + " sub-array dimensions");
       }
       DType dtype = decode(fieldDescr);
       long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
@@ -76,13 +90,23 @@ final class DescrDecoder {
       }
       long size = multiply(items, count, dtype.itemSize());
       // As numpy: an unnamed void is padding; any other unnamed field is a real field called ''.
-      boolean padding = name.isEmpty() && dtype instanceof ScalarDType s && s.kind() == ScalarDType.Kind.VOID;
+      boolean padding =
+          name.isEmpty() && dtype instanceof ScalarDType s && s.kind() == ScalarDType.Kind.VOID;
       if (!padding) {
-        String duplicate = !used.add(name) ? name : title != null && !used.add(title) ? title : null;
+        String duplicate =
+            !used.add(name) ? name : title != null && !used.add(title) ? title : null;
         if (duplicate != null) {
-          throw invalid(items, "field name or title " + PythonRepr.of(duplicate) + " is used twice");
+          throw invalid(
+              items, "field name or title " + PythonRepr.of(duplicate) + " is used twice");
         }
-        fields.add(new RecordDType.Field(name, title, dtype, dims, (int) offset, levels.stream().mapToInt(Integer::intValue).toArray()));
+        fields.add(
+            new RecordDType.Field(
+                name,
+                title,
+                dtype,
+                dims,
+                (int) offset,
+                levels.stream().mapToInt(Integer::intValue).toArray()));
       }
       offset += size;
       if (offset > Integer.MAX_VALUE) {
@@ -106,12 +130,14 @@ final class DescrDecoder {
     } else if (shape instanceof PythonLiteral.Tuple t) {
       for (Object d : t.items()) {
         if (!(d instanceof BigInteger i)) {
-          throw invalid(descr, "sub-array shape " + PythonRepr.of(shape) + " is not a tuple of ints");
+          throw invalid(
+              descr, "sub-array shape " + PythonRepr.of(shape) + " is not a tuple of ints");
         }
         out.add(dimension(descr, i));
       }
     } else {
-      throw invalid(descr, "sub-array shape " + PythonRepr.of(shape) + " is not an int or a tuple of ints");
+      throw invalid(
+          descr, "sub-array shape " + PythonRepr.of(shape) + " is not an int or a tuple of ints");
     }
     return out;
   }
@@ -132,6 +158,7 @@ final class DescrDecoder {
   }
 
   private static NpyFormatException invalid(Object descr, String why) {
-    return new NpyFormatException("descr is not a valid dtype descriptor: " + PythonRepr.of(descr) + ": " + why);
+    return new NpyFormatException(
+        "descr is not a valid dtype descriptor: " + PythonRepr.of(descr) + ": " + why);
   }
 }

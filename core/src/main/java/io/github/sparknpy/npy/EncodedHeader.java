@@ -54,7 +54,9 @@ public final class EncodedHeader {
    * numpy's spare space; a 0-d array is never appendable.
    */
   public boolean isAppendable() {
-    return header.ndim() > 0 && dataOffset >= header.appendableLength(version) && dataOffset - version.prefixLength() <= version.maxHeaderTextLength();
+    return header.ndim() > 0
+        && dataOffset >= header.appendableLength(version)
+        && dataOffset - version.prefixLength() <= version.maxHeaderTextLength();
   }
 
   /** Reads the header of {@code file}, allowing headers up to {@link #DEFAULT_MAX_HEADER_BYTES}. */
@@ -74,46 +76,93 @@ public final class EncodedHeader {
    * Reads a header from {@code in} (positioned anywhere) of a file of {@code fileLength} bytes: one
    * read of up to 4 KiB, and a second one only for a longer header that passed the checks.
    */
-  public static EncodedHeader read(SeekableInputStream in, long fileLength, String location, int maxHeaderBytes) throws IOException {
+  public static EncodedHeader read(
+      SeekableInputStream in, long fileLength, String location, int maxHeaderBytes)
+      throws IOException {
     if (fileLength < 10) {
       byte[] some = new byte[(int) Math.max(fileLength, 0)];
       in.readFully(0, ByteBuffer.wrap(some));
       checkMagic(some, location);
-      throw new NpyFormatException("Cannot read " + location + ": it has " + fileLength + " bytes, too short for a .npy header (at least 10). The file is truncated or not a .npy file.");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": it has "
+              + fileLength
+              + " bytes, too short for a .npy header (at least 10). The file is truncated or not a .npy file.");
     }
-    ByteBuffer first = ByteBuffer.allocate((int) Math.min(fileLength, FIRST_READ)).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer first =
+        ByteBuffer.allocate((int) Math.min(fileLength, FIRST_READ)).order(ByteOrder.LITTLE_ENDIAN);
     try {
       in.readFully(0, first);
     } catch (EOFException e) {
-      throw new NpyFormatException("Cannot read " + location + ": the file ended before its header (" + e.getMessage() + ")", e);
+      throw new NpyFormatException(
+          "Cannot read " + location + ": the file ended before its header (" + e.getMessage() + ")",
+          e);
     }
     byte[] prefix = first.array();
     checkMagic(prefix, location);
     NpyVersion version = NpyVersion.of(prefix[6] & 0xff, prefix[7] & 0xff);
     if (version == null) {
-      throw new NpyFormatException("Cannot read " + location + ": unsupported .npy format version " + (prefix[6] & 0xff) + "." + (prefix[7] & 0xff) + " (this library reads 1.0, 2.0 and 3.0)");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": unsupported .npy format version "
+              + (prefix[6] & 0xff)
+              + "."
+              + (prefix[7] & 0xff)
+              + " (this library reads 1.0, 2.0 and 3.0)");
     }
     if (fileLength < version.prefixLength()) {
-      throw new NpyFormatException("Cannot read " + location + ": it has " + fileLength + " bytes, too short for a version " + version + " header prefix");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": it has "
+              + fileLength
+              + " bytes, too short for a version "
+              + version
+              + " header prefix");
     }
-    long textLength = version.lengthFieldBytes() == 2 ? first.getShort(8) & 0xffffL : first.getInt(8) & 0xffffffffL;
+    long textLength =
+        version.lengthFieldBytes() == 2
+            ? first.getShort(8) & 0xffffL
+            : first.getInt(8) & 0xffffffffL;
     if (textLength > maxHeaderBytes) {
-      throw new NpyFormatException("Cannot read " + location + ": its header is " + textLength + " bytes, more than the limit of " + maxHeaderBytes
-          + " bytes. If you trust this file, raise the maximum header size.");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": its header is "
+              + textLength
+              + " bytes, more than the limit of "
+              + maxHeaderBytes
+              + " bytes. If you trust this file, raise the maximum header size.");
     }
     long dataOffset = version.prefixLength() + textLength;
     if (dataOffset > fileLength) {
-      throw new NpyFormatException("Cannot read " + location + ": the header says it is " + textLength + " bytes long but the file ends at " + fileLength
-          + " bytes. The file is truncated.");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": the header says it is "
+              + textLength
+              + " bytes long but the file ends at "
+              + fileLength
+              + " bytes. The file is truncated.");
     }
     byte[] text = new byte[(int) textLength];
     int inFirst = (int) Math.min(textLength, prefix.length - version.prefixLength());
     System.arraycopy(prefix, version.prefixLength(), text, 0, inFirst);
     if (inFirst < textLength) {
       try {
-        in.readFully(version.prefixLength() + (long) inFirst, ByteBuffer.wrap(text, inFirst, text.length - inFirst));
+        in.readFully(
+            version.prefixLength() + (long) inFirst,
+            ByteBuffer.wrap(text, inFirst, text.length - inFirst));
       } catch (EOFException e) {
-        throw new NpyFormatException("Cannot read " + location + ": the file ended inside the header (" + e.getMessage() + ")", e);
+        throw new NpyFormatException(
+            "Cannot read "
+                + location
+                + ": the file ended inside the header ("
+                + e.getMessage()
+                + ")",
+            e);
       }
     }
     return new EncodedHeader(parse(text, version, location), version, dataOffset);
@@ -123,12 +172,21 @@ public final class EncodedHeader {
     int n = Math.min(prefix.length, NpyHeader.MAGIC.length);
     for (int i = 0; i < n; i++) {
       if (prefix[i] != NpyHeader.MAGIC[i]) {
-        throw new NpyFormatException("Cannot read " + location + ": not a .npy file, it starts with " + hex(prefix, Math.min(prefix.length, 8))
-            + " instead of the magic string \\x93NUMPY");
+        throw new NpyFormatException(
+            "Cannot read "
+                + location
+                + ": not a .npy file, it starts with "
+                + hex(prefix, Math.min(prefix.length, 8))
+                + " instead of the magic string \\x93NUMPY");
       }
     }
     if (n < NpyHeader.MAGIC.length) {
-      throw new NpyFormatException("Cannot read " + location + ": the file has only " + prefix.length + " bytes, a truncated magic string");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": the file has only "
+              + prefix.length
+              + " bytes, a truncated magic string");
     }
   }
 
@@ -149,45 +207,94 @@ public final class EncodedHeader {
   static NpyHeader parse(byte[] text, NpyVersion version, String location) {
     String s;
     try {
-      s = NpyHeader.charset(version).newDecoder().onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(text)).toString();
+      s =
+          NpyHeader.charset(version)
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(text))
+              .toString();
     } catch (CharacterCodingException e) {
-      throw new NpyFormatException("Cannot read " + location + ": its version " + version + " header is not valid " + NpyHeader.charset(version), e);
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": its version "
+              + version
+              + " header is not valid "
+              + NpyHeader.charset(version),
+          e);
     }
     Object value;
     try {
       value = PythonLiteral.parse(s, version != NpyVersion.V3_0);
     } catch (PythonLiteral.SyntaxException e) {
-      throw new NpyFormatException("Cannot read " + location + ": cannot parse header " + abbreviate(s) + ": " + e.getMessage(), e);
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": cannot parse header "
+              + abbreviate(s)
+              + ": "
+              + e.getMessage(),
+          e);
     }
     if (!(value instanceof Map<?, ?> dict)) {
-      throw new NpyFormatException("Cannot read " + location + ": header is not a dictionary: " + abbreviate(s));
+      throw new NpyFormatException(
+          "Cannot read " + location + ": header is not a dictionary: " + abbreviate(s));
     }
     if (!dict.keySet().equals(EXPECTED_KEYS)) {
-      throw new NpyFormatException("Cannot read " + location + ": header does not contain exactly the keys 'descr', 'fortran_order' and 'shape': "
-          + abbreviate(PythonRepr.of(List.copyOf(dict.keySet()))));
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": header does not contain exactly the keys 'descr', 'fortran_order' and 'shape': "
+              + abbreviate(PythonRepr.of(List.copyOf(dict.keySet()))));
     }
     Object shapeObj = dict.get("shape");
     if (!(shapeObj instanceof PythonLiteral.Tuple shapeTuple)) {
-      throw new NpyFormatException("Cannot read " + location + ": shape is not valid: " + abbreviate(PythonRepr.of(shapeObj)));
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": shape is not valid: "
+              + abbreviate(PythonRepr.of(shapeObj)));
     }
     if (shapeTuple.items().size() > NpyHeader.MAX_DIMS) {
-      throw new NpyFormatException("Cannot read " + location + ": shape has " + shapeTuple.items().size() + " dimensions, more than numpy's " + NpyHeader.MAX_DIMS);
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": shape has "
+              + shapeTuple.items().size()
+              + " dimensions, more than numpy's "
+              + NpyHeader.MAX_DIMS);
     }
     long[] shape = new long[shapeTuple.items().size()];
     for (int i = 0; i < shape.length; i++) {
       Object d = shapeTuple.items().get(i);
-      BigInteger dim = d instanceof Boolean b ? (b ? BigInteger.ONE : BigInteger.ZERO) : d instanceof BigInteger bi ? bi : null;
+      BigInteger dim =
+          d instanceof Boolean b
+              ? (b ? BigInteger.ONE : BigInteger.ZERO)
+              : d instanceof BigInteger bi ? bi : null;
       if (dim == null) {
-        throw new NpyFormatException("Cannot read " + location + ": shape is not valid: " + abbreviate(PythonRepr.of(shapeObj)));
+        throw new NpyFormatException(
+            "Cannot read "
+                + location
+                + ": shape is not valid: "
+                + abbreviate(PythonRepr.of(shapeObj)));
       }
       if (dim.signum() < 0 || dim.bitLength() > 63) {
-        throw new NpyFormatException("Cannot read " + location + ": shape " + abbreviate(PythonRepr.of(shapeObj)) + " has a negative or too large dimension");
+        throw new NpyFormatException(
+            "Cannot read "
+                + location
+                + ": shape "
+                + abbreviate(PythonRepr.of(shapeObj))
+                + " has a negative or too large dimension");
       }
       shape[i] = dim.longValue();
     }
     if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-      throw new NpyFormatException("Cannot read " + location + ": fortran_order is not a valid bool: " + abbreviate(PythonRepr.of(dict.get("fortran_order"))));
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": fortran_order is not a valid bool: "
+              + abbreviate(PythonRepr.of(dict.get("fortran_order"))));
     }
     DType dtype;
     try {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Exclusive access to a file for one read-modify-write step, across threads of this JVM (a lock
- * per path) and across processes (an OS file lock). The JVM lock comes first because the OS lock
- * is per process: two channels of one JVM locking the same file would otherwise clash.
+ * Exclusive access to a file for one read-modify-write step, across threads of this JVM (a lock per
+ * path) and across processes (an OS file lock). The JVM lock comes first because the OS lock is per
+ * process: two channels of one JVM locking the same file would otherwise clash.
  */
 final class FileLocking {
   /** Work done while holding the lock. */

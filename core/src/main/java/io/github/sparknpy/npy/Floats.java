@@ -3,7 +3,10 @@ package io.github.sparknpy.npy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
-/** Conversions for the float formats Java lacks: IEEE half ({@code f2}) and x87 extended ({@code f16}). */
+/**
+ * Conversions for the float formats Java lacks: IEEE half ({@code f2}) and x87 extended ({@code
+ * f16}).
+ */
 final class Floats {
   private Floats() {}
 
@@ -80,7 +83,10 @@ final class Floats {
     }
     BigDecimal m = new BigDecimal(new BigInteger(1, toBigEndian(mantissa)));
     int power = (exp == 0 ? 1 : exp) - 16383 - 63;
-    BigDecimal value = power >= 0 ? m.multiply(new BigDecimal(BigInteger.TWO.pow(power))) : m.divide(new BigDecimal(BigInteger.TWO.pow(-power)));
+    BigDecimal value =
+        power >= 0
+            ? m.multiply(new BigDecimal(BigInteger.TWO.pow(power)))
+            : m.divide(new BigDecimal(BigInteger.TWO.pow(-power)));
     return negative ? value.negate() : value;
   }
 

@@ -6,8 +6,8 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * The data section of a local file, memory-mapped in overlapping windows so that any range of up
- * to {@link #WINDOW} bytes is a zero-copy slice of one mapping, and files beyond 2 GiB work. Each
+ * The data section of a local file, memory-mapped in overlapping windows so that any range of up to
+ * {@link #WINDOW} bytes is a zero-copy slice of one mapping, and files beyond 2 GiB work. Each
  * window is mapped on first use; a range longer than a window gets a mapping of its own.
  */
 final class MappedDataSection implements DataSection {

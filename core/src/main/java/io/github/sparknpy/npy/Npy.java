@@ -16,8 +16,8 @@ import java.util.UUID;
 /**
  * File-level operations of {@code npy-append-array}: {@link #isAppendable}, {@link #needsRecovery},
  * {@link #ensureAppendable}, {@link #recover}, plus {@link #concat}. The checks read the header and
- * the file length only, so they cost the same for any file size. Operations that change a file
- * hold the same locks as {@link NpyAppendArray}.
+ * the file length only, so they cost the same for any file size. Operations that change a file hold
+ * the same locks as {@link NpyAppendArray}.
  */
 public final class Npy {
   private static final int COPY_CHUNK = 8 << 20;
@@ -43,32 +43,45 @@ public final class Npy {
   /**
    * Makes a file appendable by rewriting its header with numpy's spare space.
    *
-   * @param inPlace true: move the data up by the few bytes the header grows, in the file itself
-   *     (no second copy on disk); false: write a new file beside it and atomically replace it
+   * @param inPlace true: move the data up by the few bytes the header grows, in the file itself (no
+   *     second copy on disk); false: write a new file beside it and atomically replace it
    * @return false if the file was appendable already (nothing is written then)
    * @throws NpyNotAppendableException for 0-d arrays, which have no axis to grow on
-   * @throws NpyNeedsRecoveryException if the data does not match the header ({@link #recover}
-   *     makes such files appendable too)
+   * @throws NpyNeedsRecoveryException if the data does not match the header ({@link #recover} makes
+   *     such files appendable too)
    */
   public static boolean ensureAppendable(Path path, boolean inPlace) throws IOException {
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return FileLocking.exclusive(path, channel, () -> {
-        EncodedHeader encoded = read(channel, path);
-        NpyHeader header = encoded.header();
-        if (header.ndim() == 0) {
-          throw new NpyNotAppendableException("Cannot make " + path + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
-        }
-        long data = channel.size() - encoded.dataOffset();
-        if (data != header.dataBytes()) {
-          throw new NpyNeedsRecoveryException("Cannot make " + path + " appendable: its header says " + header.dataBytes() + " bytes of data but the file has " + data
-              + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
-        }
-        if (encoded.isAppendable()) {
-          return false;
-        }
-        rewrite(path, channel, encoded, header, data, inPlace);
-        return true;
-      });
+    try (FileChannel channel =
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return FileLocking.exclusive(
+          path,
+          channel,
+          () -> {
+            EncodedHeader encoded = read(channel, path);
+            NpyHeader header = encoded.header();
+            if (header.ndim() == 0) {
+              throw new NpyNotAppendableException(
+                  "Cannot make "
+                      + path
+                      + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+            }
+            long data = channel.size() - encoded.dataOffset();
+            if (data != header.dataBytes()) {
+              throw new NpyNeedsRecoveryException(
+                  "Cannot make "
+                      + path
+                      + " appendable: its header says "
+                      + header.dataBytes()
+                      + " bytes of data but the file has "
+                      + data
+                      + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
+            }
+            if (encoded.isAppendable()) {
+              return false;
+            }
+            rewrite(path, channel, encoded, header, data, inPlace);
+            return true;
+          });
     }
   }
 
@@ -79,47 +92,59 @@ public final class Npy {
    * appendable.
    */
   public static RecoveryResult recover(Path path, boolean zerofillIncomplete) throws IOException {
-    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return FileLocking.exclusive(path, channel, () -> {
-        EncodedHeader encoded = read(channel, path);
-        NpyHeader header = encoded.header();
-        long data = channel.size() - encoded.dataOffset();
-        long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
-        long rows;
-        long keep;
-        if (rowBytes == 0) {
-          rows = header.rowCount();
-          keep = 0;
-        } else if (header.ndim() == 0) {
-          if (data < rowBytes && !zerofillIncomplete) {
-            throw new NpyFormatException("Cannot recover " + path + ": it holds a 0-d array of " + rowBytes + " bytes but only " + data
-                + " are present; pass zerofillIncomplete to complete it with zeros");
-          }
-          rows = 1;
-          keep = rowBytes;
-        } else {
-          rows = data / rowBytes;
-          if (zerofillIncomplete && data % rowBytes != 0) {
-            rows++;
-          }
-          keep = rows * rowBytes;
-        }
-        long truncated = Math.max(0, data - keep);
-        long zeroFilled = Math.max(0, keep - data);
-        NpyHeader recovered = header.ndim() == 0 ? header : header.withRowCount(rows);
-        if (zeroFilled > 0) {
-          writeZeros(channel, encoded.dataOffset() + data, zeroFilled);
-        } else if (truncated > 0) {
-          channel.truncate(encoded.dataOffset() + keep);
-        }
-        RecoveryResult result = new RecoveryResult(header.rowCount(), recovered.rowCount(), truncated, zeroFilled, recovered);
-        if (header.ndim() > 0 && !encoded.isAppendable()) {
-          rewrite(path, channel, encoded, recovered, keep, true);
-        } else if (!recovered.equals(header)) {
-          write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
-        }
-        return result;
-      });
+    try (FileChannel channel =
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      return FileLocking.exclusive(
+          path,
+          channel,
+          () -> {
+            EncodedHeader encoded = read(channel, path);
+            NpyHeader header = encoded.header();
+            long data = channel.size() - encoded.dataOffset();
+            long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
+            long rows;
+            long keep;
+            if (rowBytes == 0) {
+              rows = header.rowCount();
+              keep = 0;
+            } else if (header.ndim() == 0) {
+              if (data < rowBytes && !zerofillIncomplete) {
+                throw new NpyFormatException(
+                    "Cannot recover "
+                        + path
+                        + ": it holds a 0-d array of "
+                        + rowBytes
+                        + " bytes but only "
+                        + data
+                        + " are present; pass zerofillIncomplete to complete it with zeros");
+              }
+              rows = 1;
+              keep = rowBytes;
+            } else {
+              rows = data / rowBytes;
+              if (zerofillIncomplete && data % rowBytes != 0) {
+                rows++;
+              }
+              keep = rows * rowBytes;
+            }
+            long truncated = Math.max(0, data - keep);
+            long zeroFilled = Math.max(0, keep - data);
+            NpyHeader recovered = header.ndim() == 0 ? header : header.withRowCount(rows);
+            if (zeroFilled > 0) {
+              writeZeros(channel, encoded.dataOffset() + data, zeroFilled);
+            } else if (truncated > 0) {
+              channel.truncate(encoded.dataOffset() + keep);
+            }
+            RecoveryResult result =
+                new RecoveryResult(
+                    header.rowCount(), recovered.rowCount(), truncated, zeroFilled, recovered);
+            if (header.ndim() > 0 && !encoded.isAppendable()) {
+              rewrite(path, channel, encoded, recovered, keep, true);
+            } else if (!recovered.equals(header)) {
+              write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
+            }
+            return result;
+          });
     }
   }
 
@@ -139,13 +164,20 @@ public final class Npy {
       EncodedHeader h = readHeader(in);
       long data = Files.size(in) - h.dataOffset();
       if (data != h.header().dataBytes()) {
-        throw new NpyNeedsRecoveryException("Cannot concatenate " + in + ": its header says " + h.header().dataBytes() + " bytes of data but the file has " + data
-            + ". Run 'npy recover' on it first.");
+        throw new NpyNeedsRecoveryException(
+            "Cannot concatenate "
+                + in
+                + ": its header says "
+                + h.header().dataBytes()
+                + " bytes of data but the file has "
+                + data
+                + ". Run 'npy recover' on it first.");
       }
       if (first == null) {
         first = h;
         if (h.header().ndim() == 0) {
-          throw new IllegalArgumentException("Cannot concatenate " + in + ": it holds a 0-d array, which has no axis to join on");
+          throw new IllegalArgumentException(
+              "Cannot concatenate " + in + ": it holds a 0-d array, which has no axis to join on");
         }
       } else {
         checkSameLayout(inputs.get(0), first.header(), in, h.header());
@@ -156,11 +188,18 @@ public final class Npy {
     NpyHeader result = first.header().withRowCount(rows);
     Path tmp = siblingTemp(out);
     try {
-      try (FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel target =
+          FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         long pos = write(target, result.encode(), 0);
         for (int i = 0; i < inputs.size(); i++) {
           try (FileChannel source = FileChannel.open(inputs.get(i), StandardOpenOption.READ)) {
-            pos += transfer(source, headers.get(i).dataOffset(), headers.get(i).header().dataBytes(), target, pos);
+            pos +=
+                transfer(
+                    source,
+                    headers.get(i).dataOffset(),
+                    headers.get(i).header().dataBytes(),
+                    target,
+                    pos);
           }
         }
         target.force(true);
@@ -174,12 +213,33 @@ public final class Npy {
 
   private static void checkSameLayout(Path firstPath, NpyHeader first, Path path, NpyHeader h) {
     if (!h.dtype().equals(first.dtype())) {
-      throw new IllegalArgumentException("Cannot concatenate " + path + " with " + firstPath + ": dtype " + h.dtype().descr() + " differs from " + first.dtype().descr());
+      throw new IllegalArgumentException(
+          "Cannot concatenate "
+              + path
+              + " with "
+              + firstPath
+              + ": dtype "
+              + h.dtype().descr()
+              + " differs from "
+              + first.dtype().descr());
     }
-    if (h.ndim() != first.ndim() || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder()) || !Arrays.equals(h.rowShape(), first.rowShape())) {
-      throw new IllegalArgumentException("Cannot concatenate " + path + " (shape " + NpyHeader.shapeRepr(h.shape()) + ", fortran_order " + pyBool(h.fortranOrder()) + ") with "
-          + firstPath + " (shape " + NpyHeader.shapeRepr(first.shape()) + ", fortran_order " + pyBool(first.fortranOrder())
-          + "): arrays must have the same order and differ only on the growth axis");
+    if (h.ndim() != first.ndim()
+        || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder())
+        || !Arrays.equals(h.rowShape(), first.rowShape())) {
+      throw new IllegalArgumentException(
+          "Cannot concatenate "
+              + path
+              + " (shape "
+              + NpyHeader.shapeRepr(h.shape())
+              + ", fortran_order "
+              + pyBool(h.fortranOrder())
+              + ") with "
+              + firstPath
+              + " (shape "
+              + NpyHeader.shapeRepr(first.shape())
+              + ", fortran_order "
+              + pyBool(first.fortranOrder())
+              + "): arrays must have the same order and differ only on the growth axis");
     }
   }
 
@@ -188,25 +248,38 @@ public final class Npy {
   }
 
   private static EncodedHeader read(FileChannel channel, Path path) throws IOException {
-    return EncodedHeader.read(new NpyFile.ChannelStream(channel), channel.size(), path.toString(), EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+    return EncodedHeader.read(
+        new NpyFile.ChannelStream(channel),
+        channel.size(),
+        path.toString(),
+        EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
 
   /**
    * Replaces the header of a file with {@code header}'s appendable encoding, moving {@code
    * dataBytes} of data if the header grows: in place from the end backwards, or via a sibling file.
    */
-  private static void rewrite(Path path, FileChannel channel, EncodedHeader old, NpyHeader header, long dataBytes, boolean inPlace) throws IOException {
+  private static void rewrite(
+      Path path,
+      FileChannel channel,
+      EncodedHeader old,
+      NpyHeader header,
+      long dataBytes,
+      boolean inPlace)
+      throws IOException {
     byte[] natural = header.encode();
     NpyVersion version = header.naturalVersion();
     long oldOffset = old.dataOffset();
-    if (oldOffset >= header.appendableLength(version) && oldOffset - version.prefixLength() <= version.maxHeaderTextLength()) {
+    if (oldOffset >= header.appendableLength(version)
+        && oldOffset - version.prefixLength() <= version.maxHeaderTextLength()) {
       write(channel, header.encode(version, oldOffset), 0);
       return;
     }
     if (!inPlace) {
       Path tmp = siblingTemp(path);
       try {
-        try (FileChannel target = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel target =
+            FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
           long pos = write(target, natural, 0);
           transfer(channel, oldOffset, dataBytes, target, pos);
           target.force(true);
@@ -236,13 +309,17 @@ public final class Npy {
     return path.resolveSibling("." + name + "." + UUID.randomUUID() + ".tmp");
   }
 
-  private static long transfer(FileChannel source, long position, long count, FileChannel target, long targetPosition) throws IOException {
+  private static long transfer(
+      FileChannel source, long position, long count, FileChannel target, long targetPosition)
+      throws IOException {
     long done = 0;
     while (done < count) {
-      long n = source.transferTo(position + done, count - done, target.position(targetPosition + done));
+      long n =
+          source.transferTo(position + done, count - done, target.position(targetPosition + done));
       if (n <= 0) {
         if (source.size() < position + count) {
-          throw new java.io.EOFException("Reached the end of the source with " + (count - done) + " bytes left to copy");
+          throw new java.io.EOFException(
+              "Reached the end of the source with " + (count - done) + " bytes left to copy");
         }
         continue;
       }
@@ -251,12 +328,14 @@ public final class Npy {
     return done;
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buf, long position) throws IOException {
+  private static void readFully(FileChannel channel, ByteBuffer buf, long position)
+      throws IOException {
     long p = position;
     while (buf.hasRemaining()) {
       int n = channel.read(buf, p);
       if (n < 0) {
-        throw new java.io.EOFException("Reached the end of the file with " + buf.remaining() + " bytes left to read");
+        throw new java.io.EOFException(
+            "Reached the end of the file with " + buf.remaining() + " bytes left to read");
       }
       p += n;
     }
@@ -274,7 +353,8 @@ public final class Npy {
     return written;
   }
 
-  private static void writeZeros(FileChannel channel, long position, long count) throws IOException {
+  private static void writeZeros(FileChannel channel, long position, long count)
+      throws IOException {
     ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(count, COPY_CHUNK));
     for (long done = 0; done < count; ) {
       zeros.clear().limit((int) Math.min(zeros.capacity(), count - done));

@@ -25,8 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *       buffered ({@code bufferBytes}) and the header is written on {@link #close()}: much faster,
  *       and a crash leaves a file that {@link Npy#recover} repairs, losing only unflushed rows.
  *   <li>Appends from several threads are serialized by a per-instance lock; appends from several
- *       processes by an OS file lock held while each append reaches the file (the file's length
- *       is re-read under it, so each process appends after the other's rows).
+ *       processes by an OS file lock held while each append reaches the file (the file's length is
+ *       re-read under it, so each process appends after the other's rows).
  * </ul>
  */
 public final class NpyAppendArray implements AutoCloseable {
@@ -121,10 +121,13 @@ public final class NpyAppendArray implements AutoCloseable {
     } else if (Files.exists(path)) {
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
-        FileLocking.exclusive(path, channel, () -> {
-          loadExisting();
-          return null;
-        });
+        FileLocking.exclusive(
+            path,
+            channel,
+            () -> {
+              loadExisting();
+              return null;
+            });
       } catch (IOException | RuntimeException e) {
         channel.close();
         channel = null;
@@ -139,18 +142,30 @@ public final class NpyAppendArray implements AutoCloseable {
     if (size == 0) {
       return;
     }
-    EncodedHeader encoded = EncodedHeader.read(new NpyFile.ChannelStream(channel), size, path.toString(), maxHeaderBytes);
+    EncodedHeader encoded =
+        EncodedHeader.read(
+            new NpyFile.ChannelStream(channel), size, path.toString(), maxHeaderBytes);
     NpyHeader h = encoded.header();
     if (h.ndim() == 0) {
-      throw new NpyNotAppendableException("Cannot append to " + path + ": it holds a 0-d array, which has no axis to grow on");
+      throw new NpyNotAppendableException(
+          "Cannot append to " + path + ": it holds a 0-d array, which has no axis to grow on");
     }
     if (!encoded.isAppendable()) {
-      throw new NpyNotAppendableException("Cannot append to " + path + ": its header has no spare space to grow in place (written by an older numpy or another tool)."
-          + " Call Npy.ensureAppendable(path, ...) or run 'npy ensure-appendable' first.");
+      throw new NpyNotAppendableException(
+          "Cannot append to "
+              + path
+              + ": its header has no spare space to grow in place (written by an older numpy or another tool)."
+              + " Call Npy.ensureAppendable(path, ...) or run 'npy ensure-appendable' first.");
     }
     if (size - encoded.dataOffset() != h.dataBytes()) {
-      throw new NpyNeedsRecoveryException("Cannot append to " + path + ": its header says " + h.dataBytes() + " bytes of data but the file has " + (size - encoded.dataOffset())
-          + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+      throw new NpyNeedsRecoveryException(
+          "Cannot append to "
+              + path
+              + ": its header says "
+              + h.dataBytes()
+              + " bytes of data but the file has "
+              + (size - encoded.dataOffset())
+              + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
     }
     header = h;
     version = encoded.version();
@@ -162,7 +177,10 @@ public final class NpyAppendArray implements AutoCloseable {
     return path;
   }
 
-  /** The header as it will be once pending rows are written; null before the first append to a new file. */
+  /**
+   * The header as it will be once pending rows are written; null before the first append to a new
+   * file.
+   */
   public NpyHeader header() {
     lock.lock();
     try {
@@ -200,7 +218,10 @@ public final class NpyAppendArray implements AutoCloseable {
     append(NpyArray.of(data, shape));
   }
 
-  /** Appends raw elements of {@code dtype} (in its byte order) laid out in C order, of {@code shape}. */
+  /**
+   * Appends raw elements of {@code dtype} (in its byte order) laid out in C order, of {@code
+   * shape}.
+   */
   public void append(ByteBuffer data, DType dtype, long... shape) throws IOException {
     append(NpyArray.of(dtype, data, false, shape));
   }
@@ -208,18 +229,24 @@ public final class NpyAppendArray implements AutoCloseable {
   /**
    * Appends {@code array} on the growth axis.
    *
-   * @throws IllegalArgumentException if its shape differs from the file's other than on the
-   *     growth axis, or its dtype does not convert under the casting rule; nothing is written then
+   * @throws IllegalArgumentException if its shape differs from the file's other than on the growth
+   *     axis, or its dtype does not convert under the casting rule; nothing is written then
    * @throws IllegalStateException after {@link #close()}
    */
   public void append(NpyArray array) throws IOException {
     lock.lock();
     try {
       if (closed) {
-        throw new IllegalStateException("Cannot append to " + path + ": this NpyAppendArray is closed; open a new one to append more");
+        throw new IllegalStateException(
+            "Cannot append to "
+                + path
+                + ": this NpyAppendArray is closed; open a new one to append more");
       }
       if (array.shapeRef().length == 0) {
-        throw new IllegalArgumentException("Cannot append a 0-d array to " + path + ": it has no axis to grow on; reshape it to (1,)");
+        throw new IllegalArgumentException(
+            "Cannot append a 0-d array to "
+                + path
+                + ": it has no axis to grow on; reshape it to (1,)");
       }
       if (header == null) {
         initialize(array);
@@ -232,20 +259,28 @@ public final class NpyAppendArray implements AutoCloseable {
         if (bytes > pending.remaining()) {
           flushPending();
         }
-        fill(source, conversion, 0, source.byteSize() / Math.max(1, source.dtype().itemSize()), pending);
+        fill(
+            source,
+            conversion,
+            0,
+            source.byteSize() / Math.max(1, source.dtype().itemSize()),
+            pending);
         pendingRows += rows;
         return;
       }
       flushPending();
-      FileLocking.exclusive(path, channel, () -> {
-        long end = syncEnd();
-        writeArray(source, conversion, end);
-        committedRows += rows;
-        if (rewriteHeaderOnAppend) {
-          writeHeader();
-        }
-        return null;
-      });
+      FileLocking.exclusive(
+          path,
+          channel,
+          () -> {
+            long end = syncEnd();
+            writeArray(source, conversion, end);
+            committedRows += rows;
+            if (rewriteHeaderOnAppend) {
+              writeHeader();
+            }
+            return null;
+          });
     } finally {
       lock.unlock();
     }
@@ -254,24 +289,29 @@ public final class NpyAppendArray implements AutoCloseable {
   /** Creates the file (or adopts one another writer created meanwhile) for the first array. */
   private void initialize(NpyArray first) throws IOException {
     if (channel == null) {
-      channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel =
+          FileChannel.open(
+              path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     long[] shape = first.shapeRef().clone();
     boolean fortran = first.fortranOrder() && shape.length > 1;
-    FileLocking.exclusive(path, channel, () -> {
-      loadExisting();
-      if (header == null) {
-        shape[fortran ? shape.length - 1 : 0] = 0;
-        NpyHeader h = NpyHeader.of(first.dtype(), fortran, shape);
-        byte[] encoded = h.encode();
-        writeFully(ByteBuffer.wrap(encoded), 0);
-        header = h;
-        version = h.naturalVersion();
-        dataOffset = encoded.length;
-        committedRows = 0;
-      }
-      return null;
-    });
+    FileLocking.exclusive(
+        path,
+        channel,
+        () -> {
+          loadExisting();
+          if (header == null) {
+            shape[fortran ? shape.length - 1 : 0] = 0;
+            NpyHeader h = NpyHeader.of(first.dtype(), fortran, shape);
+            byte[] encoded = h.encode();
+            writeFully(ByteBuffer.wrap(encoded), 0);
+            header = h;
+            version = h.naturalVersion();
+            dataOffset = encoded.length;
+            committedRows = 0;
+          }
+          return null;
+        });
   }
 
   private Conversion checkCompatible(NpyArray array) {
@@ -280,14 +320,38 @@ public final class NpyAppendArray implements AutoCloseable {
     int growth = header.growthAxis();
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
-      throw new IllegalArgumentException("Cannot append an array of shape " + NpyHeader.shapeRepr(shape) + " to " + path + " of shape " + NpyHeader.shapeRepr(fileShape)
-          + ": it has " + shape.length + " dimensions and the file has " + fileShape.length);
+      throw new IllegalArgumentException(
+          "Cannot append an array of shape "
+              + NpyHeader.shapeRepr(shape)
+              + " to "
+              + path
+              + " of shape "
+              + NpyHeader.shapeRepr(fileShape)
+              + ": it has "
+              + shape.length
+              + " dimensions and the file has "
+              + fileShape.length);
     }
     for (int axis = 0; axis < shape.length; axis++) {
       if (axis != growth && shape[axis] != fileShape[axis]) {
-        throw new IllegalArgumentException("Cannot append an array of shape " + NpyHeader.shapeRepr(shape) + " to " + path + " of shape " + NpyHeader.shapeRepr(fileShape)
-            + ": shapes may differ only on axis " + growth + " (the growth axis of a " + order + "-order file), but axis " + axis + " is " + shape[axis] + " here and "
-            + fileShape[axis] + " in the file");
+        throw new IllegalArgumentException(
+            "Cannot append an array of shape "
+                + NpyHeader.shapeRepr(shape)
+                + " to "
+                + path
+                + " of shape "
+                + NpyHeader.shapeRepr(fileShape)
+                + ": shapes may differ only on axis "
+                + growth
+                + " (the growth axis of a "
+                + order
+                + "-order file), but axis "
+                + axis
+                + " is "
+                + shape[axis]
+                + " here and "
+                + fileShape[axis]
+                + " in the file");
       }
     }
     if (array.dtype().equals(header.dtype())) {
@@ -303,15 +367,24 @@ public final class NpyAppendArray implements AutoCloseable {
     }
   }
 
-  /** The file's end, with the committed row count re-read from it (other processes may have appended). */
+  /**
+   * The file's end, with the committed row count re-read from it (other processes may have
+   * appended).
+   */
   private long syncEnd() throws IOException {
     long size = channel.size();
     long rowBytes = header.rowBytes();
     if (rowBytes > 0) {
       long data = size - dataOffset;
       if (data < 0 || data % rowBytes != 0) {
-        throw new NpyNeedsRecoveryException("Cannot append to " + path + ": its data section is " + data + " bytes, not a whole number of " + rowBytes
-            + "-byte rows (another writer was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+        throw new NpyNeedsRecoveryException(
+            "Cannot append to "
+                + path
+                + ": its data section is "
+                + data
+                + " bytes, not a whole number of "
+                + rowBytes
+                + "-byte rows (another writer was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
       }
       committedRows = data / rowBytes;
     }
@@ -319,12 +392,14 @@ public final class NpyAppendArray implements AutoCloseable {
   }
 
   /** Converts and copies the elements [first, first + count) of {@code source} into {@code dst}. */
-  private void fill(NpyArray source, Conversion conversion, long first, long count, ByteBuffer dst) {
+  private void fill(
+      NpyArray source, Conversion conversion, long first, long count, ByteBuffer dst) {
     int outSize = header.dtype().itemSize();
     if (outSize == 0 || count == 0) {
       return;
     }
-    ByteOrder order = header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder order =
+        header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
     if (conversion == null) {
       ByteBuffer out = dst.slice();
       out.limit((int) (count * outSize));
@@ -334,13 +409,20 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     int inSize = source.dtype().itemSize();
     ByteBuffer in = ByteBuffer.allocate((int) (count * inSize));
-    source.copyBytes(first * inSize, in, source.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
+    source.copyBytes(
+        first * inSize,
+        in,
+        source.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
     conversion.convert(in.flip(), 0, dst, dst.position(), (int) count);
     dst.position(dst.position() + (int) (count * outSize));
   }
 
-  /** Writes all of {@code source} at {@code position}: straight from its buffer, or in converted chunks. */
-  private void writeArray(NpyArray source, Conversion conversion, long position) throws IOException {
+  /**
+   * Writes all of {@code source} at {@code position}: straight from its buffer, or in converted
+   * chunks.
+   */
+  private void writeArray(NpyArray source, Conversion conversion, long position)
+      throws IOException {
     ByteBuffer raw = source.rawBytes();
     if (conversion == null && raw != null && source.dtype().equals(header.dtype())) {
       writeFully(raw, position);
@@ -352,7 +434,8 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     long count = source.byteSize() / Math.max(1, source.dtype().itemSize());
     int perChunk = Math.max(1, CHUNK_BYTES / Math.max(outSize, source.dtype().itemSize()));
-    ByteBuffer chunk = ByteBuffer.allocateDirect((int) Math.min((long) perChunk * outSize, count * outSize));
+    ByteBuffer chunk =
+        ByteBuffer.allocateDirect((int) Math.min((long) perChunk * outSize, count * outSize));
     for (long e = 0; e < count; e += perChunk) {
       int n = (int) Math.min(perChunk, count - e);
       chunk.clear();
@@ -379,18 +462,23 @@ public final class NpyAppendArray implements AutoCloseable {
     if (pendingRows == 0 && pending.position() == 0) {
       return;
     }
-    FileLocking.exclusive(path, channel, () -> {
-      long end = syncEnd();
-      pending.flip();
-      writeFully(pending, end);
-      pending.clear();
-      committedRows += pendingRows;
-      pendingRows = 0;
-      return null;
-    });
+    FileLocking.exclusive(
+        path,
+        channel,
+        () -> {
+          long end = syncEnd();
+          pending.flip();
+          writeFully(pending, end);
+          pending.clear();
+          committedRows += pendingRows;
+          pendingRows = 0;
+          return null;
+        });
   }
 
-  /** Writes buffered rows to the file (the header follows on close, or now with header rewrites). */
+  /**
+   * Writes buffered rows to the file (the header follows on close, or now with header rewrites).
+   */
   public void flush() throws IOException {
     lock.lock();
     try {
@@ -418,11 +506,14 @@ public final class NpyAppendArray implements AutoCloseable {
       try {
         if (header != null) {
           flushPending();
-          FileLocking.exclusive(path, channel, () -> {
-            syncEnd();
-            writeHeader();
-            return null;
-          });
+          FileLocking.exclusive(
+              path,
+              channel,
+              () -> {
+                syncEnd();
+                writeHeader();
+                return null;
+              });
         }
       } finally {
         channel.close();

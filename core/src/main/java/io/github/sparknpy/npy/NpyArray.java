@@ -16,16 +16,28 @@ public final class NpyArray {
   private final ByteBuffer bytes;
   private final Object primitive;
 
-  private NpyArray(DType dtype, long[] shape, boolean fortranOrder, ByteBuffer bytes, Object primitive) {
+  private NpyArray(
+      DType dtype, long[] shape, boolean fortranOrder, ByteBuffer bytes, Object primitive) {
     this.dtype = dtype;
     this.shape = shape;
     this.fortranOrder = fortranOrder;
     this.bytes = bytes;
     this.primitive = primitive;
     long expected = NpyHeader.of(dtype, fortranOrder, shape).dataBytes();
-    long actual = bytes != null ? bytes.remaining() : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
+    long actual =
+        bytes != null
+            ? bytes.remaining()
+            : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
     if (expected != actual) {
-      throw new IllegalArgumentException("Cannot make an array of shape " + NpyHeader.shapeRepr(shape) + " and dtype " + dtype.descr() + " from " + actual + " bytes: it needs " + expected);
+      throw new IllegalArgumentException(
+          "Cannot make an array of shape "
+              + NpyHeader.shapeRepr(shape)
+              + " and dtype "
+              + dtype.descr()
+              + " from "
+              + actual
+              + " bytes: it needs "
+              + expected);
     }
   }
 
@@ -35,7 +47,8 @@ public final class NpyArray {
    * copied; do not change it until written.
    */
   public static NpyArray of(DType dtype, ByteBuffer data, boolean fortranOrder, long... shape) {
-    return new NpyArray(Objects.requireNonNull(dtype, "dtype"), shape.clone(), fortranOrder, data.slice(), null);
+    return new NpyArray(
+        Objects.requireNonNull(dtype, "dtype"), shape.clone(), fortranOrder, data.slice(), null);
   }
 
   /** {@code <f8} elements in C order; the shape defaults to {@code (data.length,)}. */
@@ -63,7 +76,9 @@ public final class NpyArray {
     return primitive(ScalarDType.INT16, data, data.length, shape);
   }
 
-  /** {@code |i1} elements in C order (use {@link #of(DType, ByteBuffer, boolean, long...)} for u1). */
+  /**
+   * {@code |i1} elements in C order (use {@link #of(DType, ByteBuffer, boolean, long...)} for u1).
+   */
   public static NpyArray of(byte[] data, long... shape) {
     return primitive(ScalarDType.INT8, data, data.length, shape);
   }
@@ -103,7 +118,9 @@ public final class NpyArray {
   }
 
   long byteSize() {
-    return bytes != null ? bytes.remaining() : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
+    return bytes != null
+        ? bytes.remaining()
+        : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
   }
 
   /** The raw bytes if this array holds them, else null. */
@@ -162,7 +179,10 @@ public final class NpyArray {
     }
     long total = byteSize();
     if (total > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Cannot reorder an array of " + total + " bytes in memory: append it in C and Fortran order pieces under 2 GiB");
+      throw new IllegalArgumentException(
+          "Cannot reorder an array of "
+              + total
+              + " bytes in memory: append it in C and Fortran order pieces under 2 GiB");
     }
     ByteBuffer src = ByteBuffer.allocate((int) total);
     copyBytes(0, src, dtype instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);

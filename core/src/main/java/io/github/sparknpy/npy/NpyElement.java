@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * One element of an array (or a sub-array field of a record) with typed getters for every dtype:
- * numbers, complex, bytes and text (trailing NULs removed as numpy does), datetimes ({@code NaT}
- * is null), record fields and sub-array items. A view: no bytes are copied until a getter runs.
+ * numbers, complex, bytes and text (trailing NULs removed as numpy does), datetimes ({@code NaT} is
+ * null), record fields and sub-array items. A view: no bytes are copied until a getter runs.
  */
 public final class NpyElement {
   /** numpy's NaT: the smallest int64. */
@@ -44,10 +44,14 @@ public final class NpyElement {
 
   private ScalarDType scalar() {
     if (shape.length > 0) {
-      throw new IllegalStateException("Cannot read a sub-array of shape " + NpyHeader.shapeRepr(shape) + " as one value: use at(...)");
+      throw new IllegalStateException(
+          "Cannot read a sub-array of shape "
+              + NpyHeader.shapeRepr(shape)
+              + " as one value: use at(...)");
     }
     if (!(dtype instanceof ScalarDType s)) {
-      throw new IllegalStateException("Cannot read a record " + dtype + " as one value: use field(name)");
+      throw new IllegalStateException(
+          "Cannot read a record " + dtype + " as one value: use field(name)");
     }
     return s;
   }
@@ -65,7 +69,9 @@ public final class NpyElement {
   public BigInteger getBigInteger() {
     ScalarDType t = scalar();
     long v = getLong();
-    return t.kind() == ScalarDType.Kind.UINT && t.itemSize() == 8 ? new BigInteger(Long.toUnsignedString(v)) : BigInteger.valueOf(v);
+    return t.kind() == ScalarDType.Kind.UINT && t.itemSize() == 8
+        ? new BigInteger(Long.toUnsignedString(v))
+        : BigInteger.valueOf(v);
   }
 
   /** Any real number (bool, int, uint, float including f2 and f16) as a double. */
@@ -77,7 +83,9 @@ public final class NpyElement {
     return (float) getDouble();
   }
 
-  /** A long double ({@code f16}) exactly; null for infinities and NaN. Other floats convert exactly. */
+  /**
+   * A long double ({@code f16}) exactly; null for infinities and NaN. Other floats convert exactly.
+   */
   public BigDecimal getBigDecimal() {
     ScalarDType t = scalar();
     if (t.kind() == ScalarDType.Kind.FLOAT && t.itemSize() == 16) {
@@ -96,7 +104,10 @@ public final class NpyElement {
     return new double[] {Scalars.getDouble(bytes, 0, t), Scalars.getImaginary(bytes, 0, t)};
   }
 
-  /** The raw bytes of the element; for {@code S} dtypes without trailing NULs, as numpy returns them. */
+  /**
+   * The raw bytes of the element; for {@code S} dtypes without trailing NULs, as numpy returns
+   * them.
+   */
   public byte[] getBytes() {
     byte[] raw = new byte[bytes.limit()];
     bytes.duplicate().position(0).get(raw);
@@ -166,10 +177,12 @@ public final class NpyElement {
       case MONTH:
         return epoch.plusMonths(count);
       case GENERIC:
-        throw new IllegalStateException("Cannot read a generic datetime64 without a unit as a date");
+        throw new IllegalStateException(
+            "Cannot read a generic datetime64 without a unit as a date");
       default:
         long[] secondsAndNanos = toSecondsAndNanos(count, t.datetimeUnit());
-        return LocalDateTime.ofEpochSecond(secondsAndNanos[0], (int) secondsAndNanos[1], ZoneOffset.UTC);
+        return LocalDateTime.ofEpochSecond(
+            secondsAndNanos[0], (int) secondsAndNanos[1], ZoneOffset.UTC);
     }
   }
 
@@ -179,7 +192,9 @@ public final class NpyElement {
     return dt == null ? null : dt.toLocalDate();
   }
 
-  /** A {@code m8} element as a duration; null for NaT. Year and month units have no fixed length. */
+  /**
+   * A {@code m8} element as a duration; null for NaT. Year and month units have no fixed length.
+   */
   public Duration getDuration() {
     ScalarDType t = scalar();
     if (t.kind() != ScalarDType.Kind.TIMEDELTA) {
@@ -189,8 +204,11 @@ public final class NpyElement {
     if (v == NAT) {
       return null;
     }
-    if (t.datetimeUnit() == DatetimeUnit.YEAR || t.datetimeUnit() == DatetimeUnit.MONTH || t.datetimeUnit() == DatetimeUnit.GENERIC) {
-      throw new IllegalStateException("Cannot read timedelta " + t + " as a duration: its unit has no fixed length");
+    if (t.datetimeUnit() == DatetimeUnit.YEAR
+        || t.datetimeUnit() == DatetimeUnit.MONTH
+        || t.datetimeUnit() == DatetimeUnit.GENERIC) {
+      throw new IllegalStateException(
+          "Cannot read timedelta " + t + " as a duration: its unit has no fixed length");
     }
     long[] sn = toSecondsAndNanos(Math.multiplyExact(v, t.datetimeUnitCount()), t.datetimeUnit());
     return Duration.ofSeconds(sn[0], sn[1]);
@@ -213,28 +231,41 @@ public final class NpyElement {
         perSecond = 1_000_000_000L;
         break;
       case PICOSECOND:
-        return new long[] {Math.floorDiv(count, 1_000_000_000_000L), Math.floorMod(count, 1_000_000_000_000L) / 1_000};
+        return new long[] {
+          Math.floorDiv(count, 1_000_000_000_000L), Math.floorMod(count, 1_000_000_000_000L) / 1_000
+        };
       case FEMTOSECOND:
-        return new long[] {Math.floorDiv(count, 1_000_000_000_000_000L), Math.floorMod(count, 1_000_000_000_000_000L) / 1_000_000};
+        return new long[] {
+          Math.floorDiv(count, 1_000_000_000_000_000L),
+          Math.floorMod(count, 1_000_000_000_000_000L) / 1_000_000
+        };
       case ATTOSECOND:
         // 1e18 attoseconds per second exceeds no long, but count / 1e18 is at most ~9 seconds.
-        return new long[] {Math.floorDiv(count, 1_000_000_000_000_000_000L), Math.floorMod(count, 1_000_000_000_000_000_000L) / 1_000_000_000};
+        return new long[] {
+          Math.floorDiv(count, 1_000_000_000_000_000_000L),
+          Math.floorMod(count, 1_000_000_000_000_000_000L) / 1_000_000_000
+        };
       default:
         throw new IllegalStateException("Unit " + unit + " has no fixed length");
     }
-    return new long[] {Math.floorDiv(count, perSecond), Math.floorMod(count, perSecond) * (1_000_000_000L / perSecond)};
+    return new long[] {
+      Math.floorDiv(count, perSecond),
+      Math.floorMod(count, perSecond) * (1_000_000_000L / perSecond)
+    };
   }
 
   /** The named field of a record element (a sub-array element if the field has a shape). */
   public NpyElement field(String name) {
     if (shape.length > 0 || !(dtype instanceof RecordDType r)) {
-      throw new IllegalStateException("Cannot read field '" + name + "' of " + dtype + ": not a record");
+      throw new IllegalStateException(
+          "Cannot read field '" + name + "' of " + dtype + ": not a record");
     }
     RecordDType.Field f = r.field(name);
     if (f == null) {
       List<String> names = new ArrayList<>();
       r.fields().forEach(x -> names.add(x.name()));
-      throw new IllegalArgumentException("Cannot read field '" + name + "': the record has fields " + names);
+      throw new IllegalArgumentException(
+          "Cannot read field '" + name + "': the record has fields " + names);
     }
     return new NpyElement(f.dtype(), bytes.slice(f.offset(), (int) f.size()), f.shape());
   }
@@ -242,12 +273,23 @@ public final class NpyElement {
   /** One item of a sub-array element, in C order as numpy stores sub-arrays. */
   public NpyElement at(long... index) {
     if (index.length != shape.length) {
-      throw new IllegalArgumentException("Cannot index a sub-array of shape " + NpyHeader.shapeRepr(shape) + " with " + index.length + " indices");
+      throw new IllegalArgumentException(
+          "Cannot index a sub-array of shape "
+              + NpyHeader.shapeRepr(shape)
+              + " with "
+              + index.length
+              + " indices");
     }
     long flat = 0;
     for (int i = 0; i < index.length; i++) {
       if (index[i] < 0 || index[i] >= shape[i]) {
-        throw new IndexOutOfBoundsException("Index " + index[i] + " is out of bounds for sub-array axis " + i + " with size " + shape[i]);
+        throw new IndexOutOfBoundsException(
+            "Index "
+                + index[i]
+                + " is out of bounds for sub-array axis "
+                + i
+                + " with size "
+                + shape[i]);
       }
       flat = flat * shape[i] + index[i];
     }
@@ -299,12 +341,17 @@ public final class NpyElement {
       case UNICODE:
         return getString();
       case DATETIME:
-        return t.datetimeUnit() == DatetimeUnit.GENERIC ? (isNaT() ? null : getLong()) : getDateTime();
+        return t.datetimeUnit() == DatetimeUnit.GENERIC
+            ? (isNaT() ? null : getLong())
+            : getDateTime();
       default:
         if (isNaT()) {
           return null;
         }
-        boolean calendar = t.datetimeUnit() == DatetimeUnit.YEAR || t.datetimeUnit() == DatetimeUnit.MONTH || t.datetimeUnit() == DatetimeUnit.GENERIC;
+        boolean calendar =
+            t.datetimeUnit() == DatetimeUnit.YEAR
+                || t.datetimeUnit() == DatetimeUnit.MONTH
+                || t.datetimeUnit() == DatetimeUnit.GENERIC;
         return calendar ? (Object) getLong() : getDuration();
     }
   }
@@ -319,7 +366,9 @@ public final class NpyElement {
     return out;
   }
 
-  /** The value as numpy shows it inside a structured value: Python reprs, datetimes at their unit. */
+  /**
+   * The value as numpy shows it inside a structured value: Python reprs, datetimes at their unit.
+   */
   @Override
   public String toString() {
     return ValueFormat.format(this);

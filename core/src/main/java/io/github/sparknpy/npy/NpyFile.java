@@ -41,14 +41,21 @@ public final class NpyFile implements Closeable {
     return open(path, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
 
-  /** Opens a local file, memory-mapping its data; headers above {@code maxHeaderBytes} are refused. */
+  /**
+   * Opens a local file, memory-mapping its data; headers above {@code maxHeaderBytes} are refused.
+   */
   public static NpyFile open(Path path, int maxHeaderBytes) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
       long length = channel.size();
-      EncodedHeader header = EncodedHeader.read(new ChannelStream(channel), length, path.toString(), maxHeaderBytes);
+      EncodedHeader header =
+          EncodedHeader.read(new ChannelStream(channel), length, path.toString(), maxHeaderBytes);
       long dataLength = Math.max(0, length - header.dataOffset());
-      return new NpyFile(path.toString(), header, length, new MappedDataSection(channel, header.dataOffset(), dataLength));
+      return new NpyFile(
+          path.toString(),
+          header,
+          length,
+          new MappedDataSection(channel, header.dataOffset(), dataLength));
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -69,7 +76,8 @@ public final class NpyFile implements Closeable {
     SeekableInputStream in = file.newStream();
     try {
       EncodedHeader header = EncodedHeader.read(in, length, file.location(), maxHeaderBytes);
-      return new NpyFile(file.location(), header, length, new RangedDataSection(in, header.dataOffset()));
+      return new NpyFile(
+          file.location(), header, length, new RangedDataSection(in, header.dataOffset()));
     } catch (IOException | RuntimeException e) {
       in.close();
       throw e;
@@ -132,11 +140,20 @@ public final class NpyFile implements Closeable {
     return data.slice(range[0], (int) range[1]).order(byteOrder());
   }
 
-  /** Copies whole rows starting at row {@code first} into {@code dst}, filling its remaining bytes. */
+  /**
+   * Copies whole rows starting at row {@code first} into {@code dst}, filling its remaining bytes.
+   */
   public void readRows(long first, ByteBuffer dst) throws IOException {
     long rowBytes = rowBytes();
     if (rowBytes == 0 || dst.remaining() % rowBytes != 0) {
-      throw new IllegalArgumentException("Cannot read rows of " + location + " into " + dst.remaining() + " bytes: not a whole number of " + rowBytes + "-byte rows");
+      throw new IllegalArgumentException(
+          "Cannot read rows of "
+              + location
+              + " into "
+              + dst.remaining()
+              + " bytes: not a whole number of "
+              + rowBytes
+              + "-byte rows");
     }
     long[] range = byteRange(first, dst.remaining() / rowBytes);
     data.read(range[0], dst);
@@ -146,14 +163,29 @@ public final class NpyFile implements Closeable {
   public NpyElement get(long... index) throws IOException {
     NpyHeader h = header();
     if (index.length != h.ndim()) {
-      throw new IllegalArgumentException("Cannot index " + location + " of shape " + NpyHeader.shapeRepr(h.shape()) + " with " + index.length + " indices");
+      throw new IllegalArgumentException(
+          "Cannot index "
+              + location
+              + " of shape "
+              + NpyHeader.shapeRepr(h.shape())
+              + " with "
+              + index.length
+              + " indices");
     }
     long flat = 0;
     long stride = 1;
     for (int k = 0; k < index.length; k++) {
       int axis = h.fortranOrder() ? k : index.length - 1 - k;
       if (index[axis] < 0 || index[axis] >= h.dim(axis)) {
-        throw new IndexOutOfBoundsException("Index " + index[axis] + " is out of bounds for axis " + axis + " with size " + h.dim(axis) + " in " + location);
+        throw new IndexOutOfBoundsException(
+            "Index "
+                + index[axis]
+                + " is out of bounds for axis "
+                + axis
+                + " with size "
+                + h.dim(axis)
+                + " in "
+                + location);
       }
       flat += index[axis] * stride;
       stride *= h.dim(axis);
@@ -168,13 +200,29 @@ public final class NpyFile implements Closeable {
     ensureOpen();
     long rows = rowCount();
     if (first < 0 || count < 0 || first > rows || count > rows - first) {
-      throw new IllegalArgumentException("Cannot read rows [" + first + ", " + (first + count) + ") of " + location + ": it has " + rows + " rows");
+      throw new IllegalArgumentException(
+          "Cannot read rows ["
+              + first
+              + ", "
+              + (first + count)
+              + ") of "
+              + location
+              + ": it has "
+              + rows
+              + " rows");
     }
     long rowBytes = rowBytes();
     long offset = first * rowBytes;
     long length = count * rowBytes;
     if (length > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Cannot read " + length + " bytes of " + location + " into one buffer: read at most " + (Integer.MAX_VALUE - 8) / Math.max(1, rowBytes) + " rows at a time");
+      throw new IllegalArgumentException(
+          "Cannot read "
+              + length
+              + " bytes of "
+              + location
+              + " into one buffer: read at most "
+              + (Integer.MAX_VALUE - 8) / Math.max(1, rowBytes)
+              + " rows at a time");
     }
     checkPresent(offset + length);
     return new long[] {offset, length};
@@ -182,8 +230,14 @@ public final class NpyFile implements Closeable {
 
   private void checkPresent(long endInData) {
     if (endInData > dataLengthOnDisk()) {
-      throw new NpyFormatException("Cannot read " + location + ": the header says " + header().dataBytes() + " bytes of data but the file has only " + dataLengthOnDisk()
-          + ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete rows.");
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": the header says "
+              + header().dataBytes()
+              + " bytes of data but the file has only "
+              + dataLengthOnDisk()
+              + ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete rows.");
     }
   }
 

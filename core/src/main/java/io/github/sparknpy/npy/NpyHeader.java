@@ -37,13 +37,18 @@ public final class NpyHeader {
     this.fortranOrder = fortranOrder;
     this.shape = shape.clone();
     if (shape.length > MAX_DIMS) {
-      throw new IllegalArgumentException("Cannot describe an array of " + shape.length + " dimensions: numpy allows at most " + MAX_DIMS);
+      throw new IllegalArgumentException(
+          "Cannot describe an array of "
+              + shape.length
+              + " dimensions: numpy allows at most "
+              + MAX_DIMS);
     }
     long count = 1;
     long overflowCheck = dtype.itemSize();
     for (long d : shape) {
       if (d < 0) {
-        throw new IllegalArgumentException("Cannot describe shape " + shapeRepr(shape) + ": dimensions must not be negative");
+        throw new IllegalArgumentException(
+            "Cannot describe shape " + shapeRepr(shape) + ": dimensions must not be negative");
       }
       count *= d;
       if (d != 0) {
@@ -51,7 +56,12 @@ public final class NpyHeader {
         try {
           overflowCheck = Math.multiplyExact(Math.max(overflowCheck, 1), d);
         } catch (ArithmeticException e) {
-          throw new IllegalArgumentException("Cannot describe shape " + shapeRepr(shape) + " of " + dtype.descr() + ": its size in bytes overflows a 64-bit integer");
+          throw new IllegalArgumentException(
+              "Cannot describe shape "
+                  + shapeRepr(shape)
+                  + " of "
+                  + dtype.descr()
+                  + ": its size in bytes overflows a 64-bit integer");
         }
       }
     }
@@ -141,7 +151,8 @@ public final class NpyHeader {
   /** This header with the growth axis set to {@code rows}. */
   public NpyHeader withRowCount(long rows) {
     if (shape.length == 0) {
-      throw new NpyNotAppendableException("Cannot change the length of a 0-d array: it has no growth axis");
+      throw new NpyNotAppendableException(
+          "Cannot change the length of a 0-d array: it has no growth axis");
     }
     long[] s = shape.clone();
     s[growthAxis()] = rows;
@@ -150,7 +161,13 @@ public final class NpyHeader {
 
   /** The header dictionary exactly as numpy writes it, without spare space or padding. */
   public String dictText() {
-    return "{'descr': " + dtype.descr() + ", 'fortran_order': " + (fortranOrder ? "True" : "False") + ", 'shape': " + shapeRepr(shape) + ", }";
+    return "{'descr': "
+        + dtype.descr()
+        + ", 'fortran_order': "
+        + (fortranOrder ? "True" : "False")
+        + ", 'shape': "
+        + shapeRepr(shape)
+        + ", }";
   }
 
   private String textWithSpare() {
@@ -168,7 +185,8 @@ public final class NpyHeader {
     if (!isLatin1(text)) {
       return NpyVersion.V3_0;
     }
-    return alignedLength(NpyVersion.V1_0, text.length()) - NpyVersion.V1_0.prefixLength() <= NpyVersion.V1_0.maxHeaderTextLength()
+    return alignedLength(NpyVersion.V1_0, text.length()) - NpyVersion.V1_0.prefixLength()
+            <= NpyVersion.V1_0.maxHeaderTextLength()
         ? NpyVersion.V1_0
         : NpyVersion.V2_0;
   }
@@ -189,16 +207,34 @@ public final class NpyHeader {
   public byte[] encode(NpyVersion version, long totalLength) {
     String textString = dictText();
     if (version != NpyVersion.V3_0 && !isLatin1(textString)) {
-      throw new NpyNotAppendableException("Cannot write header " + textString + " in format " + version + ": it needs format 3.0 (UTF-8 field names)");
+      throw new NpyNotAppendableException(
+          "Cannot write header "
+              + textString
+              + " in format "
+              + version
+              + ": it needs format 3.0 (UTF-8 field names)");
     }
     byte[] text = textString.getBytes(charset(version));
     long minimum = version.prefixLength() + text.length + 1L;
     if (totalLength < minimum) {
-      throw new NpyNotAppendableException("Cannot fit header " + textString + " into " + totalLength + " bytes: it needs " + minimum);
+      throw new NpyNotAppendableException(
+          "Cannot fit header "
+              + textString
+              + " into "
+              + totalLength
+              + " bytes: it needs "
+              + minimum);
     }
-    if (totalLength - version.prefixLength() > version.maxHeaderTextLength() || totalLength > Integer.MAX_VALUE - 8) {
-      throw new NpyNotAppendableException("Cannot write a header of " + totalLength + " bytes in format " + version + ": the most is "
-          + Math.min(version.prefixLength() + version.maxHeaderTextLength(), Integer.MAX_VALUE - 8));
+    if (totalLength - version.prefixLength() > version.maxHeaderTextLength()
+        || totalLength > Integer.MAX_VALUE - 8) {
+      throw new NpyNotAppendableException(
+          "Cannot write a header of "
+              + totalLength
+              + " bytes in format "
+              + version
+              + ": the most is "
+              + Math.min(
+                  version.prefixLength() + version.maxHeaderTextLength(), Integer.MAX_VALUE - 8));
     }
     return frame(version, text, (int) totalLength);
   }
@@ -255,7 +291,10 @@ public final class NpyHeader {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof NpyHeader h && fortranOrder == h.fortranOrder && dtype.equals(h.dtype) && Arrays.equals(shape, h.shape);
+    return o instanceof NpyHeader h
+        && fortranOrder == h.fortranOrder
+        && dtype.equals(h.dtype)
+        && Arrays.equals(shape, h.shape);
   }
 
   @Override

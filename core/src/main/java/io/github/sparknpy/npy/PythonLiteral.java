@@ -119,7 +119,8 @@ final class PythonLiteral {
       if (c == '\'' || c == '"' || isStringPrefix()) {
         return strings();
       }
-      if (Character.isDigit(c) || (c == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1)))) {
+      if (Character.isDigit(c)
+          || (c == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1)))) {
         return number();
       }
       if (Character.isLetter(c) || c == '_') {
@@ -294,7 +295,9 @@ final class PythonLiteral {
         throw error("malformed float '" + digits + "'");
       }
     }
-    if (digits.length() > 1 && digits.charAt(0) == '0' && !digits.chars().allMatch(ch -> ch == '0')) {
+    if (digits.length() > 1
+        && digits.charAt(0) == '0'
+        && !digits.chars().allMatch(ch -> ch == '0')) {
       throw error("leading zeros in a decimal integer are not permitted");
     }
     skipLongSuffix();
@@ -304,7 +307,8 @@ final class PythonLiteral {
   private BigInteger radixInt(int radix, int start) throws SyntaxException {
     pos += 2;
     int digitsStart = pos;
-    while (pos < text.length() && (Character.digit(text.charAt(pos), radix) >= 0 || text.charAt(pos) == '_')) {
+    while (pos < text.length()
+        && (Character.digit(text.charAt(pos), radix) >= 0 || text.charAt(pos) == '_')) {
       pos++;
     }
     String digits = text.substring(digitsStart, pos).replace("_", "");
@@ -316,7 +320,9 @@ final class PythonLiteral {
   }
 
   private void skipLongSuffix() {
-    if (allowLongSuffix && pos < text.length() && (text.charAt(pos) == 'L' || text.charAt(pos) == 'l')) {
+    if (allowLongSuffix
+        && pos < text.length()
+        && (text.charAt(pos) == 'L' || text.charAt(pos) == 'l')) {
       pos++;
     }
   }
@@ -337,7 +343,8 @@ final class PythonLiteral {
     Boolean bytes = null;
     while (true) {
       skipSpace();
-      if (pos >= text.length() || !(text.charAt(pos) == '\'' || text.charAt(pos) == '"' || isStringPrefix())) {
+      if (pos >= text.length()
+          || !(text.charAt(pos) == '\'' || text.charAt(pos) == '"' || isStringPrefix())) {
         break;
       }
       boolean raw = false;
@@ -457,7 +464,9 @@ final class PythonLiteral {
         default:
           if (e >= '0' && e <= '7') {
             int value = e - '0';
-            for (int i = 0; i < 2 && pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '7'; i++) {
+            for (int i = 0;
+                i < 2 && pos < text.length() && text.charAt(pos) >= '0' && text.charAt(pos) <= '7';
+                i++) {
               value = value * 8 + (text.charAt(pos++) - '0');
             }
             if (bytes) {
@@ -505,7 +514,8 @@ final class PythonLiteral {
 
   private String identifier() {
     int start = pos;
-    while (pos < text.length() && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
+    while (pos < text.length()
+        && (Character.isLetterOrDigit(text.charAt(pos)) || text.charAt(pos) == '_')) {
       pos++;
     }
     return text.substring(start, pos);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Python's {@code repr()} for the values a {@code .npy} header holds, so that headers come out
- * byte for byte as numpy writes them (quote choice, escapes, tuple commas).
+ * Python's {@code repr()} for the values a {@code .npy} header holds, so that headers come out byte
+ * for byte as numpy writes them (quote choice, escapes, tuple commas).
  */
 final class PythonRepr {
   private PythonRepr() {}

@@ -39,7 +39,11 @@ public final class RecordDType extends DType {
       this.offset = offset;
       this.levels = levels == null || levels.length <= 1 ? null : levels.clone();
       if (this.levels != null && Arrays.stream(this.levels).sum() != shape.length) {
-        throw new IllegalArgumentException("Sub-array levels " + Arrays.toString(levels) + " do not add up to shape " + Arrays.toString(shape));
+        throw new IllegalArgumentException(
+            "Sub-array levels "
+                + Arrays.toString(levels)
+                + " do not add up to shape "
+                + Arrays.toString(shape));
       }
     }
 
@@ -57,14 +61,17 @@ public final class RecordDType extends DType {
       return title;
     }
 
-    /** The element dtype of the field (of each sub-array element if {@link #shape()} is not empty). */
+    /**
+     * The element dtype of the field (of each sub-array element if {@link #shape()} is not empty).
+     */
     public DType dtype() {
       return dtype;
     }
 
     /**
      * The sub-array shape, empty for a plain field. A sub-array of sub-arrays (numpy's {@code ('a',
-     * ('<f4', (2,)), (3,))}) has the flattened shape, here {@code (3, 2)}, which is its memory layout.
+     * ('<f4', (2,)), (3,))}) has the flattened shape, here {@code (3, 2)}, which is its memory
+     * layout.
      */
     public long[] shape() {
       return shape.clone();
@@ -126,13 +133,18 @@ public final class RecordDType extends DType {
       if (!(o instanceof Field f)) {
         return false;
       }
-      return name.equals(f.name) && Objects.equals(title, f.title) && dtype.equals(f.dtype) && Arrays.equals(shape, f.shape) && offset == f.offset
+      return name.equals(f.name)
+          && Objects.equals(title, f.title)
+          && dtype.equals(f.dtype)
+          && Arrays.equals(shape, f.shape)
+          && offset == f.offset
           && Arrays.equals(levels, f.levels);
     }
 
     @Override
     public int hashCode() {
-      return Objects.hash(name, title, dtype, Arrays.hashCode(shape), offset, Arrays.hashCode(levels));
+      return Objects.hash(
+          name, title, dtype, Arrays.hashCode(shape), offset, Arrays.hashCode(levels));
     }
 
     @Override
@@ -159,12 +171,14 @@ public final class RecordDType extends DType {
     long offset = 0;
     for (Field f : fields) {
       if (f.name().isEmpty() || !names.add(f.name())) {
-        throw new IllegalArgumentException("Cannot create a record dtype: field name '" + f.name() + "' is empty or used twice");
+        throw new IllegalArgumentException(
+            "Cannot create a record dtype: field name '" + f.name() + "' is empty or used twice");
       }
       placed.add(f.withOffset(Math.toIntExact(offset)));
       offset += f.size();
       if (offset > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("Cannot create a record dtype: items would exceed " + Integer.MAX_VALUE + " bytes");
+        throw new IllegalArgumentException(
+            "Cannot create a record dtype: items would exceed " + Integer.MAX_VALUE + " bytes");
       }
     }
     return new RecordDType(placed, (int) offset);

@@ -4,7 +4,8 @@ package io.github.sparknpy.npy;
  * What {@link Npy#recover} did: the header's row count before and after, and the bytes it cut off
  * (an incomplete last row, or trailing bytes that belong to no row) or filled with zeros.
  */
-public record RecoveryResult(long rowsBefore, long rowsAfter, long bytesTruncated, long bytesZeroFilled, NpyHeader header) {
+public record RecoveryResult(
+    long rowsBefore, long rowsAfter, long bytesTruncated, long bytesZeroFilled, NpyHeader header) {
   /** True if the file was already consistent and nothing changed. */
   public boolean unchanged() {
     return rowsBefore == rowsAfter && bytesTruncated == 0 && bytesZeroFilled == 0;

@@ -46,7 +46,9 @@ public final class ScalarDType extends DType {
     }
   }
 
-  /** The byte order numpy writes for this machine: every JVM platform we target is little-endian. */
+  /**
+   * The byte order numpy writes for this machine: every JVM platform we target is little-endian.
+   */
   private static final char NATIVE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? '<' : '>';
 
   public static final ScalarDType BOOL = new ScalarDType(Kind.BOOL, '|', 1, null, 0);
@@ -157,7 +159,10 @@ public final class ScalarDType extends DType {
   }
 
   private static char normalizeOrder(Kind kind, int itemSize, char order) {
-    if (kind == Kind.BOOL || kind == Kind.BYTES || kind == Kind.VOID || (itemSize <= 1 && kind != Kind.UNICODE)) {
+    if (kind == Kind.BOOL
+        || kind == Kind.BYTES
+        || kind == Kind.VOID
+        || (itemSize <= 1 && kind != Kind.UNICODE)) {
       return '|';
     }
     if (order == '=' || order == '|') {
@@ -193,7 +198,11 @@ public final class ScalarDType extends DType {
 
   private static int checkWidth(long n, int bytesPerChar) {
     if (n < 0 || n * bytesPerChar > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("Cannot create a dtype of width " + n + ": must be between 0 and " + Integer.MAX_VALUE / bytesPerChar);
+      throw new IllegalArgumentException(
+          "Cannot create a dtype of width "
+              + n
+              + ": must be between 0 and "
+              + Integer.MAX_VALUE / bytesPerChar);
     }
     return (int) n;
   }
@@ -233,7 +242,11 @@ public final class ScalarDType extends DType {
   }
 
   public boolean isNumeric() {
-    return kind == Kind.BOOL || kind == Kind.INT || kind == Kind.UINT || kind == Kind.FLOAT || kind == Kind.COMPLEX;
+    return kind == Kind.BOOL
+        || kind == Kind.INT
+        || kind == Kind.UINT
+        || kind == Kind.FLOAT
+        || kind == Kind.COMPLEX;
   }
 
   public boolean isDatetimeLike() {
@@ -295,7 +308,9 @@ public final class ScalarDType extends DType {
     }
     if (s.charAt(0) == 'O' || s.equals("object") || s.equals("object_")) {
       throw new NpyUnsupportedDtypeException(
-          "Cannot use dtype '" + typestr + "': object arrays hold pickled Python objects, which this library never unpickles."
+          "Cannot use dtype '"
+              + typestr
+              + "': object arrays hold pickled Python objects, which this library never unpickles."
               + " Save the array with a fixed-width dtype instead (e.g. 'U' for strings, or a numeric dtype).");
     }
     if (s.length() == 1 && CODES.containsKey(s.charAt(0))) {
@@ -390,7 +405,11 @@ public final class ScalarDType extends DType {
     }
     DatetimeUnit unit = DatetimeUnit.fromSymbol(inner.substring(digits));
     if (unit == null || unit == DatetimeUnit.GENERIC) {
-      throw invalid(typestr, "'" + inner.substring(digits) + "' is not a datetime unit (Y, M, W, D, h, m, s, ms, us, ns, ps, fs, as)");
+      throw invalid(
+          typestr,
+          "'"
+              + inner.substring(digits)
+              + "' is not a datetime unit (Y, M, W, D, h, m, s, ms, us, ns, ps, fs, as)");
     }
     return new ScalarDType(kind, order, 8, unit, count);
   }
@@ -407,7 +426,11 @@ public final class ScalarDType extends DType {
     if (!(o instanceof ScalarDType other)) {
       return false;
     }
-    return kind == other.kind && byteOrder == other.byteOrder && itemSize == other.itemSize && unit == other.unit && unitCount == other.unitCount;
+    return kind == other.kind
+        && byteOrder == other.byteOrder
+        && itemSize == other.itemSize
+        && unit == other.unit
+        && unitCount == other.unitCount;
   }
 
   @Override

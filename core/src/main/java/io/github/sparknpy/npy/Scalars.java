@@ -115,7 +115,9 @@ final class Scalars {
     }
   }
 
-  /** Writes a float value (real part for complex, imaginary set to 0 by the caller's zeroed buffer). */
+  /**
+   * Writes a float value (real part for complex, imaginary set to 0 by the caller's zeroed buffer).
+   */
   static void putDouble(ByteBuffer b, int off, ScalarDType t, double v) {
     boolean big = t.byteOrder() == ByteOrder.BIG_ENDIAN;
     switch (t.kind()) {
@@ -132,7 +134,8 @@ final class Scalars {
             b.putLong(off, swap(Double.doubleToRawLongBits(v), big, b));
             return;
           default:
-            throw new IllegalArgumentException("Cannot write dtype " + t + ": long double output is not supported");
+            throw new IllegalArgumentException(
+                "Cannot write dtype " + t + ": long double output is not supported");
         }
       case BOOL:
         b.put(off, (byte) (v != 0 ? 1 : 0));

@@ -6,9 +6,9 @@ import java.math.RoundingMode;
 import java.time.LocalDate;
 
 /**
- * Formats one element as numpy's {@code str()} shows it inside a structured value: Python reprs
- * for real numbers, text and bytes, numpy's style for complex ({@code 1.+2.j}), datetimes at
- * their unit's precision, records as tuples and sub-arrays as nested lists.
+ * Formats one element as numpy's {@code str()} shows it inside a structured value: Python reprs for
+ * real numbers, text and bytes, numpy's style for complex ({@code 1.+2.j}), datetimes at their
+ * unit's precision, records as tuples and sub-arrays as nested lists.
  */
 final class ValueFormat {
   private ValueFormat() {}
@@ -67,7 +67,8 @@ final class ValueFormat {
     }
   }
 
-  private static void appendSubArray(StringBuilder sb, NpyElement e, long[] shape, int axis, long[] index) {
+  private static void appendSubArray(
+      StringBuilder sb, NpyElement e, long[] shape, int axis, long[] index) {
     sb.append('[');
     for (long i = 0; i < shape[axis]; i++) {
       if (i > 0) {
@@ -154,12 +155,19 @@ final class ValueFormat {
           break;
       }
       int fractionDigits = fractionDigits(unit);
-      long perSecond = fractionDigits == 0 ? 1 : BigDecimal.TEN.pow(fractionDigits).longValueExact();
-      long seconds = unit.seconds() > 0 ? Math.multiplyExact(steps, unit.seconds()) : Math.floorDiv(steps, perSecond);
+      long perSecond =
+          fractionDigits == 0 ? 1 : BigDecimal.TEN.pow(fractionDigits).longValueExact();
+      long seconds =
+          unit.seconds() > 0
+              ? Math.multiplyExact(steps, unit.seconds())
+              : Math.floorDiv(steps, perSecond);
       long fraction = unit.seconds() > 0 ? 0 : Math.floorMod(steps, perSecond);
       LocalDate day = epoch.plusDays(Math.floorDiv(seconds, 86_400L));
       long secondOfDay = Math.floorMod(seconds, 86_400L);
-      StringBuilder sb = new StringBuilder(day.toString()).append('T').append(String.format("%02d", secondOfDay / 3600));
+      StringBuilder sb =
+          new StringBuilder(day.toString())
+              .append('T')
+              .append(String.format("%02d", secondOfDay / 3600));
       if (unit != DatetimeUnit.HOUR) {
         sb.append(String.format(":%02d", secondOfDay / 60 % 60));
       }

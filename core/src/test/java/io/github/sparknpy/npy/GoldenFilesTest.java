@@ -21,14 +21,30 @@ import org.junit.jupiter.params.provider.MethodSource;
  * written out here, so these run without numpy: header fields, exact header bytes, data placement.
  */
 class GoldenFilesTest {
-  record Golden(String file, NpyVersion version, long dataOffset, String descr, int itemSize, boolean fortran, long[] shape, long fileLength) {
+  record Golden(
+      String file,
+      NpyVersion version,
+      long dataOffset,
+      String descr,
+      int itemSize,
+      boolean fortran,
+      long[] shape,
+      long fileLength) {
     @Override
     public String toString() {
       return file;
     }
   }
 
-  static Golden golden(String file, NpyVersion version, long dataOffset, String descr, int itemSize, boolean fortran, long fileLength, long... shape) {
+  static Golden golden(
+      String file,
+      NpyVersion version,
+      long dataOffset,
+      String descr,
+      int itemSize,
+      boolean fortran,
+      long fileLength,
+      long... shape) {
     return new Golden(file, version, dataOffset, descr, itemSize, fortran, shape, fileLength);
   }
 
@@ -38,13 +54,36 @@ class GoldenFilesTest {
         golden("i4_big_endian.npy", NpyVersion.V1_0, 128, "'>i4'", 4, false, 148, 5),
         golden("f4_fortran.npy", NpyVersion.V1_0, 128, "'<f4'", 4, true, 176, 3, 4),
         golden("f8_scalar.npy", NpyVersion.V1_0, 128, "'<f8'", 8, false, 136),
-        golden("record_nested_subarray.npy", NpyVersion.V1_0, 192,
-            "[('id', '<i4'), ('pos', [('x', '<f4'), ('y', '<f4')]), ('m', '<f8', (2, 2)), ('tag', '|S3')]", 47, false, 333, 3),
-        golden("record_aligned.npy", NpyVersion.V1_0, 192, "[('a', '|u1'), ('', '|V7'), ('b', '<i8'), ('c', '<u2'), ('', '|V6')]", 24, false, 240, 2),
+        golden(
+            "record_nested_subarray.npy",
+            NpyVersion.V1_0,
+            192,
+            "[('id', '<i4'), ('pos', [('x', '<f4'), ('y', '<f4')]), ('m', '<f8', (2, 2)), ('tag', '|S3')]",
+            47,
+            false,
+            333,
+            3),
+        golden(
+            "record_aligned.npy",
+            NpyVersion.V1_0,
+            192,
+            "[('a', '|u1'), ('', '|V7'), ('b', '<i8'), ('c', '<u2'), ('', '|V6')]",
+            24,
+            false,
+            240,
+            2),
         golden("unicode_u5.npy", NpyVersion.V1_0, 128, "'<U5'", 20, false, 188, 3),
         golden("bytes_s4.npy", NpyVersion.V1_0, 128, "'|S4'", 4, false, 136, 2),
         golden("datetime_ns.npy", NpyVersion.V1_0, 128, "'<M8[ns]'", 8, false, 144, 2),
-        golden("v3_utf8_name.npy", NpyVersion.V3_0, 128, "[('\u540d\u524d', '<i2')]", 2, false, 132, 2));
+        golden(
+            "v3_utf8_name.npy",
+            NpyVersion.V3_0,
+            128,
+            "[('\u540d\u524d', '<i2')]",
+            2,
+            false,
+            132,
+            2));
   }
 
   static byte[] bytes(String file) throws IOException {
@@ -78,14 +117,26 @@ class GoldenFilesTest {
 
     // Exact bytes: the header text as numpy printed it, and our encoding of the same header.
     int prefix = g.version().prefixLength();
-    String text = new String(file, prefix, (int) g.dataOffset() - prefix, g.version() == NpyVersion.V3_0 ? UTF_8 : ISO_8859_1);
-    String expectedDict = "{'descr': " + g.descr() + ", 'fortran_order': " + (g.fortran() ? "True" : "False") + ", 'shape': "
-        + NpyHeader.shapeRepr(g.shape()) + ", }";
+    String text =
+        new String(
+            file,
+            prefix,
+            (int) g.dataOffset() - prefix,
+            g.version() == NpyVersion.V3_0 ? UTF_8 : ISO_8859_1);
+    String expectedDict =
+        "{'descr': "
+            + g.descr()
+            + ", 'fortran_order': "
+            + (g.fortran() ? "True" : "False")
+            + ", 'shape': "
+            + NpyHeader.shapeRepr(g.shape())
+            + ", }";
     assertThat(text).startsWith(expectedDict).endsWith("\n");
     assertThat(text.substring(expectedDict.length(), text.length() - 1)).isBlank();
     assertThat(h.dictText()).isEqualTo(expectedDict);
     assertThat(h.encode()).isEqualTo(Arrays.copyOf(file, (int) g.dataOffset()));
-    assertThat(NpyHeader.of(DType.parse(g.descr()), g.fortran(), g.shape()).encode()).isEqualTo(Arrays.copyOf(file, (int) g.dataOffset()));
+    assertThat(NpyHeader.of(DType.parse(g.descr()), g.fortran(), g.shape()).encode())
+        .isEqualTo(Arrays.copyOf(file, (int) g.dataOffset()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -96,7 +147,8 @@ class GoldenFilesTest {
     assertThat(file[6]).isEqualTo((byte) g.version().major());
     assertThat(file[7]).isZero();
     ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
-    long headerLength = g.version() == NpyVersion.V1_0 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
+    long headerLength =
+        g.version() == NpyVersion.V1_0 ? b.getShort(8) & 0xffff : b.getInt(8) & 0xffffffffL;
     assertThat(g.version().prefixLength() + headerLength).isEqualTo(g.dataOffset());
   }
 
@@ -129,7 +181,9 @@ class GoldenFilesTest {
     }
     assertThat(data("f8_scalar.npy").getDouble(0)).isEqualTo(3.5);
     ByteBuffer dt = data("datetime_ns.npy");
-    assertThat(dt.getLong(0)).isEqualTo(Instant.parse("2024-01-02T03:04:05.000000006Z").getEpochSecond() * 1_000_000_000L + 6);
+    assertThat(dt.getLong(0))
+        .isEqualTo(
+            Instant.parse("2024-01-02T03:04:05.000000006Z").getEpochSecond() * 1_000_000_000L + 6);
     assertThat(dt.getLong(8)).isEqualTo(Long.MIN_VALUE); // NaT
     ByteBuffer u5 = data("unicode_u5.npy");
     assertThat(u5.getInt(20)).isEqualTo('h');
@@ -140,16 +194,26 @@ class GoldenFilesTest {
 
     // Records: field offsets from the header land on the values numpy stored.
     RecordDType rec = (RecordDType) read("record_nested_subarray.npy").header().dtype();
-    assertThat(rec.fields()).extracting(RecordDType.Field::name).containsExactly("id", "pos", "m", "tag");
+    assertThat(rec.fields())
+        .extracting(RecordDType.Field::name)
+        .containsExactly("id", "pos", "m", "tag");
     assertThat(rec.fields()).extracting(RecordDType.Field::offset).containsExactly(0, 4, 12, 44);
     assertThat(rec.field("m").shape()).containsExactly(2, 2);
     ByteBuffer r = data("record_nested_subarray.npy");
     RecordDType pos = (RecordDType) rec.field("pos").dtype();
     for (int i = 0; i < 3; i++) {
       assertThat(r.getInt(i * rec.itemSize() + rec.field("id").offset())).isEqualTo(i + 1);
-      assertThat(r.getFloat(i * rec.itemSize() + rec.field("pos").offset() + pos.field("x").offset())).isEqualTo(i + 0.5f);
+      assertThat(
+              r.getFloat(i * rec.itemSize() + rec.field("pos").offset() + pos.field("x").offset()))
+          .isEqualTo(i + 0.5f);
     }
-    assertThat(new String(r.array(), r.arrayOffset() + rec.itemSize() + rec.field("tag").offset(), 3, ISO_8859_1)).isEqualTo("d\0\0");
+    assertThat(
+            new String(
+                r.array(),
+                r.arrayOffset() + rec.itemSize() + rec.field("tag").offset(),
+                3,
+                ISO_8859_1))
+        .isEqualTo("d\0\0");
     RecordDType aligned = (RecordDType) read("record_aligned.npy").header().dtype();
     assertThat(aligned.fields()).extracting(RecordDType.Field::offset).containsExactly(0, 8, 16);
     RecordDType v3 = (RecordDType) read("v3_utf8_name.npy").header().dtype();

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The header and dtype layer against real numpy: numpy writes a matrix of files (every scalar
- * dtype in both byte orders, every datetime unit, records with padding, titles, sub-arrays and
- * awkward field names, in C and Fortran order, over a range of shapes, plus headers long enough
- * for format 2.0 and non-latin-1 ones that need 3.0), says what it reads back, and each file must
- * read the same here and re-encode to numpy's exact bytes.
+ * The header and dtype layer against real numpy: numpy writes a matrix of files (every scalar dtype
+ * in both byte orders, every datetime unit, records with padding, titles, sub-arrays and awkward
+ * field names, in C and Fortran order, over a range of shapes, plus headers long enough for format
+ * 2.0 and non-latin-1 ones that need 3.0), says what it reads back, and each file must read the
+ * same here and re-encode to numpy's exact bytes.
  */
 class HeaderNumpyCompatTest {
   private static final HexFormat HEX = HexFormat.of();
@@ -54,7 +54,8 @@ class HeaderNumpyCompatTest {
       Map<NpyVersion, byte[]> explicitVersions) {}
 
   static String script() {
-    try (InputStream in = HeaderNumpyCompatTest.class.getResourceAsStream("/numpy/header_matrix.py")) {
+    try (InputStream in =
+        HeaderNumpyCompatTest.class.getResourceAsStream("/numpy/header_matrix.py")) {
       return new String(in.readAllBytes(), UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -66,7 +67,9 @@ class HeaderNumpyCompatTest {
   }
 
   private static long[] dims(String csv) {
-    return csv.isEmpty() ? new long[0] : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
+    return csv.isEmpty()
+        ? new long[0]
+        : Arrays.stream(csv.split(",")).mapToLong(Long::parseLong).toArray();
   }
 
   private static NpyVersion version(String text) {
@@ -81,11 +84,23 @@ class HeaderNumpyCompatTest {
       Map<NpyVersion, byte[]> explicit = new EnumMap<>(NpyVersion.class);
       for (String v : f[9].split(",")) {
         if (!v.isEmpty()) {
-          explicit.put(version(v.substring(0, v.indexOf(':'))), HEX.parseHex(v.substring(v.indexOf(':') + 1)));
+          explicit.put(
+              version(v.substring(0, v.indexOf(':'))),
+              HEX.parseHex(v.substring(v.indexOf(':') + 1)));
         }
       }
-      cases.add(new Case(unhex(f[0]), dir.resolve(f[1]), version(f[2]), Long.parseLong(f[3]), unhex(f[4]), Integer.parseInt(f[5]), dims(f[6]),
-          f[7].equals("1"), f[8], explicit));
+      cases.add(
+          new Case(
+              unhex(f[0]),
+              dir.resolve(f[1]),
+              version(f[2]),
+              Long.parseLong(f[3]),
+              unhex(f[4]),
+              Integer.parseInt(f[5]),
+              dims(f[6]),
+              f[7].equals("1"),
+              f[8],
+              explicit));
     }
     return cases;
   }
@@ -95,8 +110,10 @@ class HeaderNumpyCompatTest {
     List<Case> cases = matrix();
     // The matrix really covers what it claims to.
     assertThat(cases).hasSizeGreaterThan(1500);
-    assertThat(cases.stream().map(Case::version).distinct()).containsExactlyInAnyOrder(NpyVersion.V1_0, NpyVersion.V2_0, NpyVersion.V3_0);
-    assertThat(cases.stream().filter(c -> c.fortran() && c.how().equals("save"))).hasSizeGreaterThan(100);
+    assertThat(cases.stream().map(Case::version).distinct())
+        .containsExactlyInAnyOrder(NpyVersion.V1_0, NpyVersion.V2_0, NpyVersion.V3_0);
+    assertThat(cases.stream().filter(c -> c.fortran() && c.how().equals("save")))
+        .hasSizeGreaterThan(100);
     assertThat(cases.stream().filter(c -> c.how().equals("header-only"))).isNotEmpty();
     return cases.stream().map(c -> dynamicTest(c.id(), () -> check(c)));
   }
@@ -120,7 +137,8 @@ class HeaderNumpyCompatTest {
     EncodedHeader inMemory = EncodedHeader.read(new ByteArrayInputFile(file, "mem:" + c.id()));
     assertThat(inMemory.header()).isEqualTo(header);
     assertThat(inMemory.dataOffset()).isEqualTo(c.dataOffset());
-    // numpy leaves room for the growth axis to reach 21 digits, so every file it writes can grow in place.
+    // numpy leaves room for the growth axis to reach 21 digits, so every file it writes can grow in
+    // place.
     assertThat(encoded.isAppendable()).as("appendable").isEqualTo(c.shape().length > 0);
 
     // (b) A header built from the parsed values is numpy's header, byte for byte.
@@ -158,28 +176,162 @@ class HeaderNumpyCompatTest {
     assertThat(new String(actual, ISO_8859_1)).isEqualTo(new String(expected, ISO_8859_1));
   }
 
-  /** {@code DType.of} against {@code np.dtype(s).str}: same dtype for what numpy accepts, an error otherwise. */
+  /**
+   * {@code DType.of} against {@code np.dtype(s).str}: same dtype for what numpy accepts, an error
+   * otherwise.
+   */
   @Test
   void typestrsParseLikeNpDtype() {
     List<String> typestrs =
-        List.of("<f8", "f8", ">f8", "=f8", "|f8", "d", "float64", "float", "int", "i", "l", "q", "b", "B", "h", "H", "I", "L", "Q", "e", "f", "g",
-            "F", "D", "G", "?", "b1", "bool", "bool_", "c", "S", "S5", "U", "U3", "V", "V7", "M8", "M", "m", "M8[D]", "M8[3D]", "m8[us]",
-            "datetime64[ms]", "timedelta64", "datetime64", "<M8[\u03bcs]", "M8[25s]", "M8[1s]", "M8[60s]", "M8[1000ms]", "M8[Y]", "M8[2M]",
-            "M8[W]", "m8[as]", "m8[fs]", "m8[ps]", ">M8[ns]", "|M8[ns]", "<m8", "O", "O8", "object", "object_", "i3", "f3", "u16", "c4",
-            "b2", "i0", "f0", "S-1", "<U0", "S0", "i8 ", " i8", "", ">b1", "int8", "uint64", "half", "single", "double", "longdouble",
-            "clongdouble", "complex", "bytes", "str", "void", "intp", "uintp", "ubyte", "short", "ushort", "intc", "uintc", "long", "ulong",
-            "longlong", "ulonglong", "p", "P", "n", "N", "M16", "M4", "f16", "c32", "int_", "float128", "complex256", "str_", "bytes_",
-            "U536870911", "U536870912", "U99999999999", "S2147483647", "S2147483648", "V2147483647", "<u1", ">u1", "|i2", "<S5", ">U5", "|U5",
-            "Float64", "F8", "M8[xs]", "M8ns", "M8[-1s]", "M8[ s]", "M8[]", "M8[D]x", "M8[4]", "M8[s", "M8[as2]", "<", "x8");
-    String[] numpy = Numpy.run(
-        "import warnings\n"
-            + "warnings.simplefilter('error')\n"
-            + "for s in bytes.fromhex(sys.argv[1]).decode().split('\\n'):\n"
-            + "    try:\n"
-            + "        print(np.dtype(s).str)\n"
-            + "    except Exception:\n"
-            + "        print('ERR')\n",
-        HEX.formatHex(String.join("\n", typestrs).getBytes(UTF_8))).split("\n");
+        List.of(
+            "<f8",
+            "f8",
+            ">f8",
+            "=f8",
+            "|f8",
+            "d",
+            "float64",
+            "float",
+            "int",
+            "i",
+            "l",
+            "q",
+            "b",
+            "B",
+            "h",
+            "H",
+            "I",
+            "L",
+            "Q",
+            "e",
+            "f",
+            "g",
+            "F",
+            "D",
+            "G",
+            "?",
+            "b1",
+            "bool",
+            "bool_",
+            "c",
+            "S",
+            "S5",
+            "U",
+            "U3",
+            "V",
+            "V7",
+            "M8",
+            "M",
+            "m",
+            "M8[D]",
+            "M8[3D]",
+            "m8[us]",
+            "datetime64[ms]",
+            "timedelta64",
+            "datetime64",
+            "<M8[\u03bcs]",
+            "M8[25s]",
+            "M8[1s]",
+            "M8[60s]",
+            "M8[1000ms]",
+            "M8[Y]",
+            "M8[2M]",
+            "M8[W]",
+            "m8[as]",
+            "m8[fs]",
+            "m8[ps]",
+            ">M8[ns]",
+            "|M8[ns]",
+            "<m8",
+            "O",
+            "O8",
+            "object",
+            "object_",
+            "i3",
+            "f3",
+            "u16",
+            "c4",
+            "b2",
+            "i0",
+            "f0",
+            "S-1",
+            "<U0",
+            "S0",
+            "i8 ",
+            " i8",
+            "",
+            ">b1",
+            "int8",
+            "uint64",
+            "half",
+            "single",
+            "double",
+            "longdouble",
+            "clongdouble",
+            "complex",
+            "bytes",
+            "str",
+            "void",
+            "intp",
+            "uintp",
+            "ubyte",
+            "short",
+            "ushort",
+            "intc",
+            "uintc",
+            "long",
+            "ulong",
+            "longlong",
+            "ulonglong",
+            "p",
+            "P",
+            "n",
+            "N",
+            "M16",
+            "M4",
+            "f16",
+            "c32",
+            "int_",
+            "float128",
+            "complex256",
+            "str_",
+            "bytes_",
+            "U536870911",
+            "U536870912",
+            "U99999999999",
+            "S2147483647",
+            "S2147483648",
+            "V2147483647",
+            "<u1",
+            ">u1",
+            "|i2",
+            "<S5",
+            ">U5",
+            "|U5",
+            "Float64",
+            "F8",
+            "M8[xs]",
+            "M8ns",
+            "M8[-1s]",
+            "M8[ s]",
+            "M8[]",
+            "M8[D]x",
+            "M8[4]",
+            "M8[s",
+            "M8[as2]",
+            "<",
+            "x8");
+    String[] numpy =
+        Numpy.run(
+                "import warnings\n"
+                    + "warnings.simplefilter('error')\n"
+                    + "for s in bytes.fromhex(sys.argv[1]).decode().split('\\n'):\n"
+                    + "    try:\n"
+                    + "        print(np.dtype(s).str)\n"
+                    + "    except Exception:\n"
+                    + "        print('ERR')\n",
+                HEX.formatHex(String.join("\n", typestrs).getBytes(UTF_8)))
+            .split("\n");
     for (int i = 0; i < typestrs.size(); i++) {
       String s = typestrs.get(i);
       String ours;
@@ -195,10 +347,16 @@ class HeaderNumpyCompatTest {
     }
   }
 
-  /** Headers built in Java, from the public factories, against what np.save writes for the array. */
+  /**
+   * Headers built in Java, from the public factories, against what np.save writes for the array.
+   */
   @Test
   void javaBuiltHeadersMatchNpSave() {
-    RecordDType point = RecordDType.packed(List.of(RecordDType.Field.of("a", ScalarDType.INT16), RecordDType.Field.of("s", ScalarDType.bytes(3))));
+    RecordDType point =
+        RecordDType.packed(
+            List.of(
+                RecordDType.Field.of("a", ScalarDType.INT16),
+                RecordDType.Field.of("s", ScalarDType.bytes(3))));
     RecordDType record =
         RecordDType.packed(
             List.of(
@@ -213,7 +371,8 @@ class HeaderNumpyCompatTest {
                 RecordDType.Field.of("it's", ScalarDType.FLOAT32),
                 RecordDType.Field.of("say \"hi\"\n", ScalarDType.FLOAT32),
                 RecordDType.Field.of("caf\u00e9", ScalarDType.FLOAT32)));
-    RecordDType cjk = RecordDType.packed(List.of(RecordDType.Field.of("\u540d\u524d", ScalarDType.FLOAT32)));
+    RecordDType cjk =
+        RecordDType.packed(List.of(RecordDType.Field.of("\u540d\u524d", ScalarDType.FLOAT32)));
     long[] ones = new long[64];
     Arrays.fill(ones, 1);
     List<NpyHeader> headers =
@@ -243,10 +402,18 @@ class HeaderNumpyCompatTest {
             NpyHeader.of(RecordDType.packed(List.of()), false, 2));
     String spec =
         headers.stream()
-            .map(h -> h.dtype().descr() + "\t" + (h.fortranOrder() ? "1" : "0") + "\t"
-                + Arrays.stream(h.shape()).mapToObj(Long::toString).collect(Collectors.joining(",")))
+            .map(
+                h ->
+                    h.dtype().descr()
+                        + "\t"
+                        + (h.fortranOrder() ? "1" : "0")
+                        + "\t"
+                        + Arrays.stream(h.shape())
+                            .mapToObj(Long::toString)
+                            .collect(Collectors.joining(",")))
             .collect(Collectors.joining("\n"));
-    String[] numpy = Numpy.run(script(), "headers", HEX.formatHex(spec.getBytes(UTF_8))).strip().split("\n");
+    String[] numpy =
+        Numpy.run(script(), "headers", HEX.formatHex(spec.getBytes(UTF_8))).strip().split("\n");
     assertThat(numpy).hasSameSizeAs(headers.toArray());
     int saved = 0;
     for (int i = 0; i < headers.size(); i++) {
@@ -259,7 +426,8 @@ class HeaderNumpyCompatTest {
     assertThat(headers.get(20).naturalVersion()).isEqualTo(NpyVersion.V1_0);
     assertThat(headers.get(21).naturalVersion()).isEqualTo(NpyVersion.V3_0);
 
-    // Growing a file rewrites its header in place: same length, and numpy's bytes for the new shape.
+    // Growing a file rewrites its header in place: same length, and numpy's bytes for the new
+    // shape.
     byte[] small = headers.get(0).encode();
     byte[] grown = headers.get(0).withRowCount(12345678901L).encode(NpyVersion.V1_0, small.length);
     assertSameBytes(grown, HEX.parseHex(numpy[1].substring(numpy[1].indexOf(':') + 1)));

@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Files past 2 GiB: sizes and offsets are longs everywhere, and mapped reads span several windows. */
+/**
+ * Files past 2 GiB: sizes and offsets are longs everywhere, and mapped reads span several windows.
+ */
 class LargeFileTest {
   @TempDir Path dir;
 
@@ -24,7 +26,8 @@ class LargeFileTest {
       for (int b = 0; b < blocks; b++) {
         // Mark the first and last row of every block with the block number.
         block.putDouble(0, b).putDouble(block.capacity() - 8, -b);
-        out.append(NpyArray.of(ScalarDType.FLOAT64, block.duplicate().clear(), false, rowsPerBlock, 8));
+        out.append(
+            NpyArray.of(ScalarDType.FLOAT64, block.duplicate().clear(), false, rowsPerBlock, 8));
       }
     }
     long rows = (long) rowsPerBlock * blocks;
@@ -43,11 +46,12 @@ class LargeFileTest {
         }
       }
     }
-    String check = "a = np.load(sys.argv[1], mmap_mode='r')\n"
-        + "n = int(sys.argv[2]); k = int(sys.argv[3])\n"
-        + "assert a.shape == (n * k, 8) and a.dtype == np.float64\n"
-        + "assert all(a[b * n, 0] == b and a[(b + 1) * n - 1, 7] == -b for b in range(k))\n"
-        + "print('ok')";
+    String check =
+        "a = np.load(sys.argv[1], mmap_mode='r')\n"
+            + "n = int(sys.argv[2]); k = int(sys.argv[3])\n"
+            + "assert a.shape == (n * k, 8) and a.dtype == np.float64\n"
+            + "assert all(a[b * n, 0] == b and a[(b + 1) * n - 1, 7] == -b for b in range(k))\n"
+            + "print('ok')";
     assertThat(Numpy.run(check, file, rowsPerBlock, blocks).trim()).isEqualTo("ok");
     Files.delete(file);
   }

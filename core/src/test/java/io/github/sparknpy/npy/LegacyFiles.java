@@ -3,7 +3,9 @@ package io.github.sparknpy.npy;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Builds .npy files the way numpy before 1.? wrote them: no growth spare space, 16-byte alignment. */
+/**
+ * Builds .npy files the way numpy before 1.? wrote them: no growth spare space, 16-byte alignment.
+ */
 final class LegacyFiles {
   private LegacyFiles() {}
 
@@ -12,7 +14,14 @@ final class LegacyFiles {
   }
 
   static byte[] legacyNpy(String descr, boolean fortran, String shape, byte[] data) {
-    String dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") + ", 'shape': " + shape + ", }";
+    String dict =
+        "{'descr': '"
+            + descr
+            + "', 'fortran_order': "
+            + (fortran ? "True" : "False")
+            + ", 'shape': "
+            + shape
+            + ", }";
     int total = 10 + dict.length() + 1;
     int pad = (16 - total % 16) % 16;
     String text = dict + " ".repeat(pad) + "\n";

@@ -28,40 +28,56 @@ class NpyAppendArrayTest {
    */
   @ParameterizedTest(name = "fortran={0} rewrite={1} deleteIfExists={2} fromNpSave={3}")
   @CsvSource({
-    "false,true,false,false", "false,true,false,true", "false,true,true,true", "false,false,false,false",
-    "false,false,false,true", "false,false,true,true", "true,true,false,false", "true,true,false,true",
+    "false,true,false,false", "false,true,false,true", "false,true,true,true",
+        "false,false,false,false",
+    "false,false,false,true", "false,false,true,true", "true,true,false,false",
+        "true,true,false,true",
     "true,true,true,true", "true,false,false,false", "true,false,false,true", "true,false,true,true"
   })
-  void tenThreadsAppendLikeConcatenate(boolean fortran, boolean rewrite, boolean deleteIfExists, boolean fromNpSave) throws Exception {
+  void tenThreadsAppendLikeConcatenate(
+      boolean fortran, boolean rewrite, boolean deleteIfExists, boolean fromNpSave)
+      throws Exception {
     Path file = dir.resolve("a.npy");
     int rowLen = 3;
     if (fromNpSave) {
       // A block of values -1..-6 saved by numpy; kept unless deleteIfExists.
-      Numpy.run("a = -np.arange(1, 7, dtype='<f8').reshape(2, 3)\n"
-          + "a = np.asfortranarray(a.T) if sys.argv[2] == 'true' else a\n"
-          + "np.save(sys.argv[1], a)", file, fortran);
+      Numpy.run(
+          "a = -np.arange(1, 7, dtype='<f8').reshape(2, 3)\n"
+              + "a = np.asfortranarray(a.T) if sys.argv[2] == 'true' else a\n"
+              + "np.save(sys.argv[1], a)",
+          file,
+          fortran);
     }
     List<double[]> blocks = new ArrayList<>();
-    try (NpyAppendArray out = NpyAppendArray.builder(file).rewriteHeaderOnAppend(rewrite).deleteIfExists(deleteIfExists).open()) {
+    try (NpyAppendArray out =
+        NpyAppendArray.builder(file)
+            .rewriteHeaderOnAppend(rewrite)
+            .deleteIfExists(deleteIfExists)
+            .open()) {
       ExecutorService pool = Executors.newFixedThreadPool(10);
       List<Future<?>> futures = new ArrayList<>();
       for (int t = 0; t < 10; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> {
-          for (int i = 0; i < 20; i++) {
-            int rows = 1 + (i % 4);
-            double[] data = new double[rows * rowLen];
-            for (int k = 0; k < data.length; k++) {
-              data[k] = thread * 100_000 + i * 100 + k;
-            }
-            NpyArray block = fortran ? NpyArray.of(data, rowLen, rows).withFortranLayout() : NpyArray.of(data, rows, rowLen);
-            synchronized (blocks) {
-              out.append(block);
-              blocks.add(data);
-            }
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 20; i++) {
+                    int rows = 1 + (i % 4);
+                    double[] data = new double[rows * rowLen];
+                    for (int k = 0; k < data.length; k++) {
+                      data[k] = thread * 100_000 + i * 100 + k;
+                    }
+                    NpyArray block =
+                        fortran
+                            ? NpyArray.of(data, rowLen, rows).withFortranLayout()
+                            : NpyArray.of(data, rows, rowLen);
+                    synchronized (blocks) {
+                      out.append(block);
+                      blocks.add(data);
+                    }
+                  }
+                  return null;
+                }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -74,22 +90,26 @@ class NpyAppendArrayTest {
       expected.append(java.util.Arrays.toString(b)).append(',');
     }
     expected.append(']');
-    String script = "blocks = [np.array(b, dtype='<f8') for b in " + expected + "]\n"
-        + "fortran = sys.argv[2] == 'true'\n"
-        + "parts = [b.reshape(3, -1, order='F') if fortran else b.reshape(-1, 3) for b in blocks]\n"
-        + "if sys.argv[3] == 'true':\n"
-        + "    first = -np.arange(1, 7, dtype='<f8').reshape(2, 3)\n"
-        + "    parts.insert(0, first.T if fortran else first)\n"
-        + "want = np.concatenate(parts, axis=1 if fortran else 0)\n"
-        + "got = np.load(sys.argv[1], mmap_mode='r')\n"
-        + "assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, got.shape, want.shape)\n"
-        + "assert got.flags.f_contiguous == fortran or got.ndim < 2\n"
-        + "assert np.array_equal(got, want)\n"
-        + "import io\n"
-        + "buf = io.BytesIO(); np.save(buf, np.asfortranarray(want) if fortran else want)\n"
-        + "assert open(sys.argv[1], 'rb').read() == buf.getvalue(), 'not byte-identical to np.save'\n"
-        + "print('ok')";
-    assertThat(Numpy.run(script, file, fortran, fromNpSave && !deleteIfExists).trim()).isEqualTo("ok");
+    String script =
+        "blocks = [np.array(b, dtype='<f8') for b in "
+            + expected
+            + "]\n"
+            + "fortran = sys.argv[2] == 'true'\n"
+            + "parts = [b.reshape(3, -1, order='F') if fortran else b.reshape(-1, 3) for b in blocks]\n"
+            + "if sys.argv[3] == 'true':\n"
+            + "    first = -np.arange(1, 7, dtype='<f8').reshape(2, 3)\n"
+            + "    parts.insert(0, first.T if fortran else first)\n"
+            + "want = np.concatenate(parts, axis=1 if fortran else 0)\n"
+            + "got = np.load(sys.argv[1], mmap_mode='r')\n"
+            + "assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, got.shape, want.shape)\n"
+            + "assert got.flags.f_contiguous == fortran or got.ndim < 2\n"
+            + "assert np.array_equal(got, want)\n"
+            + "import io\n"
+            + "buf = io.BytesIO(); np.save(buf, np.asfortranarray(want) if fortran else want)\n"
+            + "assert open(sys.argv[1], 'rb').read() == buf.getvalue(), 'not byte-identical to np.save'\n"
+            + "print('ok')";
+    assertThat(Numpy.run(script, file, fortran, fromNpSave && !deleteIfExists).trim())
+        .isEqualTo("ok");
     assertThat(Npy.isAppendable(file)).isTrue();
     assertThat(Npy.needsRecovery(file)).isFalse();
   }
@@ -100,8 +120,9 @@ class NpyAppendArrayTest {
     try (NpyAppendArray out = NpyAppendArray.open(file)) {
       for (int i = 0; i < 3; i++) {
         out.append(new long[] {i, i + 1}, 1, 2);
-        String check = "a = np.load(sys.argv[1]); import io; b = io.BytesIO(); np.save(b, a)\n"
-            + "assert open(sys.argv[1], 'rb').read() == b.getvalue(); print(a.shape)";
+        String check =
+            "a = np.load(sys.argv[1]); import io; b = io.BytesIO(); np.save(b, a)\n"
+                + "assert open(sys.argv[1], 'rb').read() == b.getvalue(); print(a.shape)";
         assertThat(Numpy.run(check, file).trim()).isEqualTo("(" + (i + 1) + ", 2)");
       }
     }
@@ -123,11 +144,15 @@ class NpyAppendArrayTest {
           default -> out.append(new boolean[] {true, false}, 2);
         }
       }
-      String got = Numpy.run("a = np.load(sys.argv[1], mmap_mode='r'); print(a.dtype, a.tolist())", file).trim();
+      String got =
+          Numpy.run("a = np.load(sys.argv[1], mmap_mode='r'); print(a.dtype, a.tolist())", file)
+              .trim();
       assertThat(got).startsWith(expected[k] + " ");
     }
-    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", dir.resolve("p2.npy")).trim()).isEqualTo("[9223372036854775807, -2]");
-    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", dir.resolve("p6.npy")).trim()).isEqualTo("[True, False]");
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", dir.resolve("p2.npy")).trim())
+        .isEqualTo("[9223372036854775807, -2]");
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", dir.resolve("p6.npy")).trim())
+        .isEqualTo("[True, False]");
   }
 
   @Test
@@ -146,7 +171,11 @@ class NpyAppendArrayTest {
           .hasMessageContaining("'>i8'")
           .hasMessageContaining("safe");
     }
-    assertThat(Numpy.run("a = np.load(sys.argv[1], mmap_mode='r'); print(a.dtype.str, a.tolist())", file).trim()).isEqualTo(">i8 [1, 2, 3, 4, 5, 6]");
+    assertThat(
+            Numpy.run(
+                    "a = np.load(sys.argv[1], mmap_mode='r'); print(a.dtype.str, a.tolist())", file)
+                .trim())
+        .isEqualTo(">i8 [1, 2, 3, 4, 5, 6]");
 
     Path floats = dir.resolve("f.npy");
     try (NpyAppendArray out = NpyAppendArray.open(floats)) {
@@ -154,14 +183,16 @@ class NpyAppendArrayTest {
       out.append(new float[] {0.25f});
       out.append(new long[] {1L << 53});
     }
-    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", floats).trim()).isEqualTo("[0.5, 0.25, 9007199254740992.0]");
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", floats).trim())
+        .isEqualTo("[0.5, 0.25, 9007199254740992.0]");
 
     Path narrow = dir.resolve("i4.npy");
     try (NpyAppendArray out = NpyAppendArray.builder(narrow).casting(Casting.UNSAFE).open()) {
       out.append(new int[] {1});
       out.append(new double[] {2.9, -3.9});
     }
-    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", narrow).trim()).isEqualTo("[1, 2, -3]");
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", narrow).trim())
+        .isEqualTo("[1, 2, -3]");
   }
 
   @Test
@@ -186,12 +217,16 @@ class NpyAppendArrayTest {
       out.append(NpyArray.of(new double[6], 3, 2).withFortranLayout());
       assertThatThrownBy(() -> out.append(NpyArray.of(new double[4], 4, 1).withFortranLayout()))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("axis 2 (the growth axis of a Fortran-order file)".replace("axis 2", "axis 1"))
+          .hasMessageContaining(
+              "axis 2 (the growth axis of a Fortran-order file)".replace("axis 2", "axis 1"))
           .hasMessageContaining("axis 0 is 4 here and 3 in the file");
       // A C-order block appended to a Fortran file is reordered, not misread.
       out.append(NpyArray.of(new double[] {1, 2, 3, 4, 5, 6}, 3, 2));
     }
-    assertThat(Numpy.run("a = np.load(sys.argv[1]); print(a.shape, a[:, 2:].tolist())", fortran).trim()).isEqualTo("(3, 4) [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]");
+    assertThat(
+            Numpy.run("a = np.load(sys.argv[1]); print(a.shape, a[:, 2:].tolist())", fortran)
+                .trim())
+        .isEqualTo("(3, 4) [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]");
   }
 
   @Test
@@ -236,7 +271,9 @@ class NpyAppendArrayTest {
 
     Path garbage = dir.resolve("garbage.npy");
     Files.write(garbage, "not numpy at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    assertThatThrownBy(() -> NpyAppendArray.open(garbage)).isInstanceOf(NpyFormatException.class).hasMessageContaining(garbage.toString());
+    assertThatThrownBy(() -> NpyAppendArray.open(garbage))
+        .isInstanceOf(NpyFormatException.class)
+        .hasMessageContaining(garbage.toString());
     // The failed constructors closed their channels: the files can be deleted and re-created.
     Files.delete(garbage);
     Files.delete(legacy);
@@ -245,7 +282,8 @@ class NpyAppendArrayTest {
   @Test
   void deferredHeadersAreWrittenOnCloseAndRecoverableAfterACrash() throws Exception {
     Path file = dir.resolve("log.npy");
-    NpyAppendArray out = NpyAppendArray.builder(file).rewriteHeaderOnAppend(false).bufferBytes(0).open();
+    NpyAppendArray out =
+        NpyAppendArray.builder(file).rewriteHeaderOnAppend(false).bufferBytes(0).open();
     for (int i = 0; i < 5; i++) {
       out.append(new double[] {i, i, i, i}, 1, 4);
     }
@@ -255,7 +293,12 @@ class NpyAppendArrayTest {
     RecoveryResult r = Npy.recover(file, false);
     assertThat(r.rowsBefore()).isZero();
     assertThat(r.rowsAfter()).isEqualTo(5);
-    assertThat(Numpy.run("a = np.load(sys.argv[1], mmap_mode='r'); print(a.shape, a[:, 0].tolist())", file).trim()).isEqualTo("(5, 4) [0.0, 1.0, 2.0, 3.0, 4.0]");
+    assertThat(
+            Numpy.run(
+                    "a = np.load(sys.argv[1], mmap_mode='r'); print(a.shape, a[:, 0].tolist())",
+                    file)
+                .trim())
+        .isEqualTo("(5, 4) [0.0, 1.0, 2.0, 3.0, 4.0]");
     out.close();
   }
 
@@ -273,7 +316,8 @@ class NpyAppendArrayTest {
       out.append(NpyArray.of(DType.of("|S0"), ByteBuffer.allocate(0), false, 4));
       out.append(NpyArray.of(DType.of("|S0"), ByteBuffer.allocate(0), false, 2));
     }
-    assertThat(Numpy.run("a = np.load(sys.argv[1]); print(a.shape, a.dtype.str)", zero).trim()).isEqualTo("(6,) |S0");
+    assertThat(Numpy.run("a = np.load(sys.argv[1]); print(a.shape, a.dtype.str)", zero).trim())
+        .isEqualTo("(6,) |S0");
     assertThat(Npy.recover(zero, false).unchanged()).isTrue();
     assertThat(Npy.ensureAppendable(zero, true)).isFalse();
   }
@@ -289,21 +333,37 @@ class NpyAppendArrayTest {
         }
       }
     }
-    assertThat(Numpy.run("a = np.load(sys.argv[1]); print(sorted(a.tolist()) == list(range(100)), len(a))", file).trim()).isEqualTo("True 100");
+    assertThat(
+            Numpy.run(
+                    "a = np.load(sys.argv[1]); print(sorted(a.tolist()) == list(range(100)), len(a))",
+                    file)
+                .trim())
+        .isEqualTo("True 100");
   }
 
   @Test
   void appendsRecordsAndStrings() throws Exception {
     Path file = dir.resolve("rec.npy");
-    Numpy.run("dt = np.dtype([('id', '<i4'), ('name', 'U3'), ('xy', '<f4', (2,))])\n"
-        + "np.save(sys.argv[1], np.array([(1, 'ab', (1.5, 2.5))], dtype=dt))", file);
+    Numpy.run(
+        "dt = np.dtype([('id', '<i4'), ('name', 'U3'), ('xy', '<f4', (2,))])\n"
+            + "np.save(sys.argv[1], np.array([(1, 'ab', (1.5, 2.5))], dtype=dt))",
+        file);
     RecordDType dt = (RecordDType) Npy.readHeader(file).header().dtype();
     ByteBuffer row = ByteBuffer.allocate(dt.itemSize()).order(ByteOrder.LITTLE_ENDIAN);
-    row.putInt(0, 2).putInt(4, 'x').putInt(8, 'y').putInt(12, 'z').putFloat(16, 3.5f).putFloat(20, 4.5f);
+    row.putInt(0, 2)
+        .putInt(4, 'x')
+        .putInt(8, 'y')
+        .putInt(12, 'z')
+        .putFloat(16, 3.5f)
+        .putFloat(20, 4.5f);
     try (NpyAppendArray out = NpyAppendArray.open(file)) {
       out.append(row, dt, 1);
     }
-    assertThat(Numpy.run("a = np.load(sys.argv[1], mmap_mode='r'); print([(int(r['id']), str(r['name']), r['xy'].tolist()) for r in a])", file).trim())
+    assertThat(
+            Numpy.run(
+                    "a = np.load(sys.argv[1], mmap_mode='r'); print([(int(r['id']), str(r['name']), r['xy'].tolist()) for r in a])",
+                    file)
+                .trim())
         .isEqualTo("[(1, 'ab', [1.5, 2.5]), (2, 'xyz', [3.5, 4.5])]");
   }
 }

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two JVM processes append to one file at the same time; the OS file lock keeps every row whole. */
+/**
+ * Two JVM processes append to one file at the same time; the OS file lock keeps every row whole.
+ */
 class TwoProcessAppendTest {
   @TempDir Path dir;
 
@@ -33,24 +35,32 @@ class TwoProcessAppendTest {
     int count = 2000;
     List<Process> children = new ArrayList<>();
     for (int id = 1; id <= 2; id++) {
-      children.add(new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-              TwoProcessAppendTest.class.getName(), file.toString(), String.valueOf(id), String.valueOf(count))
-          .inheritIO()
-          .start());
+      children.add(
+          new ProcessBuilder(
+                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  TwoProcessAppendTest.class.getName(),
+                  file.toString(),
+                  String.valueOf(id),
+                  String.valueOf(count))
+              .inheritIO()
+              .start());
     }
     for (Process p : children) {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       assertThat(p.exitValue()).isZero();
     }
-    String check = "a = np.load(sys.argv[1], mmap_mode='r')\n"
-        + "n = int(sys.argv[2])\n"
-        + "assert a.shape == (2 * n, 4), a.shape\n"
-        + "for pid in (1, 2):\n"
-        + "    rows = a[a[:, 0] == pid]\n"
-        + "    assert rows[:, 1].tolist() == list(range(n)), pid\n"
-        + "    assert (rows[:, 1] == rows[:, 2]).all() and (rows[:, 1] == rows[:, 3]).all()\n"
-        + "switches = int((a[1:, 0] != a[:-1, 0]).sum())\n"
-        + "print('ok', switches > 0)";
+    String check =
+        "a = np.load(sys.argv[1], mmap_mode='r')\n"
+            + "n = int(sys.argv[2])\n"
+            + "assert a.shape == (2 * n, 4), a.shape\n"
+            + "for pid in (1, 2):\n"
+            + "    rows = a[a[:, 0] == pid]\n"
+            + "    assert rows[:, 1].tolist() == list(range(n)), pid\n"
+            + "    assert (rows[:, 1] == rows[:, 2]).all() and (rows[:, 1] == rows[:, 3]).all()\n"
+            + "switches = int((a[1:, 0] != a[:-1, 0]).sum())\n"
+            + "print('ok', switches > 0)";
     // Every row is whole and each process's rows keep their order; they usually interleave.
     assertThat(Numpy.run(check, file, count).trim()).startsWith("ok");
   }

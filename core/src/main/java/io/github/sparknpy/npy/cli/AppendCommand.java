@@ -95,7 +95,10 @@ final class AppendCommand extends Command {
         checkSource(src);
       }
       long sizeBefore = Files.exists(target) ? Files.size(target) : -1;
-      NpyAppendArray appender = NpyAppendArray.builder(target).rewriteHeaderOnAppend(!args.flag("--no-header-rewrite")).open();
+      NpyAppendArray appender =
+          NpyAppendArray.builder(target)
+              .rewriteHeaderOnAppend(!args.flag("--no-header-rewrite"))
+              .open();
       try {
         // Check every source against TARGET before writing any data: shapes here, dtypes by an
         // append of zero rows (which creates a new TARGET from the first source).
@@ -111,10 +114,16 @@ final class AppendCommand extends Command {
       try (appender) {
         for (NpyFile src : sources) {
           long rows = appendSource(appender, src);
-          lines.add("appended " + rows + (rows == 1 ? " row" : " rows") + " from " + src.location());
+          lines.add(
+              "appended " + rows + (rows == 1 ? " row" : " rows") + " from " + src.location());
         }
         NpyHeader h = appender.header();
-        lines.add(targetName + ": shape " + InfoCommand.shapeText(h.shape()) + ", dtype " + InfoCommand.dtypeText(h.dtype()));
+        lines.add(
+            targetName
+                + ": shape "
+                + InfoCommand.shapeText(h.shape())
+                + ", dtype "
+                + InfoCommand.dtypeText(h.dtype()));
       }
       lines.forEach(out::println);
       return 0;
@@ -128,15 +137,26 @@ final class AppendCommand extends Command {
   private static void checkSource(NpyFile src) {
     NpyHeader h = src.header();
     if (h.ndim() == 0) {
-      throw new IllegalArgumentException("Cannot append " + src.location() + ": it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+      throw new IllegalArgumentException(
+          "Cannot append "
+              + src.location()
+              + ": it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
     }
     if (src.needsRecovery()) {
-      throw new NpyNeedsRecoveryException("Cannot append " + src.location() + ": its header says " + h.dataBytes() + " bytes of data but the file has "
-          + Math.max(0, src.dataLengthOnDisk()) + ". Run 'npy recover' on it first.");
+      throw new NpyNeedsRecoveryException(
+          "Cannot append "
+              + src.location()
+              + ": its header says "
+              + h.dataBytes()
+              + " bytes of data but the file has "
+              + Math.max(0, src.dataLengthOnDisk())
+              + ". Run 'npy recover' on it first.");
     }
   }
 
-  /** Shapes must agree on every axis but TARGET's growth axis (dtypes are the library's to check). */
+  /**
+   * Shapes must agree on every axis but TARGET's growth axis (dtypes are the library's to check).
+   */
   private static void checkShape(NpyHeader target, NpyFile src, String targetName) {
     if (target == null) {
       return;
@@ -147,13 +167,29 @@ final class AppendCommand extends Command {
       ok = axis == target.growthAxis() || h.dim(axis) == target.dim(axis);
     }
     if (!ok) {
-      throw new IllegalArgumentException("Cannot append " + src.location() + " (shape " + InfoCommand.shapeText(h.shape()) + ") to " + targetName + " (shape "
-          + InfoCommand.shapeText(target.shape()) + ", " + (target.fortranOrder() ? "Fortran" : "C") + " order): the shapes must have the same length and "
-          + "differ only on axis " + target.growthAxis() + ", the growth axis of " + targetName);
+      throw new IllegalArgumentException(
+          "Cannot append "
+              + src.location()
+              + " (shape "
+              + InfoCommand.shapeText(h.shape())
+              + ") to "
+              + targetName
+              + " (shape "
+              + InfoCommand.shapeText(target.shape())
+              + ", "
+              + (target.fortranOrder() ? "Fortran" : "C")
+              + " order): the shapes must have the same length and "
+              + "differ only on axis "
+              + target.growthAxis()
+              + ", the growth axis of "
+              + targetName);
     }
   }
 
-  /** The source's array without rows on TARGET's growth axis: appending it checks the dtype and creates TARGET. */
+  /**
+   * The source's array without rows on TARGET's growth axis: appending it checks the dtype and
+   * creates TARGET.
+   */
   private static NpyArray emptyPart(NpyFile src, NpyHeader target) {
     NpyHeader h = src.header();
     long[] shape = h.shape();
@@ -167,7 +203,8 @@ final class AppendCommand extends Command {
   }
 
   /** Removes (or empties) a TARGET this run created, when a source turned out not to fit. */
-  private static void undoCreate(NpyAppendArray appender, Path target, long sizeBefore, Exception failure) {
+  private static void undoCreate(
+      NpyAppendArray appender, Path target, long sizeBefore, Exception failure) {
     try {
       appender.close();
       if (sizeBefore < 0) {
@@ -207,12 +244,13 @@ final class AppendCommand extends Command {
   }
 
   /**
-   * Appends a source whose memory order differs from TARGET's. TARGET grows on the axis that
-   * varies fastest in the source, so each chunk of TARGET rows is gathered from all source rows:
-   * a run of {@code n} elements for every combination of the other axes. The chunk stays in the
-   * source's order and the library reorders it.
+   * Appends a source whose memory order differs from TARGET's. TARGET grows on the axis that varies
+   * fastest in the source, so each chunk of TARGET rows is gathered from all source rows: a run of
+   * {@code n} elements for every combination of the other axes. The chunk stays in the source's
+   * order and the library reorders it.
    */
-  private long appendOtherOrder(NpyAppendArray appender, NpyFile src, int targetAxis) throws IOException {
+  private long appendOtherOrder(NpyAppendArray appender, NpyFile src, int targetAxis)
+      throws IOException {
     NpyHeader h = src.header();
     long[] shape = h.shape();
     int sourceAxis = h.growthAxis();
@@ -236,8 +274,12 @@ final class AppendCommand extends Command {
     }
     long k = Math.max(1, Math.min(runs, chunkBytes / bytesPerTargetRow));
     if (k * bytesPerTargetRow > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("Cannot append " + src.location() + ": one row of it along the target's growth axis is " + bytesPerTargetRow
-          + " bytes in the other memory order, too large to reorder in memory. Save it in the target's order.");
+      throw new IllegalArgumentException(
+          "Cannot append "
+              + src.location()
+              + ": one row of it along the target's growth axis is "
+              + bytesPerTargetRow
+              + " bytes in the other memory order, too large to reorder in memory. Save it in the target's order.");
     }
     long rowsPerRead = Math.max(1, chunkBytes / h.rowBytes());
     ByteBuffer chunk = ByteBuffer.allocate((int) (k * bytesPerTargetRow));

@@ -62,7 +62,10 @@ final class Args {
         a.values.put(key, inlineValue);
       } else {
         if (inlineValue != null) {
-          throw new UsageException(arg.startsWith("--") ? "option '" + name + "' takes no value" : "unknown option '" + arg + "'");
+          throw new UsageException(
+              arg.startsWith("--")
+                  ? "option '" + name + "' takes no value"
+                  : "unknown option '" + arg + "'");
         }
         a.flags.add(key);
       }

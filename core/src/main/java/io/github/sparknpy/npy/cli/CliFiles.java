@@ -26,7 +26,9 @@ final class CliFiles {
     return path;
   }
 
-  /** The message for an error on the data: the library's own (it names the file) or a Unix-like one. */
+  /**
+   * The message for an error on the data: the library's own (it names the file) or a Unix-like one.
+   */
   static String message(Throwable e) {
     if (e instanceof UncheckedIOException u && u.getCause() != null) {
       return message(u.getCause());
@@ -44,7 +46,10 @@ final class CliFiles {
       return name(f.getFile()) + ": not a directory";
     }
     if (e instanceof FileSystemException f && f.getFile() != null) {
-      String where = f.getOtherFile() == null ? name(f.getFile()) : name(f.getFile()) + " -> " + name(f.getOtherFile());
+      String where =
+          f.getOtherFile() == null
+              ? name(f.getFile())
+              : name(f.getFile()) + " -> " + name(f.getOtherFile());
       return where + ": " + (f.getReason() != null ? f.getReason() : e.getClass().getSimpleName());
     }
     String m = e.getMessage();

@@ -67,8 +67,15 @@ final class ConcatCommand extends Command {
       inputs.add(CliFiles.existingFile(op));
     }
     NpyHeader h = Npy.concat(outPath, inputs);
-    out.println(output + ": concatenated " + inputs.size() + (inputs.size() == 1 ? " file" : " files") + ", shape " + InfoCommand.shapeText(h.shape()) + ", dtype "
-        + InfoCommand.dtypeText(h.dtype()));
+    out.println(
+        output
+            + ": concatenated "
+            + inputs.size()
+            + (inputs.size() == 1 ? " file" : " files")
+            + ", shape "
+            + InfoCommand.shapeText(h.shape())
+            + ", dtype "
+            + InfoCommand.dtypeText(h.dtype()));
     return 0;
   }
 }

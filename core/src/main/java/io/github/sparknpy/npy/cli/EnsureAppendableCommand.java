@@ -48,7 +48,11 @@ final class EnsureAppendableCommand extends Command {
     String operand = NpyCli.single(args, "FILE");
     Path path = CliFiles.existingFile(operand);
     boolean changed = Npy.ensureAppendable(path, args.flag("--in-place"));
-    out.println(operand + (changed ? ": made appendable (header rewritten)" : ": already appendable, unchanged"));
+    out.println(
+        operand
+            + (changed
+                ? ": made appendable (header rewritten)"
+                : ": already appendable, unchanged"));
     return 0;
   }
 }

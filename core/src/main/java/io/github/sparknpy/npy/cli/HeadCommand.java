@@ -55,7 +55,8 @@ final class HeadCommand extends Command {
         n = -1;
       }
       if (n < 0) {
-        throw new UsageException("invalid number of rows '" + value + "': expected a whole number, 0 or more");
+        throw new UsageException(
+            "invalid number of rows '" + value + "': expected a whole number, 0 or more");
       }
     }
     String operand = NpyCli.single(args, "FILE");
@@ -82,7 +83,8 @@ final class HeadCommand extends Command {
   }
 
   /** Writes the sub-array at {@code index[0..axis)} as nested brackets, or one element. */
-  private static void append(StringBuilder sb, NpyFile file, long[] shape, long[] index, int axis) throws IOException {
+  private static void append(StringBuilder sb, NpyFile file, long[] shape, long[] index, int axis)
+      throws IOException {
     if (axis == shape.length) {
       sb.append(file.get(index));
       return;

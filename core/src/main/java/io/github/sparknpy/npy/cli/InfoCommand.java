@@ -13,7 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code npy info [--json] FILE...}: what each header says, from the header and file length only. */
+/**
+ * {@code npy info [--json] FILE...}: what each header says, from the header and file length only.
+ */
 final class InfoCommand extends Command {
   @Override
   String name() {
@@ -134,7 +136,12 @@ final class InfoCommand extends Command {
       line(sb, "appendable", Boolean.toString(encoded.isAppendable()));
       String recovery = Boolean.toString(needsRecovery());
       if (needsRecovery()) {
-        recovery += " (the header implies " + h.dataBytes() + " bytes of data, the file has " + Math.max(0, dataOnDisk()) + "; run 'npy recover')";
+        recovery +=
+            " (the header implies "
+                + h.dataBytes()
+                + " bytes of data, the file has "
+                + Math.max(0, dataOnDisk())
+                + "; run 'npy recover')";
       }
       line(sb, "needs_recovery", recovery);
       return sb.toString();

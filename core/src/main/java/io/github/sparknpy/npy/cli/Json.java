@@ -26,7 +26,11 @@ final class Json {
       appendString(sb, s);
     } else if (value instanceof Boolean b) {
       sb.append(b ? "true" : "false");
-    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte || value instanceof BigInteger) {
+    } else if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte
+        || value instanceof BigInteger) {
       sb.append(value);
     } else if (value instanceof Map<?, ?> map) {
       sb.append('{');
@@ -77,9 +81,11 @@ final class Json {
         case '\b' -> sb.append("\\b");
         case '\f' -> sb.append("\\f");
         default -> {
-          boolean loneSurrogate = Character.isHighSurrogate(c)
-              ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
-              : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+          boolean loneSurrogate =
+              Character.isHighSurrogate(c)
+                  ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
+                  : Character.isLowSurrogate(c)
+                      && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
           if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || loneSurrogate) {
             sb.append(String.format("\\u%04x", (int) c));
           } else {

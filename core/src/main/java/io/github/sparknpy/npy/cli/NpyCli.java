@@ -38,12 +38,23 @@ public final class NpyCli {
   }
 
   static List<Command> defaultCommands() {
-    return List.of(new InfoCommand(), new HeadCommand(), new AppendCommand(), new ConcatCommand(), new RecoverCommand(), new EnsureAppendableCommand());
+    return List.of(
+        new InfoCommand(),
+        new HeadCommand(),
+        new AppendCommand(),
+        new ConcatCommand(),
+        new RecoverCommand(),
+        new EnsureAppendableCommand());
   }
 
   public static void main(String[] args) {
-    PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
-    PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    PrintStream out =
+        new PrintStream(
+            new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+            false,
+            StandardCharsets.UTF_8);
+    PrintStream err =
+        new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
     int code = run(args, out, err);
     out.flush();
     err.flush();
@@ -151,7 +162,8 @@ public final class NpyCli {
     sb.append("  help [COMMAND]\n");
     sb.append("      show this help, or the help of COMMAND\n\n");
     sb.append("Run 'npy COMMAND --help' for the options of a command.\n");
-    sb.append("Exit status: 0 on success, 1 when a file cannot be read or changed, 2 for a wrong\n");
+    sb.append(
+        "Exit status: 0 on success, 1 when a file cannot be read or changed, 2 for a wrong\n");
     sb.append("command line. Errors are printed to stderr as 'npy: <message>'.\n");
     return sb.toString();
   }

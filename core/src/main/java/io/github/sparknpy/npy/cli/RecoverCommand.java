@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
-/** {@code npy recover [--zerofill-incomplete] FILE}: rewrites the header from the data in the file. */
+/**
+ * {@code npy recover [--zerofill-incomplete] FILE}: rewrites the header from the data in the file.
+ */
 final class RecoverCommand extends Command {
   @Override
   String name() {
@@ -54,10 +56,25 @@ final class RecoverCommand extends Command {
     boolean nowAppendable = Npy.readHeader(path).isAppendable();
     String made = !wasAppendable && nowAppendable ? ", header rewritten to be appendable" : "";
     if (r.unchanged()) {
-      out.println(operand + ": nothing to recover, the data matches the header (" + count(r.rowsAfter(), "row") + ")" + made);
+      out.println(
+          operand
+              + ": nothing to recover, the data matches the header ("
+              + count(r.rowsAfter(), "row")
+              + ")"
+              + made);
     } else {
-      out.println(operand + ": rows " + r.rowsBefore() + " -> " + r.rowsAfter() + ", " + count(r.bytesTruncated(), "byte") + " truncated, "
-          + count(r.bytesZeroFilled(), "byte") + " zero-filled" + made);
+      out.println(
+          operand
+              + ": rows "
+              + r.rowsBefore()
+              + " -> "
+              + r.rowsAfter()
+              + ", "
+              + count(r.bytesTruncated(), "byte")
+              + " truncated, "
+              + count(r.bytesZeroFilled(), "byte")
+              + " zero-filled"
+              + made);
     }
     return 0;
   }

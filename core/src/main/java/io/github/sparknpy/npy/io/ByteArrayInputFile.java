@@ -30,7 +30,8 @@ public final class ByteArrayInputFile implements InputFile {
       @Override
       public void seek(long newPos) {
         if (newPos < 0) {
-          throw new IllegalArgumentException("Cannot seek to negative position " + newPos + " in " + location);
+          throw new IllegalArgumentException(
+              "Cannot seek to negative position " + newPos + " in " + location);
         }
         pos = (int) Math.min(newPos, bytes.length);
       }

@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 
 /**
- * An input stream that can seek and read into buffers. Implementations provide {@link #read(ByteBuffer)},
- * which may return short reads; the {@code readFully} methods loop until the buffer is full and fail
- * with an {@link EOFException} that says how many bytes are missing.
+ * An input stream that can seek and read into buffers. Implementations provide {@link
+ * #read(ByteBuffer)}, which may return short reads; the {@code readFully} methods loop until the
+ * buffer is full and fail with an {@link EOFException} that says how many bytes are missing.
  */
 public abstract class SeekableInputStream extends InputStream {
   /** The current position in the file. */
@@ -28,7 +28,8 @@ public abstract class SeekableInputStream extends InputStream {
   public void readFully(ByteBuffer buf) throws IOException {
     while (buf.hasRemaining()) {
       if (read(buf) < 0) {
-        throw new EOFException("Reached the end of the file with " + buf.remaining() + " bytes left to read");
+        throw new EOFException(
+            "Reached the end of the file with " + buf.remaining() + " bytes left to read");
       }
     }
   }

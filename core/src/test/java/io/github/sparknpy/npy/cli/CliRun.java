@@ -41,6 +41,7 @@ final class CliRun {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       code = cli.execute(argv, o, e);
     }
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

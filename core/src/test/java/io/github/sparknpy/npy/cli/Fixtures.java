@@ -9,7 +9,8 @@ import java.nio.file.Path;
 /** .npy files written by real numpy (once per test class), and copies of them to change. */
 final class Fixtures {
   /** Writes every fixture into the directory given as sys.argv[1]. */
-  static final String SCRIPT = """
+  static final String SCRIPT =
+      """
       import os, warnings
       warnings.simplefilter('ignore')
       import numpy.lib._format_impl as F

@@ -36,17 +36,22 @@ class NpyCliProcessTest {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
-  private Result exec(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+  private Result exec(List<String> command, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile(tmp, "out", ".txt");
     Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new AssertionError("timed out: " + command);
     }
-    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    return new Result(
+        p.exitValue(),
+        Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
   }
 
   @Test
@@ -56,14 +61,18 @@ class NpyCliProcessTest {
 
     Result ok = exec(concat(base, "info", "--json", v3.toString()), Map.of());
     assertThat(ok.code()).as(ok.toString()).isZero();
-    assertThat(ok.out()).isEqualTo("{\"version\": \"3.0\", \"descr\": [[\"\u540d\", \"<i2\"]], \"shape\": [3], \"fortran_order\": false, \"data_offset\": 128, "
-        + "\"data_bytes\": 6, \"appendable\": true, \"needs_recovery\": false}\n");
+    assertThat(ok.out())
+        .isEqualTo(
+            "{\"version\": \"3.0\", \"descr\": [[\"\u540d\", \"<i2\"]], \"shape\": [3], \"fortran_order\": false, \"data_offset\": 128, "
+                + "\"data_bytes\": 6, \"appendable\": true, \"needs_recovery\": false}\n");
     assertThat(ok.err()).isEmpty();
 
     Result bad = exec(concat(base, "info", "--json", fixture("not_npy.txt").toString()), Map.of());
     assertThat(bad.code()).as(bad.toString()).isEqualTo(1);
     assertThat(bad.out()).isEmpty();
-    assertThat(bad.err()).startsWith("npy: Cannot read " + fixture("not_npy.txt") + ": not a .npy file").doesNotContain("\tat ");
+    assertThat(bad.err())
+        .startsWith("npy: Cannot read " + fixture("not_npy.txt") + ": not a .npy file")
+        .doesNotContain("\tat ");
 
     Result usage = exec(concat(base, "info"), Map.of());
     assertThat(usage.code()).as(usage.toString()).isEqualTo(2);
@@ -89,19 +98,27 @@ class NpyCliProcessTest {
       Files.writeString(target.resolve(decoy), "not a jar");
       Files.setLastModifiedTime(target.resolve(decoy), later);
     }
-    Path data = Files.copy(fixture("ints.npy"), Files.createDirectories(tmp.resolve("data dir")).resolve("my ints.npy"));
-    Path link = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("link dir")).resolve("npy"), launcher);
+    Path data =
+        Files.copy(
+            fixture("ints.npy"),
+            Files.createDirectories(tmp.resolve("data dir")).resolve("my ints.npy"));
+    Path link =
+        Files.createSymbolicLink(
+            Files.createDirectories(tmp.resolve("link dir")).resolve("npy"), launcher);
     Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"));
 
     for (Path command : new Path[] {launcher, link}) {
       Result r = exec(List.of(command.toString(), "info", "--json", data.toString()), env);
       assertThat(r.code()).as(r.toString()).isZero();
-      assertThat(r.out()).startsWith("{\"version\": \"1.0\", \"descr\": \"<i4\", \"shape\": [15, 3],");
+      assertThat(r.out())
+          .startsWith("{\"version\": \"1.0\", \"descr\": \"<i4\", \"shape\": [15, 3],");
       assertThat(r.err()).isEmpty();
     }
-    Result bad = exec(List.of(launcher.toString(), "head", tmp.resolve("missing.npy").toString()), env);
+    Result bad =
+        exec(List.of(launcher.toString(), "head", tmp.resolve("missing.npy").toString()), env);
     assertThat(bad.code()).isEqualTo(1);
-    assertThat(bad.err()).isEqualTo("npy: " + tmp.resolve("missing.npy") + ": no such file or directory\n");
+    assertThat(bad.err())
+        .isEqualTo("npy: " + tmp.resolve("missing.npy") + ": no such file or directory\n");
     Result usage = exec(List.of(launcher.toString(), "frob"), env);
     assertThat(usage.code()).isEqualTo(2);
   }

@@ -14,9 +14,13 @@ import java.util.concurrent.TimeUnit;
  * Scripts get their arguments in {@code sys.argv[1:]}; numpy is imported as {@code np} beforehand.
  */
 public final class Numpy {
-  /** The interpreter: -Dnpy.test.python, else $NPY_TEST_PYTHON (set by .ci/run when needed), else python3. */
+  /**
+   * The interpreter: -Dnpy.test.python, else $NPY_TEST_PYTHON (set by .ci/run when needed), else
+   * python3.
+   */
   private static final String PYTHON =
-      System.getProperty("npy.test.python", System.getenv().getOrDefault("NPY_TEST_PYTHON", "python3"));
+      System.getProperty(
+          "npy.test.python", System.getenv().getOrDefault("NPY_TEST_PYTHON", "python3"));
 
   private Numpy() {}
 
@@ -38,7 +42,8 @@ public final class Numpy {
         throw new AssertionError("python3 timed out running:\n" + script);
       }
       if (p.exitValue() != 0) {
-        throw new AssertionError("python3 failed (exit " + p.exitValue() + "):\n" + err.join() + "\nscript:\n" + script);
+        throw new AssertionError(
+            "python3 failed (exit " + p.exitValue() + "):\n" + err.join() + "\nscript:\n" + script);
       }
       return out;
     } catch (IOException e) {
