@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Appends arrays to a {@code .npy} file on its growth axis (axis 0 in C order, the last axis in
@@ -39,7 +38,10 @@ public final class NpyAppendArray implements AutoCloseable {
   private final boolean rewriteHeaderOnAppend;
   private final Casting casting;
   private final int maxHeaderBytes;
-  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Serializes appends from several threads on this instance. */
+  private final Object lock = new Object();
+
   private final ByteBuffer pending;
 
   private FileChannel channel;
@@ -49,6 +51,17 @@ public final class NpyAppendArray implements AutoCloseable {
   private long committedRows;
   private long pendingRows;
   private boolean closed;
+
+  /**
+   * The little-endian form of the file's dtype when small primitive appends may go straight into
+   * the write buffer (deferred headers, a scalar dtype, C order or 1-D); null otherwise.
+   */
+  private ScalarDType bufferedDType;
+
+  /** The file's row shape (all axes after the first) and its element count, for the fast path. */
+  private long[] bufferedRowShape;
+
+  private long bufferedRowElements;
 
   /** Options for {@link NpyAppendArray}; defaults match the Python library. */
   public static final class Builder {
@@ -168,6 +181,7 @@ public final class NpyAppendArray implements AutoCloseable {
               + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
     }
     header = h;
+    useHeader();
     version = encoded.version();
     dataOffset = encoded.dataOffset();
     committedRows = h.rowCount();
@@ -182,40 +196,139 @@ public final class NpyAppendArray implements AutoCloseable {
    * file.
    */
   public NpyHeader header() {
-    lock.lock();
-    try {
+    synchronized (lock) {
       return header == null ? null : header.withRowCount(committedRows + pendingRows);
-    } finally {
-      lock.unlock();
     }
   }
 
   public void append(double[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.FLOAT64, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++, p += Double.BYTES) {
+          pending.putDouble(p, data[i]);
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(float[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.FLOAT32, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++, p += Float.BYTES) {
+          pending.putFloat(p, data[i]);
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(long[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.INT64, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++, p += Long.BYTES) {
+          pending.putLong(p, data[i]);
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(int[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.INT32, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++, p += Integer.BYTES) {
+          pending.putInt(p, data[i]);
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(short[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.INT16, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++, p += Short.BYTES) {
+          pending.putShort(p, data[i]);
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(byte[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.INT8, shape);
+      if (p >= 0) {
+        pending.put(p, data);
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
   }
 
   public void append(boolean[] data, long... shape) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(data.length, ScalarDType.BOOL, shape);
+      if (p >= 0) {
+        for (int i = 0; i < data.length; i++) {
+          pending.put(p + i, (byte) (data[i] ? 1 : 0));
+        }
+        return;
+      }
+    }
     append(NpyArray.of(data, shape));
+  }
+
+  /**
+   * Room in the write buffer for a small primitive append with deferred headers (a logger's rows):
+   * checked against values fixed when the header was set, the rows counted, and the position the
+   * caller fills returned. Returns -1, having changed nothing, whenever the general path must
+   * decide (first append, another dtype or order, a shape that does not match, a block larger than
+   * the buffer, after close). The caller holds {@link #lock}.
+   */
+  private int reserveBuffered(int length, ScalarDType dtype, long[] shape) throws IOException {
+    if (dtype != bufferedDType && !dtype.equals(bufferedDType)) {
+      return -1; // also when the fast path is off (null), after close, before the first append
+    }
+    long rows;
+    if (shape.length == 0) {
+      if (bufferedRowShape.length != 0) {
+        return -1;
+      }
+      rows = length;
+    } else {
+      if (shape.length != bufferedRowShape.length + 1) {
+        return -1;
+      }
+      for (int axis = 1; axis < shape.length; axis++) {
+        if (shape[axis] != bufferedRowShape[axis - 1]) {
+          return -1;
+        }
+      }
+      rows = shape[0];
+    }
+    int bytes = length * dtype.itemSize();
+    if (rows < 0 || rows * bufferedRowElements != length || bytes > pending.capacity()) {
+      return -1;
+    }
+    if (bytes > pending.remaining()) {
+      flushPending();
+    }
+    int p = pending.position();
+    pending.position(p + bytes);
+    pendingRows += rows;
+    return p;
   }
 
   /**
@@ -234,8 +347,7 @@ public final class NpyAppendArray implements AutoCloseable {
    * @throws IllegalStateException after {@link #close()}
    */
   public void append(NpyArray array) throws IOException {
-    lock.lock();
-    try {
+    synchronized (lock) {
       if (closed) {
         throw new IllegalStateException(
             "Cannot append to "
@@ -281,8 +393,6 @@ public final class NpyAppendArray implements AutoCloseable {
             }
             return null;
           });
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -306,6 +416,7 @@ public final class NpyAppendArray implements AutoCloseable {
             byte[] encoded = h.encode();
             writeFully(ByteBuffer.wrap(encoded), 0);
             header = h;
+            useHeader();
             version = h.naturalVersion();
             dataOffset = encoded.length;
             committedRows = 0;
@@ -316,8 +427,14 @@ public final class NpyAppendArray implements AutoCloseable {
 
   private Conversion checkCompatible(NpyArray array) {
     long[] shape = array.shapeRef();
-    long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
     int growth = header.growthAxis();
+    if (sameRowShape(shape, growth)) {
+      if (array.dtype().equals(header.dtype())
+          || (array.isPrimitive() && array.dtype().isEquivalent(header.dtype()))) {
+        return null;
+      }
+    }
+    long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
       throw new IllegalArgumentException(
@@ -367,6 +484,36 @@ public final class NpyAppendArray implements AutoCloseable {
     }
   }
 
+  /** Sets what follows from a newly known header: the buffer's byte order and the fast path. */
+  private void useHeader() {
+    pending.order(fileByteOrder());
+    boolean orderFree = !header.fortranOrder() || header.ndim() == 1;
+    bufferedDType =
+        !rewriteHeaderOnAppend && orderFree && header.dtype() instanceof ScalarDType s
+            ? s.withByteOrder(ByteOrder.LITTLE_ENDIAN)
+            : null;
+    bufferedRowShape = header.rowShape();
+    bufferedRowElements = header.rowBytes() / Math.max(1, header.dtype().itemSize());
+  }
+
+  /** The byte order elements are written in: the dtype's, little-endian for records. */
+  private ByteOrder fileByteOrder() {
+    return header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+  }
+
+  /** True if {@code shape} matches the file's on every axis but the growth axis (no allocation). */
+  private boolean sameRowShape(long[] shape, int growth) {
+    if (shape.length != header.ndim()) {
+      return false;
+    }
+    for (int axis = 0; axis < shape.length; axis++) {
+      if (axis != growth && shape[axis] != header.dim(axis)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * The file's end, with the committed row count re-read from it (other processes may have
    * appended).
@@ -398,13 +545,13 @@ public final class NpyAppendArray implements AutoCloseable {
     if (outSize == 0 || count == 0) {
       return;
     }
-    ByteOrder order =
-        header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    ByteOrder order = fileByteOrder();
     if (conversion == null) {
-      ByteBuffer out = dst.slice();
-      out.limit((int) (count * outSize));
-      source.copyBytes(first * outSize, out, order);
-      dst.position(dst.position() + (int) (count * outSize));
+      int end = dst.position() + (int) (count * outSize);
+      int limit = dst.limit();
+      dst.limit(end);
+      source.copyBytes(first * outSize, dst, order);
+      dst.limit(limit).position(end);
       return;
     }
     int inSize = source.dtype().itemSize();
@@ -480,26 +627,23 @@ public final class NpyAppendArray implements AutoCloseable {
    * Writes buffered rows to the file (the header follows on close, or now with header rewrites).
    */
   public void flush() throws IOException {
-    lock.lock();
-    try {
+    synchronized (lock) {
       if (closed || channel == null || header == null) {
         return;
       }
       flushPending();
-    } finally {
-      lock.unlock();
     }
   }
 
   /** Writes buffered rows and the final header, then closes the file. Idempotent. */
   @Override
   public void close() throws IOException {
-    lock.lock();
-    try {
+    synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
+      bufferedDType = null;
       if (channel == null) {
         return;
       }
@@ -518,8 +662,6 @@ public final class NpyAppendArray implements AutoCloseable {
       } finally {
         channel.close();
       }
-    } finally {
-      lock.unlock();
     }
   }
 }

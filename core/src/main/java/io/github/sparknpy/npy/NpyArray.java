@@ -16,29 +16,63 @@ public final class NpyArray {
   private final ByteBuffer bytes;
   private final Object primitive;
 
+  private final long byteSize;
+
   private NpyArray(
       DType dtype, long[] shape, boolean fortranOrder, ByteBuffer bytes, Object primitive) {
+    this(dtype, shape, fortranOrder, bytes, primitive, lengthOf(bytes, primitive, dtype));
+  }
+
+  private NpyArray(
+      DType dtype,
+      long[] shape,
+      boolean fortranOrder,
+      ByteBuffer bytes,
+      Object primitive,
+      long byteSize) {
     this.dtype = dtype;
     this.shape = shape;
     this.fortranOrder = fortranOrder;
     this.bytes = bytes;
     this.primitive = primitive;
-    long expected = NpyHeader.of(dtype, fortranOrder, shape).dataBytes();
-    long actual =
-        bytes != null
-            ? bytes.remaining()
-            : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
-    if (expected != actual) {
+    this.byteSize = byteSize;
+    long expected = expectedBytes(dtype, shape);
+    if (expected != byteSize) {
       throw new IllegalArgumentException(
           "Cannot make an array of shape "
               + NpyHeader.shapeRepr(shape)
               + " and dtype "
               + dtype.descr()
               + " from "
-              + actual
+              + byteSize
               + " bytes: it needs "
               + expected);
     }
+  }
+
+  private static long lengthOf(ByteBuffer bytes, Object primitive, DType dtype) {
+    return bytes != null
+        ? bytes.remaining()
+        : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
+  }
+
+  /** Item size times the shape's product; -1 if a dimension is negative or the size overflows. */
+  private static long expectedBytes(DType dtype, long[] shape) {
+    if (shape.length > NpyHeader.MAX_DIMS) {
+      return -1;
+    }
+    long n = dtype.itemSize();
+    try {
+      for (long d : shape) {
+        if (d < 0) {
+          return -1;
+        }
+        n = Math.multiplyExact(n, d);
+      }
+    } catch (ArithmeticException e) {
+      return -1;
+    }
+    return n;
   }
 
   /**
@@ -89,7 +123,8 @@ public final class NpyArray {
   }
 
   private static NpyArray primitive(ScalarDType dtype, Object data, int length, long[] shape) {
-    return new NpyArray(dtype, shapeOr(shape, length), false, null, data);
+    return new NpyArray(
+        dtype, shapeOr(shape, length), false, null, data, (long) length * dtype.itemSize());
   }
 
   private static long[] shapeOr(long[] shape, long length) {
@@ -118,9 +153,7 @@ public final class NpyArray {
   }
 
   long byteSize() {
-    return bytes != null
-        ? bytes.remaining()
-        : (long) java.lang.reflect.Array.getLength(primitive) * dtype.itemSize();
+    return byteSize;
   }
 
   /** The raw bytes if this array holds them, else null. */
@@ -142,6 +175,10 @@ public final class NpyArray {
     int size = dtype.itemSize();
     int first = (int) (offset / size);
     int n = dst.remaining() / size;
+    if (n <= SMALL_COPY && dst.order() == order) {
+      copySmall(first, n, dst);
+      return;
+    }
     ByteBuffer out = dst.slice().order(order);
     if (primitive instanceof double[] a) {
       out.asDoubleBuffer().put(a, first, n);
@@ -162,6 +199,44 @@ public final class NpyArray {
       }
     }
     dst.position(dst.position() + n * size);
+  }
+
+  /** Below this many elements, absolute puts beat creating a typed view buffer. */
+  private static final int SMALL_COPY = 64;
+
+  /** Puts {@code n} elements from {@code first} at {@code dst}'s position in its own order. */
+  private void copySmall(int first, int n, ByteBuffer dst) {
+    int p = dst.position();
+    if (primitive instanceof double[] a) {
+      for (int i = 0; i < n; i++, p += 8) {
+        dst.putDouble(p, a[first + i]);
+      }
+    } else if (primitive instanceof float[] a) {
+      for (int i = 0; i < n; i++, p += 4) {
+        dst.putFloat(p, a[first + i]);
+      }
+    } else if (primitive instanceof long[] a) {
+      for (int i = 0; i < n; i++, p += 8) {
+        dst.putLong(p, a[first + i]);
+      }
+    } else if (primitive instanceof int[] a) {
+      for (int i = 0; i < n; i++, p += 4) {
+        dst.putInt(p, a[first + i]);
+      }
+    } else if (primitive instanceof short[] a) {
+      for (int i = 0; i < n; i++, p += 2) {
+        dst.putShort(p, a[first + i]);
+      }
+    } else if (primitive instanceof byte[] a) {
+      dst.put(p, a, first, n);
+      p += n;
+    } else {
+      boolean[] a = (boolean[]) primitive;
+      for (int i = 0; i < n; i++) {
+        dst.put(p++, (byte) (a[first + i] ? 1 : 0));
+      }
+    }
+    dst.position(p);
   }
 
   /** True if primitive-backed: its elements can be written in any byte order for free. */

@@ -302,6 +302,102 @@ class NpyAppendArrayTest {
     out.close();
   }
 
+  /**
+   * Small primitive appends with deferred headers take the buffered path; mixed with the general
+   * one.
+   */
+  @Test
+  void bufferedPrimitiveAppendsMatchNumpyAcrossFlushesAndThreads() throws Exception {
+    String[] types = {"<f8", "<f4", "<i8", "<i4", "<i2", "|i1", "|b1"};
+    for (int k = 0; k < types.length; k++) {
+      Path file = dir.resolve("buffered" + k + ".npy");
+      // A 100-byte buffer forces many flushes, blocks larger than the buffer go around it.
+      try (NpyAppendArray out =
+          NpyAppendArray.builder(file).rewriteHeaderOnAppend(false).bufferBytes(100).open()) {
+        for (int i = 0; i < 50; i++) {
+          int rows = i % 7 == 0 ? 20 : 1;
+          int n = rows * 3;
+          switch (k) {
+            case 0 ->
+                out.append(
+                    java.util.stream.IntStream.range(0, n).mapToDouble(j -> j).toArray(), rows, 3);
+            case 1 -> {
+              float[] a = new float[n];
+              for (int j = 0; j < n; j++) {
+                a[j] = j;
+              }
+              out.append(a, rows, 3);
+            }
+            case 2 -> out.append(java.util.stream.LongStream.range(0, n).toArray(), rows, 3);
+            case 3 -> out.append(java.util.stream.IntStream.range(0, n).toArray(), rows, 3);
+            case 4 -> {
+              short[] a = new short[n];
+              for (int j = 0; j < n; j++) {
+                a[j] = (short) j;
+              }
+              out.append(a, rows, 3);
+            }
+            case 5 -> {
+              byte[] a = new byte[n];
+              for (int j = 0; j < n; j++) {
+                a[j] = (byte) j;
+              }
+              out.append(a, rows, 3);
+            }
+            default -> {
+              boolean[] a = new boolean[n];
+              for (int j = 0; j < n; j++) {
+                a[j] = j % 2 == 1;
+              }
+              out.append(a, rows, 3);
+            }
+          }
+          if (i == 10) {
+            assertThatThrownBy(() -> out.append(new double[4], 1, 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("axis 1 is 4 here and 3 in the file");
+          }
+        }
+      }
+      String check =
+          "a = np.load(sys.argv[1], mmap_mode='r')\n"
+              + "want = np.concatenate([np.arange((20 if i % 7 == 0 else 1) * 3).reshape(-1, 3) for i in range(50)])\n"
+              + "want = want % 2 == 1 if a.dtype == bool else want.astype(a.dtype)\n"
+              + "assert a.dtype.str == sys.argv[2], a.dtype.str\n"
+              + "assert np.array_equal(a, want)\n"
+              + "print('ok')";
+      assertThat(Numpy.run(check, file, types[k]).trim()).isEqualTo("ok");
+    }
+    Path shared = dir.resolve("threads.npy");
+    try (NpyAppendArray out = NpyAppendArray.builder(shared).rewriteHeaderOnAppend(false).open()) {
+      out.append(new long[] {-1, -1}, 1, 2);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        long id = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (long i = 0; i < 5000; i++) {
+                    out.append(new long[] {id, i}, 1, 2);
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      pool.shutdown();
+    }
+    String check =
+        "a = np.load(sys.argv[1], mmap_mode='r')\n"
+            + "assert a.shape == (40001, 2)\n"
+            + "for t in range(8):\n"
+            + "    assert a[a[:, 0] == t][:, 1].tolist() == list(range(5000))\n"
+            + "print('ok')";
+    assertThat(Numpy.run(check, shared).trim()).isEqualTo("ok");
+  }
+
   @Test
   void emptyArraysAndZeroSizeRowsWork() throws Exception {
     Path file = dir.resolve("e.npy");
