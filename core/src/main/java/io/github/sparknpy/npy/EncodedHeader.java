@@ -169,6 +169,20 @@ public final class EncodedHeader {
   }
 
   private static void checkMagic(byte[] prefix, String location) {
+    if (prefix.length >= InPlaceMove.MOVING_MAGIC.length
+        && java.util.Arrays.equals(
+            prefix,
+            0,
+            InPlaceMove.MOVING_MAGIC.length,
+            InPlaceMove.MOVING_MAGIC,
+            0,
+            InPlaceMove.MOVING_MAGIC.length)) {
+      throw new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": an in-place ensure-appendable of this file was interrupted while moving its data."
+              + " Run 'npy recover' on it (or Npy.recover) to finish the move; nothing is lost.");
+    }
     int n = Math.min(prefix.length, NpyHeader.MAGIC.length);
     for (int i = 0; i < n; i++) {
       if (prefix[i] != NpyHeader.MAGIC[i]) {

@@ -51,12 +51,22 @@ public final class Npy {
    *     such files appendable too)
    */
   public static boolean ensureAppendable(Path path, boolean inPlace) throws IOException {
+    return ensureAppendable(path, inPlace, InPlaceMove.DEFAULT_CHUNK_BYTES, null);
+  }
+
+  /**
+   * {@link #ensureAppendable(Path, boolean)} with the in-place move's chunk size and a test hook.
+   */
+  static boolean ensureAppendable(
+      Path path, boolean inPlace, int chunkBytes, InPlaceMove.Checkpoint checkpoint)
+      throws IOException {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
           path,
           channel,
           () -> {
+            boolean resumed = InPlaceMove.resume(path, channel);
             EncodedHeader encoded = read(channel, path);
             NpyHeader header = encoded.header();
             if (header.ndim() == 0) {
@@ -77,9 +87,9 @@ public final class Npy {
                       + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
             }
             if (encoded.isAppendable()) {
-              return false;
+              return resumed;
             }
-            rewrite(path, channel, encoded, header, data, inPlace);
+            rewrite(path, channel, encoded, header, data, inPlace, chunkBytes, checkpoint);
             return true;
           });
     }
@@ -98,6 +108,7 @@ public final class Npy {
           path,
           channel,
           () -> {
+            InPlaceMove.resume(path, channel);
             EncodedHeader encoded = read(channel, path);
             NpyHeader header = encoded.header();
             long data = channel.size() - encoded.dataOffset();
@@ -135,11 +146,25 @@ public final class Npy {
             } else if (truncated > 0) {
               channel.truncate(encoded.dataOffset() + keep);
             }
+            boolean makeAppendable = header.ndim() > 0 && !encoded.isAppendable();
             RecoveryResult result =
                 new RecoveryResult(
-                    header.rowCount(), recovered.rowCount(), truncated, zeroFilled, recovered);
-            if (header.ndim() > 0 && !encoded.isAppendable()) {
-              rewrite(path, channel, encoded, recovered, keep, true);
+                    header.rowCount(),
+                    recovered.rowCount(),
+                    truncated,
+                    zeroFilled,
+                    makeAppendable,
+                    recovered);
+            if (makeAppendable) {
+              rewrite(
+                  path,
+                  channel,
+                  encoded,
+                  recovered,
+                  keep,
+                  true,
+                  InPlaceMove.DEFAULT_CHUNK_BYTES,
+                  null);
             } else if (!recovered.equals(header)) {
               write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
             }
@@ -265,7 +290,9 @@ public final class Npy {
       EncodedHeader old,
       NpyHeader header,
       long dataBytes,
-      boolean inPlace)
+      boolean inPlace,
+      int chunkBytes,
+      InPlaceMove.Checkpoint checkpoint)
       throws IOException {
     byte[] natural = header.encode();
     NpyVersion version = header.naturalVersion();
@@ -290,18 +317,7 @@ public final class Npy {
       }
       return;
     }
-    long delta = natural.length - oldOffset;
-    ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.min(COPY_CHUNK, Math.max(1, dataBytes)));
-    for (long end = oldOffset + dataBytes; end > oldOffset; ) {
-      int n = (int) Math.min(buf.capacity(), end - oldOffset);
-      buf.clear().limit(n);
-      readFully(channel, buf, end - n);
-      buf.flip();
-      write(channel, buf, end - n + delta);
-      end -= n;
-    }
-    write(channel, natural, 0);
-    channel.force(true);
+    InPlaceMove.run(path, channel, oldOffset, dataBytes, natural, chunkBytes, checkpoint);
   }
 
   private static Path siblingTemp(Path path) {
@@ -326,19 +342,6 @@ public final class Npy {
       done += n;
     }
     return done;
-  }
-
-  private static void readFully(FileChannel channel, ByteBuffer buf, long position)
-      throws IOException {
-    long p = position;
-    while (buf.hasRemaining()) {
-      int n = channel.read(buf, p);
-      if (n < 0) {
-        throw new java.io.EOFException(
-            "Reached the end of the file with " + buf.remaining() + " bytes left to read");
-      }
-      p += n;
-    }
   }
 
   private static long write(FileChannel channel, byte[] bytes, long position) throws IOException {

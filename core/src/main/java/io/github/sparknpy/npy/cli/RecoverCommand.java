@@ -51,11 +51,9 @@ final class RecoverCommand extends Command {
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
     String operand = NpyCli.single(args, "FILE");
     Path path = CliFiles.existingFile(operand);
-    boolean wasAppendable = Npy.readHeader(path).isAppendable();
     RecoveryResult r = Npy.recover(path, args.flag("--zerofill-incomplete"));
-    boolean nowAppendable = Npy.readHeader(path).isAppendable();
-    String made = !wasAppendable && nowAppendable ? ", header rewritten to be appendable" : "";
-    if (r.unchanged()) {
+    String made = r.madeAppendable() ? ", header rewritten to be appendable" : "";
+    if (r.rowsBefore() == r.rowsAfter() && r.bytesTruncated() == 0 && r.bytesZeroFilled() == 0) {
       out.println(
           operand
               + ": nothing to recover, the data matches the header ("
