@@ -333,7 +333,7 @@ abstract class Conversion {
   }
 
   private static ScalarDType partOf(ScalarDType complex) {
-    return (ScalarDType) DType.of(complex.byteOrderChar() + "f" + complex.itemSize() / 2);
+    return DType.of(complex.byteOrderChar() + "f" + complex.itemSize() / 2);
   }
 
   private static long multiply(long v, long factor, ScalarDType from, ScalarDType to) {

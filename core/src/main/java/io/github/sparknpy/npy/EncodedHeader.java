@@ -211,7 +211,7 @@ public final class EncodedHeader {
       if (c >= 0x20 && c < 0x7f && c != '\\') {
         sb.append((char) c);
       } else {
-        sb.append(String.format("\\x%02x", c));
+        sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
       }
     }
     return "'" + sb + "'";

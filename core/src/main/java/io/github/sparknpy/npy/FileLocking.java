@@ -36,8 +36,15 @@ final class FileLocking {
       entry.users++;
     }
     entry.lock.lock();
-    try (FileLock ignored = channel.lock()) {
-      return step.run();
+    try {
+      FileLock osLock = channel.lock();
+      try {
+        return step.run();
+      } finally {
+        if (osLock.isValid()) {
+          osLock.release();
+        }
+      }
     } finally {
       entry.lock.unlock();
       synchronized (LOCKS) {

@@ -84,17 +84,17 @@ final class PythonRepr {
       } else if (cp == '\r') {
         sb.append("\\r");
       } else if (cp < 0x20 || cp == 0x7f) {
-        sb.append(String.format("\\x%02x", cp));
+        sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", cp));
       } else if (cp < 0x7f) {
         sb.appendCodePoint(cp);
       } else if (isPrintable(cp)) {
         sb.appendCodePoint(cp);
       } else if (cp <= 0xff) {
-        sb.append(String.format("\\x%02x", cp));
+        sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", cp));
       } else if (cp <= 0xffff) {
-        sb.append(String.format("\\u%04x", cp));
+        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", cp));
       } else {
-        sb.append(String.format("\\U%08x", cp));
+        sb.append(String.format(java.util.Locale.ROOT, "\\U%08x", cp));
       }
     }
     sb.append(quote);
@@ -120,7 +120,7 @@ final class PythonRepr {
       } else if (c == '\r') {
         sb.append("\\r");
       } else if (c < 0x20 || c >= 0x7f) {
-        sb.append(String.format("\\x%02x", c));
+        sb.append(String.format(java.util.Locale.ROOT, "\\x%02x", c));
       } else {
         sb.append((char) c);
       }

@@ -76,7 +76,7 @@ final class Scalars {
   /** The imaginary part of a complex element. */
   static double getImaginary(ByteBuffer b, int off, ScalarDType t) {
     int half = t.itemSize() / 2;
-    ScalarDType part = (ScalarDType) DType.of(t.byteOrderChar() + "f" + half);
+    ScalarDType part = DType.of(t.byteOrderChar() + "f" + half);
     return getDouble(b, off + half, part);
   }
 

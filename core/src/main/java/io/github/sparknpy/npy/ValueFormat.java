@@ -143,10 +143,10 @@ final class ValueFormat {
       LocalDate epoch = LocalDate.of(1970, 1, 1);
       switch (unit) {
         case YEAR:
-          return String.format("%04d", Math.addExact(1970, steps));
+          return String.format(java.util.Locale.ROOT, "%04d", Math.addExact(1970, steps));
         case MONTH:
           LocalDate m = epoch.plusMonths(steps);
-          return String.format("%04d-%02d", m.getYear(), m.getMonthValue());
+          return String.format(java.util.Locale.ROOT, "%04d-%02d", m.getYear(), m.getMonthValue());
         case WEEK:
           return epoch.plusDays(Math.multiplyExact(steps, 7)).toString();
         case DAY:
@@ -167,12 +167,12 @@ final class ValueFormat {
       StringBuilder sb =
           new StringBuilder(day.toString())
               .append('T')
-              .append(String.format("%02d", secondOfDay / 3600));
+              .append(String.format(java.util.Locale.ROOT, "%02d", secondOfDay / 3600));
       if (unit != DatetimeUnit.HOUR) {
-        sb.append(String.format(":%02d", secondOfDay / 60 % 60));
+        sb.append(String.format(java.util.Locale.ROOT, ":%02d", secondOfDay / 60 % 60));
       }
       if (unit != DatetimeUnit.HOUR && unit != DatetimeUnit.MINUTE) {
-        sb.append(String.format(":%02d", secondOfDay % 60));
+        sb.append(String.format(java.util.Locale.ROOT, ":%02d", secondOfDay % 60));
       }
       if (fractionDigits > 0) {
         String digits = Long.toString(fraction);

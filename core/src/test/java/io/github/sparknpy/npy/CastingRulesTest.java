@@ -160,7 +160,7 @@ class CastingRulesTest {
     Conversion.of(f, t, Casting.UNSAFE).convert(src, 0, dst, 0, n);
     StringBuilder hex = new StringBuilder();
     for (byte b : dst.array()) {
-      hex.append(String.format("%02x", b));
+      hex.append(String.format(java.util.Locale.ROOT, "%02x", b));
     }
     return hex.toString();
   }

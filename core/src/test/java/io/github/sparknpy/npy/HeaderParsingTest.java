@@ -741,7 +741,8 @@ class HeaderParsingTest {
     for (int i = 0; i < 400; i++) {
       fields.add(
           RecordDType.Field.of(
-              String.format("field_%03d_", i) + "x".repeat(40), ScalarDType.UINT8));
+              String.format(java.util.Locale.ROOT, "field_%03d_", i) + "x".repeat(40),
+              ScalarDType.UINT8));
     }
     NpyHeader header = NpyHeader.of(RecordDType.packed(fields), false, 3);
     byte[] file = concat(header.encode(), new byte[400 * 3]);

@@ -87,7 +87,7 @@ final class Json {
                   : Character.isLowSurrogate(c)
                       && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
           if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || loneSurrogate) {
-            sb.append(String.format("\\u%04x", (int) c));
+            sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
           } else {
             sb.append(c);
           }

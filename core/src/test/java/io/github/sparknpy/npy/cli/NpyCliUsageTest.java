@@ -161,7 +161,7 @@ class NpyCliUsageTest {
             tmp.resolve("bad_header.npy"),
             concat(
                 new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 16, 0},
-                "{'descr': 7}    \n".getBytes()));
+                "{'descr': 7}    \n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
 
     for (String command : new String[] {"info", "head", "recover", "ensure-appendable"}) {
       assertFailure(npy(command, missing), "npy: " + missing + ": no such file or directory\n");
