@@ -280,14 +280,7 @@ abstract class Conversion {
               java.math.BigInteger units =
                   qr[1].signum() < 0 ? qr[0].subtract(java.math.BigInteger.ONE) : qr[0];
               if (units.bitLength() > 63) {
-                throw new IllegalArgumentException(
-                    "Cannot convert "
-                        + from.descr()
-                        + " value "
-                        + v
-                        + " to "
-                        + to.descr()
-                        + ": it does not fit in 64 bits");
+                throw tooLarge(v, from, to);
               }
               out = units.longValue();
             }
@@ -340,15 +333,19 @@ abstract class Conversion {
     try {
       return Math.multiplyExact(v, factor);
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException(
-          "Cannot convert "
-              + from.descr()
-              + " value "
-              + v
-              + " to "
-              + to.descr()
-              + ": it does not fit in 64 bits");
+      throw tooLarge(v, from, to);
     }
+  }
+
+  private static IllegalArgumentException tooLarge(long v, ScalarDType from, ScalarDType to) {
+    return new IllegalArgumentException(
+        "Cannot convert "
+            + from.descr()
+            + " value "
+            + v
+            + " to "
+            + to.descr()
+            + ": it does not fit in 64 bits");
   }
 
   /** S, U and V: pad with zeros or cut to the target width; S to U decodes ASCII as numpy does. */

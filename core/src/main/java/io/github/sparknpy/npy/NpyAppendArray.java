@@ -44,6 +44,9 @@ public final class NpyAppendArray implements AutoCloseable {
 
   private final ByteBuffer pending;
 
+  /** Reused for converted or reordered blocks on their way to the file (at most 1 MiB). */
+  private ByteBuffer chunk;
+
   private FileChannel channel;
   private NpyHeader header;
   private NpyVersion version;
@@ -581,8 +584,10 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     long count = source.byteSize() / Math.max(1, source.dtype().itemSize());
     int perChunk = Math.max(1, CHUNK_BYTES / Math.max(outSize, source.dtype().itemSize()));
-    ByteBuffer chunk =
-        ByteBuffer.allocateDirect((int) Math.min((long) perChunk * outSize, count * outSize));
+    int chunkBytes = (int) Math.min((long) perChunk * outSize, count * outSize);
+    if (chunk == null || chunk.capacity() < chunkBytes) {
+      chunk = ByteBuffer.allocateDirect(chunkBytes);
+    }
     for (long e = 0; e < count; e += perChunk) {
       int n = (int) Math.min(perChunk, count - e);
       chunk.clear();
