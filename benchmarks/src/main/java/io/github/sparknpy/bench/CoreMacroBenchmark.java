@@ -557,7 +557,7 @@ public final class CoreMacroBenchmark {
               NpyAppendArray.builder(file).rewriteHeaderOnAppend(false).open()) {
             for (int i = 0; i < rows; i++) {
               row[0] = i;
-              a.append(row, 1, BenchFiles.COLS);
+              a.appendRow(row);
             }
           }
         };
@@ -600,11 +600,11 @@ public final class CoreMacroBenchmark {
     String name =
         String.format(
             Locale.ROOT,
-            "R2 %,d single-row appends append(double[8], 1, 8), rewriteHeaderOnAppend=false",
+            "R2 %,d single-row appends appendRow(double[8]), rewriteHeaderOnAppend=false",
             rows);
     long[][] t =
         measureRotating(
-            "R2 [project, FileChannel baseline, BufferedOutputStream baseline]",
+            "R2 [project appendRow, FileChannel baseline, BufferedOutputStream baseline]",
             rowWarmup,
             expected,
             finalHeader,

@@ -71,7 +71,20 @@ public class SingleRowAppendBenchmark {
     BenchFiles.deleteRecursively(dir);
   }
 
-  /** NpyAppendArray, rewriteHeaderOnAppend=false (default 256 KiB buffer). */
+  /** NpyAppendArray.appendRow, rewriteHeaderOnAppend=false (default 256 KiB buffer). */
+  @Benchmark
+  @OperationsPerInvocation(DEFERRED_ROWS)
+  public void appendRowDeferredHeader() throws IOException {
+    try (NpyAppendArray a =
+        NpyAppendArray.builder(file).deleteIfExists(true).rewriteHeaderOnAppend(false).open()) {
+      for (int i = 0; i < DEFERRED_ROWS; i++) {
+        row[0] = i;
+        a.appendRow(row);
+      }
+    }
+  }
+
+  /** NpyAppendArray.append with a shape argument, rewriteHeaderOnAppend=false. */
   @Benchmark
   @OperationsPerInvocation(DEFERRED_ROWS)
   public void appendDeferredHeader() throws IOException {

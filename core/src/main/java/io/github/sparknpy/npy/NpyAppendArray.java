@@ -56,15 +56,43 @@ public final class NpyAppendArray implements AutoCloseable {
   private boolean closed;
 
   /**
-   * The little-endian form of the file's dtype when small primitive appends may go straight into
-   * the write buffer (deferred headers, a scalar dtype, C order or 1-D); null otherwise.
+   * What small primitive appends may go straight into the write buffer with (deferred headers, a
+   * scalar dtype, C order or 1-D); null otherwise and after close. Immutable and volatile, so the
+   * shape check can run before taking the lock.
    */
-  private ScalarDType bufferedDType;
+  private volatile BufferedLayout bufferedLayout;
 
-  /** The file's row shape (all axes after the first) and its element count, for the fast path. */
-  private long[] bufferedRowShape;
+  /** The file's dtype (little-endian form), row shape (axes after the first) and row elements. */
+  private record BufferedLayout(ScalarDType dtype, long[] rowShape, long rowElements) {
+    /**
+     * The rows an append of {@code length} elements of {@code type} with {@code shape} adds, or -1
+     * if the general path must decide. Small, so that it inlines into the caller together with the
+     * varargs {@code shape}, which then never reaches the heap.
+     */
+    /** True if one row of {@code length} elements of {@code type} fits this layout. */
+    boolean acceptsRow(ScalarDType type, int length) {
+      return (type == dtype || type.equals(dtype)) && rowElements == length;
+    }
 
-  private long bufferedRowElements;
+    long rows(ScalarDType type, int length, long[] shape) {
+      if (type != dtype && !type.equals(dtype)) {
+        return -1;
+      }
+      if (shape.length == 0) {
+        return rowShape.length == 0 ? length : -1;
+      }
+      if (shape.length != rowShape.length + 1) {
+        return -1;
+      }
+      for (int axis = 1; axis < shape.length; axis++) {
+        if (shape[axis] != rowShape[axis - 1]) {
+          return -1;
+        }
+      }
+      long rows = shape[0];
+      return rows >= 0 && rows * rowElements == length ? rows : -1;
+    }
+  }
 
   /** Options for {@link NpyAppendArray}; defaults match the Python library. */
   public static final class Builder {
@@ -205,124 +233,202 @@ public final class NpyAppendArray implements AutoCloseable {
   }
 
   public void append(double[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.FLOAT64, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++, p += Double.BYTES) {
-          pending.putDouble(p, data[i]);
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT64, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(float[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.FLOAT32, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++, p += Float.BYTES) {
-          pending.putFloat(p, data[i]);
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT32, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(long[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.INT64, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++, p += Long.BYTES) {
-          pending.putLong(p, data[i]);
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT64, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(int[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.INT32, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++, p += Integer.BYTES) {
-          pending.putInt(p, data[i]);
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT32, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(short[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.INT16, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++, p += Short.BYTES) {
-          pending.putShort(p, data[i]);
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT16, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(byte[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.INT8, shape);
-      if (p >= 0) {
-        pending.put(p, data);
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT8, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   public void append(boolean[] data, long... shape) throws IOException {
-    synchronized (lock) {
-      int p = reserveBuffered(data.length, ScalarDType.BOOL, shape);
-      if (p >= 0) {
-        for (int i = 0; i < data.length; i++) {
-          pending.put(p + i, (byte) (data[i] ? 1 : 0));
-        }
-        return;
-      }
+    BufferedLayout layout = bufferedLayout;
+    long rows = layout == null ? -1 : layout.rows(ScalarDType.BOOL, data.length, shape);
+    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+      append(NpyArray.of(data, shape.clone()));
     }
-    append(NpyArray.of(data, shape));
   }
 
   /**
-   * Room in the write buffer for a small primitive append with deferred headers (a logger's rows):
-   * checked against values fixed when the header was set, the rows counted, and the position the
-   * caller fills returned. Returns -1, having changed nothing, whenever the general path must
-   * decide (first append, another dtype or order, a shape that does not match, a block larger than
-   * the buffer, after close). The caller holds {@link #lock}.
+   * Appends one row (one entry along the growth axis) holding {@code values} in C order: the call
+   * for loggers, free of a shape argument. A new file gets shape {@code (1, values.length)}; an
+   * existing one needs {@code values.length} equal to its row's element count.
    */
-  private int reserveBuffered(int length, ScalarDType dtype, long[] shape) throws IOException {
-    if (dtype != bufferedDType && !dtype.equals(bufferedDType)) {
-      return -1; // also when the fast path is off (null), after close, before the first append
+  public void appendRow(double[] values) throws IOException {
+    BufferedLayout layout = bufferedLayout;
+    if (layout == null
+        || !layout.acceptsRow(ScalarDType.FLOAT64, values.length)
+        || !appendBuffered(layout, values, 1)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    long rows;
-    if (shape.length == 0) {
-      if (bufferedRowShape.length != 0) {
-        return -1;
-      }
-      rows = length;
-    } else {
-      if (shape.length != bufferedRowShape.length + 1) {
-        return -1;
-      }
-      for (int axis = 1; axis < shape.length; axis++) {
-        if (shape[axis] != bufferedRowShape[axis - 1]) {
-          return -1;
-        }
-      }
-      rows = shape[0];
+  }
+
+  /** {@link #appendRow(double[])} for {@code <f4} rows. */
+  public void appendRow(float[] values) throws IOException {
+    BufferedLayout layout = bufferedLayout;
+    if (layout == null
+        || !layout.acceptsRow(ScalarDType.FLOAT32, values.length)
+        || !appendBuffered(layout, values, 1)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    int bytes = length * dtype.itemSize();
-    if (rows < 0 || rows * bufferedRowElements != length || bytes > pending.capacity()) {
+  }
+
+  /** {@link #appendRow(double[])} for {@code <i8} rows. */
+  public void appendRow(long[] values) throws IOException {
+    BufferedLayout layout = bufferedLayout;
+    if (layout == null
+        || !layout.acceptsRow(ScalarDType.INT64, values.length)
+        || !appendBuffered(layout, values, 1)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
+    }
+  }
+
+  /** {@link #appendRow(double[])} for {@code <i4} rows. */
+  public void appendRow(int[] values) throws IOException {
+    BufferedLayout layout = bufferedLayout;
+    if (layout == null
+        || !layout.acceptsRow(ScalarDType.INT32, values.length)
+        || !appendBuffered(layout, values, 1)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
+    }
+  }
+
+  /** The shape of one row of {@code elements} values: the file's with 1 on the growth axis. */
+  private long[] oneRowShape(int elements) {
+    synchronized (lock) {
+      if (header != null
+          && header.ndim() > 0
+          && header.withRowCount(1).elementCount() == elements) {
+        return header.withRowCount(1).shape();
+      }
+      return new long[] {1, elements};
+    }
+  }
+
+  // The buffered path for small primitive appends with deferred headers (a logger's rows): the
+  // elements go straight into the write buffer. Each returns false, having written nothing, when
+  // the general path must decide (the layout changed or closed, a block larger than the buffer).
+
+  private boolean appendBuffered(BufferedLayout layout, double[] data, long rows)
+      throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length * Double.BYTES, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++, p += Double.BYTES) {
+        pending.putDouble(p, data[i]);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, float[] data, long rows)
+      throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length * Float.BYTES, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++, p += Float.BYTES) {
+        pending.putFloat(p, data[i]);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, long[] data, long rows) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length * Long.BYTES, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++, p += Long.BYTES) {
+        pending.putLong(p, data[i]);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, int[] data, long rows) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length * Integer.BYTES, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++, p += Integer.BYTES) {
+        pending.putInt(p, data[i]);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, short[] data, long rows)
+      throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length * Short.BYTES, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++, p += Short.BYTES) {
+        pending.putShort(p, data[i]);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, byte[] data, long rows) throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length, rows);
+      if (p >= 0) {
+        pending.put(p, data);
+      }
+      return p >= 0;
+    }
+  }
+
+  private boolean appendBuffered(BufferedLayout layout, boolean[] data, long rows)
+      throws IOException {
+    synchronized (lock) {
+      int p = reserveBuffered(layout, data.length, rows);
+      for (int i = 0; p >= 0 && i < data.length; i++) {
+        pending.put(p + i, (byte) (data[i] ? 1 : 0));
+      }
+      return p >= 0;
+    }
+  }
+
+  /**
+   * Room for {@code bytes} in the write buffer: the rows are counted and the position the caller
+   * fills is returned, or -1 with nothing changed if {@code layout} is no longer current or the
+   * block is larger than the buffer. The caller holds {@link #lock}.
+   */
+  private int reserveBuffered(BufferedLayout layout, int bytes, long rows) throws IOException {
+    if (layout != bufferedLayout || bytes > pending.capacity()) {
       return -1;
     }
     if (bytes > pending.remaining()) {
@@ -491,12 +597,13 @@ public final class NpyAppendArray implements AutoCloseable {
   private void useHeader() {
     pending.order(fileByteOrder());
     boolean orderFree = !header.fortranOrder() || header.ndim() == 1;
-    bufferedDType =
+    bufferedLayout =
         !rewriteHeaderOnAppend && orderFree && header.dtype() instanceof ScalarDType s
-            ? s.withByteOrder(ByteOrder.LITTLE_ENDIAN)
+            ? new BufferedLayout(
+                s.withByteOrder(ByteOrder.LITTLE_ENDIAN),
+                header.rowShape(),
+                header.rowBytes() / Math.max(1, s.itemSize()))
             : null;
-    bufferedRowShape = header.rowShape();
-    bufferedRowElements = header.rowBytes() / Math.max(1, header.dtype().itemSize());
   }
 
   /** The byte order elements are written in: the dtype's, little-endian for records. */
@@ -648,7 +755,7 @@ public final class NpyAppendArray implements AutoCloseable {
         return;
       }
       closed = true;
-      bufferedDType = null;
+      bufferedLayout = null;
       if (channel == null) {
         return;
       }

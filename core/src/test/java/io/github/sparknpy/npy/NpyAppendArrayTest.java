@@ -399,6 +399,41 @@ class NpyAppendArrayTest {
   }
 
   @Test
+  void appendRowAddsOneEntryOnTheGrowthAxis() throws Exception {
+    for (boolean rewrite : new boolean[] {true, false}) {
+      Path file = dir.resolve("rows" + rewrite + ".npy");
+      try (NpyAppendArray out =
+          NpyAppendArray.builder(file).rewriteHeaderOnAppend(rewrite).bufferBytes(100).open()) {
+        for (int i = 0; i < 40; i++) {
+          out.appendRow(new double[] {i, -i, i * 0.5});
+        }
+        out.appendRow(new float[] {1, 2, 3}); // a safe cast, through the general path
+        assertThatThrownBy(() -> out.appendRow(new double[] {1, 2}))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("shape (1, 2)")
+            .hasMessageContaining("of shape (41, 3)");
+      }
+      String check =
+          "a = np.load(sys.argv[1], mmap_mode='r')\n"
+              + "want = np.array([[i, -i, i * 0.5] for i in range(40)] + [[1, 2, 3]], dtype='<f8')\n"
+              + "assert a.shape == (41, 3) and np.array_equal(a, want)\n"
+              + "print('ok')";
+      assertThat(Numpy.run(check, file).trim()).isEqualTo("ok");
+    }
+    // A Fortran file grows on its last axis: a row is one column there.
+    Path fortran = dir.resolve("rowsF.npy");
+    Numpy.run("np.save(sys.argv[1], np.asfortranarray(np.zeros((2, 3), dtype='<i8')))", fortran);
+    try (NpyAppendArray out = NpyAppendArray.builder(fortran).rewriteHeaderOnAppend(false).open()) {
+      out.appendRow(new long[] {7, 8});
+      out.appendRow(new int[] {9, 10});
+    }
+    assertThat(
+            Numpy.run("a = np.load(sys.argv[1]); print(a.shape, a[:, 3:].tolist())", fortran)
+                .trim())
+        .isEqualTo("(2, 5) [[7, 9], [8, 10]]");
+  }
+
+  @Test
   void emptyArraysAndZeroSizeRowsWork() throws Exception {
     Path file = dir.resolve("e.npy");
     try (NpyAppendArray out = NpyAppendArray.open(file)) {
