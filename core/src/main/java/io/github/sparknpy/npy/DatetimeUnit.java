@@ -3,29 +3,27 @@ package io.github.sparknpy.npy;
 /** The units of numpy's {@code datetime64} and {@code timedelta64}, as written between brackets. */
 public enum DatetimeUnit {
   /** A datetime without a unit ({@code M8}); only NaT and zero-size arrays make sense in it. */
-  GENERIC("", 0, 0),
-  YEAR("Y", 0, 0),
-  MONTH("M", 0, 0),
-  WEEK("W", 7L * 86_400, 0),
-  DAY("D", 86_400, 0),
-  HOUR("h", 3_600, 0),
-  MINUTE("m", 60, 0),
-  SECOND("s", 1, 0),
-  MILLISECOND("ms", 0, 1_000_000),
-  MICROSECOND("us", 0, 1_000),
-  NANOSECOND("ns", 0, 1),
-  PICOSECOND("ps", 0, 0),
-  FEMTOSECOND("fs", 0, 0),
-  ATTOSECOND("as", 0, 0);
+  GENERIC("", 0),
+  YEAR("Y", 0),
+  MONTH("M", 0),
+  WEEK("W", 7L * 86_400),
+  DAY("D", 86_400),
+  HOUR("h", 3_600),
+  MINUTE("m", 60),
+  SECOND("s", 1),
+  MILLISECOND("ms", 0),
+  MICROSECOND("us", 0),
+  NANOSECOND("ns", 0),
+  PICOSECOND("ps", 0),
+  FEMTOSECOND("fs", 0),
+  ATTOSECOND("as", 0);
 
   private final String symbol;
   private final long seconds;
-  private final long nanos;
 
-  DatetimeUnit(String symbol, long seconds, long nanos) {
+  DatetimeUnit(String symbol, long seconds) {
     this.symbol = symbol;
     this.seconds = seconds;
-    this.nanos = nanos;
   }
 
   /** The symbol numpy writes, e.g. {@code "us"}; empty for {@link #GENERIC}. */
@@ -36,16 +34,6 @@ public enum DatetimeUnit {
   /** Length of one unit in seconds, or 0 if the unit is not a whole number of seconds. */
   long seconds() {
     return seconds;
-  }
-
-  /** Length of one unit in nanoseconds if below a second (ms, us, ns), else 0. */
-  long nanos() {
-    return nanos;
-  }
-
-  /** Position on numpy's unit scale from coarse (Y) to fine (as); GENERIC is coarsest. */
-  int rank() {
-    return ordinal();
   }
 
   /** Finds a unit by symbol; numpy also accepts "μs" for microseconds. */

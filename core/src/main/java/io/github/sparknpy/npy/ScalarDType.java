@@ -1,7 +1,6 @@
 package io.github.sparknpy.npy;
 
 import java.nio.ByteOrder;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -436,23 +435,5 @@ public final class ScalarDType extends DType {
   @Override
   public int hashCode() {
     return Objects.hash(kind, byteOrder, itemSize, unit, unitCount);
-  }
-
-  /** Lower-case kind name for messages, e.g. "float64". */
-  String displayName() {
-    switch (kind) {
-      case BOOL:
-        return "bool";
-      case INT:
-        return "int" + itemSize * 8;
-      case UINT:
-        return "uint" + itemSize * 8;
-      case FLOAT:
-        return "float" + itemSize * 8;
-      case COMPLEX:
-        return "complex" + itemSize * 8;
-      default:
-        return typestr().substring(1).toLowerCase(Locale.ROOT);
-    }
   }
 }
