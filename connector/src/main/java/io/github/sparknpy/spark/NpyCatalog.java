@@ -1,0 +1,107 @@
+package io.github.sparknpy.spark;
+
+import io.github.sparknpy.spark.config.NpyOptionException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
+import org.apache.spark.sql.connector.catalog.TableChange;
+import org.apache.spark.sql.connector.expressions.Transform;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * A catalog whose tables are paths: {@code npy.`/data/x.npy`} (optionally with table-shaping
+ * options in the namespace, see {@link NpyTableIdentifier}). It never deletes or renames data.
+ *
+ * <p>Register it for SQL with {@code spark.sql.catalog.npy=io.github.sparknpy.spark.NpyCatalog};
+ * the first {@code format("npy")} read or write in a session registers it too.
+ */
+public final class NpyCatalog implements TableCatalog {
+  private static final String CONF_KEY = "spark.sql.catalog." + NpyDataSource.NAME;
+
+  private String name = NpyDataSource.NAME;
+
+  static void registerIfAbsent(SparkSession spark) {
+    if (!spark.conf().contains(CONF_KEY)) {
+      spark.conf().set(CONF_KEY, NpyCatalog.class.getName());
+    }
+  }
+
+  @Override
+  public void initialize(String catalogName, CaseInsensitiveStringMap options) {
+    this.name = catalogName;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Identifier[] listTables(String[] namespace) {
+    return new Identifier[0];
+  }
+
+  /** Any path loads, existing or not: Append and Overwrite load their target before writing. */
+  @Override
+  public Table loadTable(Identifier ident) {
+    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), null);
+  }
+
+  @Override
+  public boolean tableExists(Identifier ident) {
+    CaseInsensitiveStringMap options = NpyTableIdentifier.decode(ident);
+    Configuration conf = SparkSession.active().sparkContext().hadoopConfiguration();
+    try {
+      for (String p : NpyPaths.of(options)) {
+        Path path = new Path(p);
+        if (path.getFileSystem(conf).exists(path)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot check whether " + ident.name() + " exists", e);
+    }
+  }
+
+  @Override
+  public Table createTable(
+      Identifier ident, StructType schema, Transform[] partitions, Map<String, String> properties)
+      throws TableAlreadyExistsException {
+    NpyTable.checkNoPartitioning(partitions);
+    if (tableExists(ident)) {
+      throw new TableAlreadyExistsException(ident.toString());
+    }
+    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), schema);
+  }
+
+  @Override
+  public Table alterTable(Identifier ident, TableChange... changes) {
+    throw new NpyOptionException(
+        "Cannot alter " + ident.name() + ": the schema of a .npy file comes from its header");
+  }
+
+  /**
+   * Never deletes: Spark calls this after a failed CREATE … AS SELECT, when the commit protocol has
+   * already left nothing behind. Delete files with the file system's own tools.
+   */
+  @Override
+  public boolean dropTable(Identifier ident) {
+    return false;
+  }
+
+  @Override
+  public void renameTable(Identifier oldIdent, Identifier newIdent) throws NoSuchTableException {
+    throw new NpyOptionException(
+        "Cannot rename " + oldIdent.name() + ": the npy catalog does not move files");
+  }
+}

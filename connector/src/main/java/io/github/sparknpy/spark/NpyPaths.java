@@ -1,0 +1,47 @@
+package io.github.sparknpy.spark;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/** The paths of a read or write: option {@code path}, or {@code paths} (a JSON array). */
+public final class NpyPaths {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private NpyPaths() {}
+
+  /** The paths named by {@code options}, in the order given; fails if there are none. */
+  public static List<String> of(CaseInsensitiveStringMap options) {
+    List<String> paths = new ArrayList<>();
+    String json = options.get("paths");
+    if (json != null && !json.isBlank()) {
+      try {
+        paths.addAll(Arrays.asList(JSON.readValue(json, String[].class)));
+      } catch (JsonProcessingException e) {
+        throw new NpyOptionException(
+            "Invalid value for option 'paths': expected a JSON array of strings, got " + json);
+      }
+    }
+    String path = options.get("path");
+    if (path != null && !path.isBlank() && !paths.contains(path)) {
+      paths.add(0, path);
+    }
+    if (paths.isEmpty()) {
+      throw new NpyOptionException(
+          "No path given: use load(path) / save(path) or option(\"path\", ...) with the npy format");
+    }
+    return paths;
+  }
+
+  static String toJson(List<String> paths) {
+    try {
+      return JSON.writeValueAsString(paths);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package io.github.sparknpy.spark;
+
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.read.NpyScanBuilder;
+import io.github.sparknpy.spark.read.NpyTableSchema;
+import io.github.sparknpy.spark.write.NpyWriteBuilder;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.catalog.MetadataColumn;
+import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
+import org.apache.spark.sql.connector.catalog.SupportsRead;
+import org.apache.spark.sql.connector.catalog.SupportsWrite;
+import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.expressions.Transform;
+import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.write.LogicalWriteInfo;
+import org.apache.spark.sql.connector.write.WriteBuilder;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * One or more {@code .npy} / {@code .npz} files (or directories of them) as a table. The schema
+ * comes from the headers; a path that does not exist yet is an empty table a write can create.
+ */
+public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMetadataColumns {
+  /** Metadata column: the path of the file a row comes from. */
+  public static final String FILE_COLUMN = "_file";
+
+  /** Metadata column: the index of the row along the row axis within its file. */
+  public static final String ROW_INDEX_COLUMN = "_row_index";
+
+  private static final Set<TableCapability> CAPABILITIES =
+      EnumSet.of(
+          TableCapability.BATCH_READ,
+          TableCapability.BATCH_WRITE,
+          TableCapability.TRUNCATE,
+          // The writer maps the incoming columns itself (record fields, matrix layout, Append
+          // checks against the existing header), so Spark must not force the read schema on it.
+          TableCapability.ACCEPT_ANY_SCHEMA);
+
+  private final SparkSession spark;
+  private final CaseInsensitiveStringMap options;
+  private final StructType declaredSchema;
+  private volatile StructType schema;
+
+  NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
+    this.spark = spark;
+    this.options = options;
+    this.declaredSchema = declaredSchema;
+  }
+
+  static void checkNoPartitioning(Transform[] partitioning) {
+    if (partitioning != null && partitioning.length > 0) {
+      throw new NpyOptionException(
+          "Cannot partition npy output by columns: a .npy file has no partition directories. "
+              + "Remove partitionBy/PARTITIONED BY, or write one path per partition value");
+    }
+  }
+
+  /** The options the table was resolved with, including {@code path} or {@code paths}. */
+  public CaseInsensitiveStringMap options() {
+    return options;
+  }
+
+  @Override
+  public String name() {
+    return String.join(",", NpyPaths.of(options));
+  }
+
+  @Override
+  public StructType schema() {
+    StructType result = schema;
+    if (result == null) {
+      result =
+          NpyTableSchema.infer(spark, options)
+              .orElse(declaredSchema == null ? new StructType() : declaredSchema);
+      schema = result;
+    }
+    return result;
+  }
+
+  @Override
+  public Set<TableCapability> capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public MetadataColumn[] metadataColumns() {
+    return new MetadataColumn[] {
+      new NpyMetadataColumn(FILE_COLUMN, DataTypes.StringType, "The path of the row's file"),
+      new NpyMetadataColumn(
+          ROW_INDEX_COLUMN, DataTypes.LongType, "The row's index along the row axis in its file")
+    };
+  }
+
+  @Override
+  public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    return new NpyScanBuilder(spark, merged(scanOptions), schema());
+  }
+
+  @Override
+  public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+    return new NpyWriteBuilder(spark, merged(info.options()), info);
+  }
+
+  /** Table options, overridden by the ones given to this scan or write. */
+  private CaseInsensitiveStringMap merged(CaseInsensitiveStringMap perCall) {
+    Map<String, String> all = new HashMap<>(options.asCaseSensitiveMap());
+    if (perCall != null) {
+      all.putAll(perCall.asCaseSensitiveMap());
+    }
+    return new CaseInsensitiveStringMap(all);
+  }
+
+  private record NpyMetadataColumn(String name, DataType dataType, String comment)
+      implements MetadataColumn {
+    @Override
+    public boolean isNullable() {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.github.sparknpy.spark;
+
+import io.github.sparknpy.spark.config.NpyOptionException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * Encodes a path and the options that shape a table (its file set and schema) as an {@link
+ * Identifier} of the {@code npy} path catalog: the name is the path, the namespace holds {@code
+ * key=value} entries. Spark asks the catalog for the table before it passes the read options on, so
+ * options such as {@code layout} must travel inside the identifier (Iceberg's source encodes
+ * snapshot selectors the same way). SQL can use it too: {@code npy.`layout=matrix`.`/data/X.npy`}.
+ */
+final class NpyTableIdentifier {
+  /** Options that change which files a table has or what its schema is (lower case). */
+  static final List<String> TABLE_SHAPING_OPTIONS =
+      List.of(
+          "layout",
+          "rowaxis",
+          "member",
+          "pathglobfilter",
+          "recursivefilelookup",
+          "ignorecorruptfiles",
+          "ignoremissingfiles",
+          "maxheaderbytes");
+
+  private NpyTableIdentifier() {}
+
+  static Identifier encode(CaseInsensitiveStringMap options) {
+    List<String> paths = NpyPaths.of(options);
+    TreeMap<String, String> shaping = new TreeMap<>();
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      String key = e.getKey().toLowerCase(Locale.ROOT);
+      if (TABLE_SHAPING_OPTIONS.contains(key) && e.getValue() != null) {
+        shaping.put(key, e.getValue());
+      }
+    }
+    if (paths.size() > 1) {
+      shaping.put("paths", NpyPaths.toJson(paths));
+    }
+    List<String> namespace = new ArrayList<>();
+    shaping.forEach((k, v) -> namespace.add(k + "=" + v));
+    return Identifier.of(namespace.toArray(new String[0]), paths.get(0));
+  }
+
+  static CaseInsensitiveStringMap decode(Identifier ident) {
+    Map<String, String> options = new HashMap<>();
+    for (String entry : ident.namespace()) {
+      int eq = entry.indexOf('=');
+      if (eq <= 0) {
+        throw new NpyOptionException(
+            "Cannot resolve npy table "
+                + ident
+                + ": namespace entry '"
+                + entry
+                + "' is not key=value (use npy.`key=value`.`/path/to/file.npy`)");
+      }
+      options.put(entry.substring(0, eq), entry.substring(eq + 1));
+    }
+    if (!options.containsKey("paths")) {
+      options.put("path", ident.name());
+    }
+    return new CaseInsensitiveStringMap(options);
+  }
+}
