@@ -62,18 +62,21 @@ public final class NpyAppendArray implements AutoCloseable {
    */
   private volatile BufferedLayout bufferedLayout;
 
+  /** {@link #bufferedLayout} as seen under {@link #lock}: read there without a volatile load. */
+  private BufferedLayout lockedLayout;
+
   /** The file's dtype (little-endian form), row shape (axes after the first) and row elements. */
   private record BufferedLayout(ScalarDType dtype, long[] rowShape, long rowElements) {
-    /**
-     * The rows an append of {@code length} elements of {@code type} with {@code shape} adds, or -1
-     * if the general path must decide. Small, so that it inlines into the caller together with the
-     * varargs {@code shape}, which then never reaches the heap.
-     */
     /** True if one row of {@code length} elements of {@code type} fits this layout. */
     boolean acceptsRow(ScalarDType type, int length) {
       return (type == dtype || type.equals(dtype)) && rowElements == length;
     }
 
+    /**
+     * The rows an append of {@code length} elements of {@code type} with {@code shape} adds, or -1
+     * if the general path must decide. Small, so that it inlines into the caller together with the
+     * varargs {@code shape}, which then never reaches the heap.
+     */
     long rows(ScalarDType type, int length, long[] shape) {
       if (type != dtype && !type.equals(dtype)) {
         return -1;
@@ -294,11 +297,37 @@ public final class NpyAppendArray implements AutoCloseable {
    * existing one needs {@code values.length} equal to its row's element count.
    */
   public void appendRow(double[] values) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    if (layout == null
-        || !layout.acceptsRow(ScalarDType.FLOAT64, values.length)
-        || !appendBuffered(layout, values, 1)) {
+    if (!appendRowBuffered(values)) {
       append(NpyArray.of(values, oneRowShape(values.length)));
+    }
+  }
+
+  /**
+   * The logger's hot path, kept small enough to inline: one lock, one bounds check and the puts.
+   * False, having written nothing, when the general path must decide.
+   */
+  private boolean appendRowBuffered(double[] values) throws IOException {
+    BufferedLayout layout = bufferedLayout;
+    if (layout == null || !layout.acceptsRow(ScalarDType.FLOAT64, values.length)) {
+      return false;
+    }
+    int bytes = values.length * Double.BYTES;
+    synchronized (lock) {
+      ByteBuffer buf = pending;
+      int p = buf.position();
+      if (layout != lockedLayout || bytes > buf.limit() - p) {
+        p = reserveBuffered(layout, bytes, 0);
+        if (p < 0) {
+          return false;
+        }
+      } else {
+        buf.position(p + bytes);
+      }
+      pendingRows++;
+      for (int i = 0; i < values.length; i++) {
+        buf.putDouble(p + i * Double.BYTES, values[i]);
+      }
+      return true;
     }
   }
 
@@ -428,7 +457,7 @@ public final class NpyAppendArray implements AutoCloseable {
    * block is larger than the buffer. The caller holds {@link #lock}.
    */
   private int reserveBuffered(BufferedLayout layout, int bytes, long rows) throws IOException {
-    if (layout != bufferedLayout || bytes > pending.capacity()) {
+    if (layout != lockedLayout || bytes > pending.capacity()) {
       return -1;
     }
     if (bytes > pending.remaining()) {
@@ -597,13 +626,14 @@ public final class NpyAppendArray implements AutoCloseable {
   private void useHeader() {
     pending.order(fileByteOrder());
     boolean orderFree = !header.fortranOrder() || header.ndim() == 1;
-    bufferedLayout =
+    lockedLayout =
         !rewriteHeaderOnAppend && orderFree && header.dtype() instanceof ScalarDType s
             ? new BufferedLayout(
                 s.withByteOrder(ByteOrder.LITTLE_ENDIAN),
                 header.rowShape(),
                 header.rowBytes() / Math.max(1, s.itemSize()))
             : null;
+    bufferedLayout = lockedLayout;
   }
 
   /** The byte order elements are written in: the dtype's, little-endian for records. */
@@ -755,6 +785,7 @@ public final class NpyAppendArray implements AutoCloseable {
         return;
       }
       closed = true;
+      lockedLayout = null;
       bufferedLayout = null;
       if (channel == null) {
         return;
