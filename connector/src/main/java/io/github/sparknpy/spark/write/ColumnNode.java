@@ -88,7 +88,7 @@ abstract class ColumnNode implements Serializable {
               + ") at "
               + st.where()
               + ": numpy "
-              + leafDType(st).descr()
+              + leafDType(st).descr().replace("'", "")
               + " has no null. Drop or fill the nulls (df.na.drop/fill) or set option nulls=fill");
     }
     fill(out, pos, st);

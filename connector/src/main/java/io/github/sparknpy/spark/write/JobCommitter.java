@@ -348,8 +348,13 @@ final class JobCommitter {
     for (Path o : old) {
       fs.delete(o, false);
     }
-    try (OutputStream success = fs.create(new Path(path, SUCCESS), true)) {
-      // an empty marker, as Hadoop's FileOutputCommitter writes
+    // an empty marker, as Hadoop's FileOutputCommitter writes (no .crc sibling locally)
+    if (target.localFileSystem()) {
+      Files.write(java.nio.file.Path.of(new Path(path, SUCCESS).toUri()), new byte[0]);
+    } else {
+      try (OutputStream success = fs.create(new Path(path, SUCCESS), true)) {
+        success.flush();
+      }
     }
     return bytes;
   }

@@ -68,7 +68,7 @@ final class StringNode extends ColumnNode {
             + ", longer than the fixed width "
             + width
             + " ("
-            + leafDType(st).descr()
+            + leafDType(st).descr().replace("'", "")
             + "). Raise option stringLength."
             + column
             + ", set stringOverflow=truncate, or leave stringLength unset for automatic width");

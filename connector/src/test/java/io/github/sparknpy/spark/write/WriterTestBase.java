@@ -20,6 +20,7 @@ abstract class WriterTestBase extends SparkTestBase {
           + "def conv(v):\n"
           + "    if isinstance(v, float) and v != v: return 'nan'\n"
           + "    if isinstance(v, bytes): return 'b:' + v.hex()\n"
+          + "    if isinstance(v, np.ndarray): return conv(v.tolist())\n"
           + "    if isinstance(v, (list, tuple)): return [conv(x) for x in v]\n"
           + "    if v is None: return 'NaT'\n"
           + "    return v if isinstance(v, (bool, int, float, str)) else str(v)\n"
