@@ -180,7 +180,10 @@ abstract class ColumnNode implements Serializable {
               + st.where()
               + " has "
               + n
-              + " elements, but the first row's has "
+              + " elements, but "
+              + (st.dimsFromFile
+                  ? "the rows of the file appended to have "
+                  : "the first row's has ")
               + st.dims[id]
               + ". A .npy array needs the same length in every row: pad or slice the arrays"
               + " (e.g. slice(col, 1, n)) or filter the rows");

@@ -64,6 +64,7 @@ final class WriteLayout implements Serializable {
   final List<ColumnNode> nodes;
   private final long[] initialDims;
   private final int[] initialWidths;
+  private boolean pinned;
 
   private WriteLayout(
       StructType inputSchema,
@@ -159,7 +160,9 @@ final class WriteLayout implements Serializable {
 
   /** A fresh state for a task (or the job): lengths unknown, widths fixed or automatic. */
   WriteState newState(int partition, boolean fillNulls, boolean truncate) {
-    return new WriteState(initialDims, initialWidths, fillNulls, truncate, partition);
+    WriteState st = new WriteState(initialDims, initialWidths, fillNulls, truncate, partition);
+    st.dimsFromFile = pinned;
+    return st;
   }
 
   /** This layout with lengths and widths taken from {@code st} (e.g. pinned to a file). */
@@ -167,6 +170,7 @@ final class WriteLayout implements Serializable {
     WriteLayout copy =
         new WriteLayout(
             inputSchema, castTo, timeZone, ansi, root, record, st.dims.clone(), st.widths.clone());
+    copy.pinned = true;
     return copy;
   }
 

@@ -16,6 +16,9 @@ final class WriteState {
   final boolean truncateStrings;
   final int partition;
 
+  /** Lengths come from the file being appended to, not from the first row. */
+  boolean dimsFromFile;
+
   /** The index of the row being written within this task's partition. */
   long row;
 
