@@ -198,6 +198,13 @@ final class JobCommitter {
   /** Header, then (Append) the old data, then every part: into a temp sibling, renamed over. */
   private long writeMerged(List<Part> parts, NpyHeader header) throws IOException {
     NpyHeader existing = target.mode() == WriteTarget.Mode.APPEND ? target.existingHeader() : null;
+    if (existing == null
+        && target.localFileSystem()
+        && !parts.isEmpty()
+        && parts.get(0).header().dtype().equals(header.dtype())
+        && header.encode().length == parts.get(0).dataOffset()) {
+      return growFirstPart(parts, header);
+    }
     NpyHeader out =
         existing == null ? header : header.withRowCount(existing.rowCount() + header.rowCount());
     Path tmp = new Path(path.getParent(), "." + path.getName() + ".npy-commit-" + target.queryId());
@@ -224,6 +231,32 @@ final class JobCommitter {
       deleteQuietly(tmp);
       throw e;
     }
+  }
+
+  /**
+   * Local file system, new content: the first part (staged beside the target, same file system)
+   * becomes the result. The other parts' data is appended to it with {@code transferTo}, then its
+   * header is rewritten for the total row count (same length: its spare space absorbs the extra
+   * digits, so the bytes are what {@code np.save} writes), then it is renamed over the target. Only
+   * parts 2…n are copied.
+   */
+  private long growFirstPart(List<Part> parts, NpyHeader header) throws IOException {
+    Part first = parts.get(0);
+    java.nio.file.Path file = java.nio.file.Path.of(first.file().toUri());
+    long bytes;
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long end = first.dataOffset() + first.dataBytes();
+      ch.truncate(end);
+      ch.position(end);
+      bytes = end;
+      for (Part p : parts.subList(1, parts.size())) {
+        bytes += copyPart(p, header, ch);
+      }
+      writeFully(ch.position(0), ByteBuffer.wrap(header.encode()));
+    }
+    rename(first.file(), path);
+    return bytes;
   }
 
   private long copyPart(Part p, NpyHeader header, WritableByteChannel out) throws IOException {

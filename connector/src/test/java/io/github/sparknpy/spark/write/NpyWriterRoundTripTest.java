@@ -44,6 +44,7 @@ class NpyWriterRoundTripTest extends WriterTestBase {
     assertThat(shape(n)).isEqualTo("[10]");
     assertThat(values(n)).isEqualTo("[0.0,1.5,3.0,4.5,6.0,7.5,9.0,10.5,12.0,13.5]");
     assertThat(Npy.isAppendable(out)).isTrue();
+    assertNpSaveIdentical(out);
     assertThat(hiddenLeftovers(tmp)).isEmpty();
   }
 
@@ -141,8 +142,14 @@ class NpyWriterRoundTripTest extends WriterTestBase {
     JsonNode n = numpy(out);
     assertThat(descr(n)).isEqualTo("\"<U8\"");
     assertThat(values(n)).isEqualTo("[\"a\",\"bb\",\"\u00e9\ud83d\ude00z\",\"longest!\"]");
+    assertNpSaveIdentical(out);
     JsonNode rec = numpy(save(df, "auto-rec.npy"));
     assertThat(descr(rec)).isEqualTo("[[\"s\",\"<U8\"],[\"b\",\"|S8\"]]");
+    assertThat(values(rec))
+        .isEqualTo(
+            "[[\"a\",\"b:61\"],[\"bb\",\"b:6262\"],[\"\u00e9\ud83d\ude00\",\"b:c3a9f09f9880\"],"
+                + "[\"longest!\",\"b:6c6f6e6765737421\"],[\"x\",\"b:78\"]]");
+    assertNpSaveIdentical(tmp.resolve("auto-rec.npy"));
   }
 
   @Test

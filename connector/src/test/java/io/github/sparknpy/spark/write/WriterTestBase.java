@@ -39,6 +39,21 @@ abstract class WriterTestBase extends SparkTestBase {
     }
   }
 
+  /** The whole file is byte for byte what {@code np.save} writes for the array numpy loads. */
+  static void assertNpSaveIdentical(Path file) {
+    String same =
+        Numpy.run(
+            "import io\n"
+                + "a = np.load(sys.argv[1])\n"
+                + "b = io.BytesIO()\n"
+                + "np.save(b, a)\n"
+                + "print(b.getvalue() == open(sys.argv[1], 'rb').read())\n",
+            file.toString());
+    org.assertj.core.api.Assertions.assertThat(same.trim())
+        .as("np.save-identical " + file)
+        .isEqualTo("True");
+  }
+
   static String descr(JsonNode n) {
     return n.get("descr").toString();
   }
