@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.spark.NpyPaths;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
@@ -105,8 +106,21 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
           }
         }
         if (sample != null) {
-          EncodedHeader h = EncodedHeader.read(HadoopInputFile.fromPath(sample, conf));
+          HadoopInputFile in = HadoopInputFile.fromPath(sample, conf);
+          EncodedHeader h = EncodedHeader.read(in);
           existing = h.header();
+          if (in.getLength() - h.dataOffset() != existing.dataBytes()) {
+            throw new NpyNeedsRecoveryException(
+                "Cannot append to "
+                    + sample
+                    + ": its header says "
+                    + existing.dataBytes()
+                    + " bytes of data but the file has "
+                    + (in.getLength() - h.dataOffset())
+                    + " (an interrupted write?). Run 'npy recover "
+                    + sample
+                    + "' (or Npy.recover) first; nothing was written");
+          }
           layout = pinTo(layout, opts, existing, sample);
         }
       }

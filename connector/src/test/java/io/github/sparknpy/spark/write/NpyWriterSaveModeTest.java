@@ -140,6 +140,21 @@ class NpyWriterSaveModeTest extends WriterTestBase {
   }
 
   @Test
+  void appendToAFileThatNeedsRecoveryFailsBeforeAnyTask() throws Exception {
+    Path out = tmp.resolve("torn.npy");
+    Numpy.run(
+        "np.save(sys.argv[1], np.arange(3, dtype='<f8'))\n"
+            + "open(sys.argv[1], 'ab').write(b'\\x00' * 5)\n",
+        out.toString());
+    byte[] before = Files.readAllBytes(out);
+    assertThatThrownBy(() -> write(rows(0, 2), SaveMode.Append, out))
+        .isInstanceOf(io.github.sparknpy.npy.NpyNeedsRecoveryException.class)
+        .hasMessageContaining("its header says 24 bytes of data but the file has 29")
+        .hasMessageContaining("Run 'npy recover");
+    assertThat(Files.readAllBytes(out)).isEqualTo(before);
+  }
+
+  @Test
   void appendWithMergeFalseAddsPartsThatSortAfterTheOldOnes() throws Exception {
     Path dir = tmp.resolve("parts");
     write(rows(0, 4), SaveMode.Append, dir, "merge", "false");
