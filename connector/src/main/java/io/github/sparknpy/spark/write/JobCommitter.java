@@ -30,6 +30,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -427,7 +428,19 @@ final class JobCommitter {
           StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
     } else {
-      FileContext.getFileContext(to.toUri(), conf).rename(from, to, Options.Rename.OVERWRITE);
+      FileContext fc;
+      try {
+        fc = FileContext.getFileContext(to.toUri(), conf);
+      } catch (UnsupportedFileSystemException e) {
+        // no AbstractFileSystem binding for this scheme: delete, then rename (not atomic)
+        LOG.warn("No FileContext for {}; replacing it by delete and rename", to);
+        fs.delete(to, false);
+        if (!fs.rename(from, to)) {
+          throw new IOException("Cannot rename " + from + " to " + to);
+        }
+        return;
+      }
+      fc.rename(from, to, Options.Rename.OVERWRITE);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.sparknpy.npy.Npy;
+import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -321,6 +322,28 @@ class NpyWriterRoundTripTest extends WriterTestBase {
       assertThat(y.get("values").get(i).asDouble())
           .isEqualTo(2.0 * x.get("values").get(i).asLong());
     }
+  }
+
+  @Test
+  void manyBatchesSpillsAndWidenedPartsKeepEveryRow() {
+    // 1 KiB batches: hundreds of appends per task; automatic widths: spill + widening at commit
+    Dataset<Row> df =
+        sql(
+            "SELECT id, repeat('ab', CAST(id / 3000 AS INT)) AS s, array(id, -id) AS a"
+                + " FROM range(0, 20000, 1, 4)");
+    Path out = save(df, "big.npy", "batchBytes", "1k");
+    String check =
+        Numpy.run(
+            "a = np.load(sys.argv[1], mmap_mode='r')\n"
+                + "i = np.arange(20000)\n"
+                + "ok = (a['id'] == i).all() and (a['a'][:, 0] == i).all()"
+                + " and (a['a'][:, 1] == -i).all()"
+                + " and all(a['s'][k] == 'ab' * (k // 3000) for k in range(0, 20000, 997))\n"
+                + "print(a.dtype.descr, a.shape, bool(ok))\n",
+            out.toString());
+    assertThat(check.trim())
+        .isEqualTo("[('id', '<i8'), ('s', '<U12'), ('a', '<i8', (2,))] (20000,) True");
+    assertNpSaveIdentical(out);
   }
 
   @Test
