@@ -62,7 +62,7 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
           "Cannot write to " + paths.size() + " paths " + paths + ": give exactly one path");
     }
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
-    boolean ansi = Boolean.parseBoolean(spark.conf().get("spark.sql.ansi.enabled", "false"));
+    boolean ansi = spark.sessionState().conf().ansiEnabled();
     WriteLayout layout = WriteLayout.of(info.schema(), opts, tz, ansi);
     Configuration conf = HadoopConfs.forOptions(spark, options);
     try {

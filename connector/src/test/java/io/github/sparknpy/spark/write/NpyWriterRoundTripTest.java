@@ -271,6 +271,25 @@ class NpyWriterRoundTripTest extends WriterTestBase {
   }
 
   @Test
+  void dtypeCastFollowsTheSessionsAnsiMode() {
+    Dataset<Row> df = sql("SELECT id * 150 AS x FROM range(0, 3, 1, 1)");
+    withSQLConf(
+        java.util.Map.of("spark.sql.ansi.enabled", "false"),
+        () ->
+            assertThat(values(numpy(save(df, "wrap.npy", "dtype", "|i1"))))
+                .isEqualTo("[0,-106,44]"));
+    withSQLConf(
+        java.util.Map.of("spark.sql.ansi.enabled", "true"),
+        () ->
+            assertThatThrownBy(() -> save(df, "ansi.npy", "dtype", "|i1"))
+                .satisfies(
+                    e ->
+                        assertThat(rootCause(e))
+                            .isInstanceOf(org.apache.spark.SparkArithmeticException.class)
+                            .hasMessageContaining("CAST_OVERFLOW")));
+  }
+
+  @Test
   void emptyDataFrameWritesAValidEmptyFile() {
     JsonNode n = numpy(save(sql("SELECT id * 1.0D AS x FROM range(0)"), "empty.npy"));
     assertThat(descr(n)).isEqualTo("\"<f8\"");
