@@ -113,6 +113,45 @@ class NpyWriterValidationTest extends WriterTestBase {
   }
 
   @Test
+  void vectorSizeComesFromMlAttributeMetadataWhenPresent() {
+    org.apache.spark.sql.types.Metadata attrs =
+        new org.apache.spark.sql.types.MetadataBuilder()
+            .putMetadata(
+                "ml_attr",
+                new org.apache.spark.sql.types.MetadataBuilder().putLong("num_attrs", 3).build())
+            .build();
+    StructType schema = new StructType().add("features", new VectorUDT(), true, attrs);
+    List<Row> rows =
+        java.util.Arrays.asList(
+            RowFactory.create((Object) null),
+            RowFactory.create(new VectorUDT.Vec(3, null, new double[] {1, 2, 3})));
+    Path out = tmp.resolve("meta.npy");
+    spark()
+        .createDataFrame(rows, schema)
+        .coalesce(1)
+        .write()
+        .format("npy")
+        .option("nulls", "fill")
+        .save(out.toString());
+    JsonNode n = numpy(out);
+    assertThat(shape(n)).isEqualTo("[2,3]");
+    assertThat(values(n)).isEqualTo("[[\"nan\",\"nan\",\"nan\"],[1.0,2.0,3.0]]");
+  }
+
+  @Test
+  void timestampsAreUtcMicrosecondsWhateverTheSessionTimeZone() {
+    Path out = tmp.resolve("tz.npy");
+    withSQLConf(
+        java.util.Map.of("spark.sql.session.timeZone", "America/New_York"),
+        () ->
+            sql("SELECT TIMESTAMP'2024-01-02 03:04:05' AS t, TIMESTAMP_NTZ'2024-01-02 03:04:05' AS n")
+                .write()
+                .format("npy")
+                .save(out.toString()));
+    assertThat(values(numpy(out))).isEqualTo("[[\"2024-01-02 08:04:05\",\"2024-01-02 03:04:05\"]]");
+  }
+
+  @Test
   void mlVectorsDenseAndSparseBecomeFloat64SubArrays() {
     StructType schema =
         new StructType().add("features", new VectorUDT()).add("label", DataTypes.DoubleType);
