@@ -186,6 +186,22 @@ class NpyWriterSaveModeTest extends WriterTestBase {
   }
 
   @Test
+  void saveAsTableThenInsertInto() {
+    Path out = tmp.resolve("sat.npy");
+    try {
+      sql("SELECT id AS k FROM range(0, 3, 1, 1)")
+          .write()
+          .format("npy")
+          .option("path", out.toString())
+          .saveAsTable("npy_save_as_t");
+      sql("SELECT id + 3 AS k FROM range(0, 2, 1, 1)").write().insertInto("npy_save_as_t");
+      assertThat(values(numpy(out))).isEqualTo("[0,1,2,3,4]");
+    } finally {
+      sql("DROP TABLE IF EXISTS npy_save_as_t");
+    }
+  }
+
+  @Test
   void sqlInsertIntoATableUsingNpy() {
     Path out = tmp.resolve("t.npy");
     sql("CREATE TABLE npy_insert_t (x DOUBLE) USING npy LOCATION '%s'", out.toUri());
