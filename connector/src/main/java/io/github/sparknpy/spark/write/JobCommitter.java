@@ -7,16 +7,12 @@ import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,13 +20,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommitter.class);
-  private static final int COPY_BYTES = 8 << 20;
   static final String SUCCESS = "_SUCCESS";
 
   private final WriteJob job;
@@ -50,6 +41,7 @@ final class JobCommitter {
   private final Configuration conf;
   private final Path path;
   private final FileSystem fs;
+  private final TargetFiles files;
 
   JobCommitter(WriteJob job, WriteTarget target) throws IOException {
     this.job = job;
@@ -57,6 +49,7 @@ final class JobCommitter {
     this.conf = job.hadoopConf().get();
     this.path = new Path(target.path());
     this.fs = path.getFileSystem(conf);
+    this.files = new TargetFiles(fs, conf, target.localFileSystem());
   }
 
   /** One committed part, checked: where its data starts and how many bytes of it to take. */
@@ -211,25 +204,25 @@ final class JobCommitter {
     Path tmp = new Path(path.getParent(), "." + path.getName() + ".npy-commit-" + target.queryId());
     long bytes = 0;
     try {
-      try (WritableByteChannel ch = create(tmp)) {
-        bytes += writeFully(ch, ByteBuffer.wrap(out.encode()));
+      try (WritableByteChannel ch = files.create(tmp)) {
+        bytes += TargetFiles.writeFully(ch, ByteBuffer.wrap(out.encode()));
         if (existing != null) {
           EncodedHeader old = EncodedHeader.read(HadoopInputFile.fromPath(path, conf));
           if (!old.header().equals(existing)) {
             throw changedMeanwhile(old.header(), existing);
           }
-          try (ReadableByteChannel in = open(path, old.dataOffset())) {
-            bytes += copy(in, existing.dataBytes(), ch, null);
+          try (ReadableByteChannel in = files.open(path, old.dataOffset())) {
+            bytes += TargetFiles.copy(in, existing.dataBytes(), ch, null);
           }
         }
         for (Part p : parts) {
           bytes += copyPart(p, header, ch);
         }
       }
-      rename(tmp, path);
+      files.rename(tmp, path);
       return bytes;
     } catch (IOException | RuntimeException e) {
-      deleteQuietly(tmp);
+      files.deleteQuietly(tmp);
       throw e;
     }
   }
@@ -254,9 +247,9 @@ final class JobCommitter {
       for (Part p : parts.subList(1, parts.size())) {
         bytes += copyPart(p, header, ch);
       }
-      writeFully(ch.position(0), ByteBuffer.wrap(header.encode()));
+      TargetFiles.writeFully(ch.position(0), ByteBuffer.wrap(header.encode()));
     }
-    rename(first.file(), path);
+    files.rename(first.file(), path);
     return bytes;
   }
 
@@ -265,8 +258,8 @@ final class JobCommitter {
         p.header().dtype().equals(header.dtype())
             ? null
             : Relayout.plan(p.header().dtype(), header.dtype(), elementsPerRow(header));
-    try (ReadableByteChannel in = open(p.file(), p.dataOffset())) {
-      return copy(in, p.dataBytes(), out, relayout);
+    try (ReadableByteChannel in = files.open(p.file(), p.dataOffset())) {
+      return TargetFiles.copy(in, p.dataBytes(), out, relayout);
     }
   }
 
@@ -320,7 +313,7 @@ final class JobCommitter {
         NpyHeader grown = existing.withRowCount(existing.rowCount() + header.rowCount());
         byte[] encoded = grown.encode(old.version(), old.dataOffset());
         headerWritten = true;
-        writeFully(ch.position(0), ByteBuffer.wrap(encoded));
+        TargetFiles.writeFully(ch.position(0), ByteBuffer.wrap(encoded));
         ch.force(false);
         return bytes;
       } catch (IOException | RuntimeException e) {
@@ -367,148 +360,23 @@ final class JobCommitter {
       Path dest =
           new Path(path, String.format(Locale.ROOT, "part-%05d-%s.npy", n++, target.queryId()));
       if (p.header().dtype().equals(header.dtype())) {
-        rename(p.file(), dest);
+        files.rename(p.file(), dest);
         bytes += p.dataOffset() + p.dataBytes();
       } else {
         Path tmp = new Path(path, "." + dest.getName() + ".tmp");
-        try (WritableByteChannel ch = create(tmp)) {
+        try (WritableByteChannel ch = files.create(tmp)) {
           bytes +=
-              writeFully(ch, ByteBuffer.wrap(header.withRowCount(p.message().rows()).encode()));
+              TargetFiles.writeFully(
+                  ch, ByteBuffer.wrap(header.withRowCount(p.message().rows()).encode()));
           bytes += copyPart(p, header, ch);
         }
-        rename(tmp, dest);
+        files.rename(tmp, dest);
       }
     }
     for (Path o : old) {
       fs.delete(o, false);
     }
-    // an empty marker, as Hadoop's FileOutputCommitter writes (no .crc sibling locally)
-    if (target.localFileSystem()) {
-      Files.write(java.nio.file.Path.of(new Path(path, SUCCESS).toUri()), new byte[0]);
-    } else {
-      try (OutputStream success = fs.create(new Path(path, SUCCESS), true)) {
-        success.flush();
-      }
-    }
+    files.createEmpty(new Path(path, SUCCESS)); // as Hadoop's FileOutputCommitter does
     return bytes;
-  }
-
-  // ------------------------------------------------------------------------------------ I/O
-
-  private WritableByteChannel create(Path p) throws IOException {
-    if (target.localFileSystem()) {
-      java.nio.file.Path local = java.nio.file.Path.of(p.toUri());
-      Files.createDirectories(local.getParent());
-      return FileChannel.open(
-          local,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
-    }
-    return Channels.newChannel(fs.create(p, true));
-  }
-
-  private ReadableByteChannel open(Path p, long offset) throws IOException {
-    if (target.localFileSystem()) {
-      FileChannel ch = FileChannel.open(java.nio.file.Path.of(p.toUri()), StandardOpenOption.READ);
-      ch.position(offset);
-      return ch;
-    }
-    FSDataInputStream in = fs.open(p);
-    in.seek(offset);
-    return Channels.newChannel(in);
-  }
-
-  /** Atomic replace: {@code rename(2)} locally, {@code FileContext.rename(OVERWRITE)} elsewhere. */
-  private void rename(Path from, Path to) throws IOException {
-    if (target.localFileSystem()) {
-      Files.move(
-          java.nio.file.Path.of(from.toUri()),
-          java.nio.file.Path.of(to.toUri()),
-          StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } else {
-      FileContext fc;
-      try {
-        fc = FileContext.getFileContext(to.toUri(), conf);
-      } catch (UnsupportedFileSystemException e) {
-        // no AbstractFileSystem binding for this scheme: delete, then rename (not atomic)
-        LOG.warn("No FileContext for {}; replacing it by delete and rename", to);
-        fs.delete(to, false);
-        if (!fs.rename(from, to)) {
-          throw new IOException("Cannot rename " + from + " to " + to);
-        }
-        return;
-      }
-      fc.rename(from, to, Options.Rename.OVERWRITE);
-    }
-  }
-
-  private void deleteQuietly(Path p) {
-    try {
-      fs.delete(p, false);
-    } catch (IOException e) {
-      LOG.warn("Could not delete {}", p, e);
-    }
-  }
-
-  private static long writeFully(WritableByteChannel ch, ByteBuffer buf) throws IOException {
-    long n = buf.remaining();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-    return n;
-  }
-
-  /**
-   * Copies {@code length} bytes: zero-copy {@code transferTo} between local files, buffered
-   * otherwise, through {@code relayout} when the part's strings are narrower.
-   */
-  static long copy(ReadableByteChannel in, long length, WritableByteChannel out, Relayout relayout)
-      throws IOException {
-    if (relayout == null && in instanceof FileChannel fin && out instanceof FileChannel) {
-      long pos = fin.position();
-      long done = 0;
-      while (done < length) {
-        long n = fin.transferTo(pos + done, length - done, out);
-        if (n <= 0) {
-          throw new java.io.EOFException(
-              "Part ended after " + done + " of " + length + " data bytes");
-        }
-        done += n;
-      }
-      return done;
-    }
-    int rowIn = relayout == null ? 1 : Math.max(1, relayout.fromRowBytes());
-    int rowsPerChunk = Math.max(1, COPY_BYTES / rowIn);
-    ByteBuffer buf = ByteBuffer.allocateDirect(rowsPerChunk * rowIn).order(ByteOrder.LITTLE_ENDIAN);
-    ByteBuffer wide =
-        relayout == null
-            ? null
-            : ByteBuffer.allocateDirect(rowsPerChunk * Math.max(1, relayout.toRowBytes()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-    long done = 0;
-    long written = 0;
-    while (done < length) {
-      buf.clear();
-      buf.limit((int) Math.min(buf.capacity(), length - done));
-      while (buf.hasRemaining()) {
-        if (in.read(buf) < 0) {
-          throw new java.io.EOFException(
-              "Part ended after " + (done + buf.position()) + " of " + length + " data bytes");
-        }
-      }
-      done += buf.position();
-      buf.flip();
-      if (relayout == null) {
-        written += writeFully(out, buf);
-      } else {
-        wide.clear();
-        relayout.apply(buf, wide, buf.remaining() / rowIn);
-        wide.flip();
-        written += writeFully(out, wide);
-      }
-    }
-    return written;
   }
 }
