@@ -1,12 +1,187 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.spark.NpyPaths;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
+import io.github.sparknpy.spark.hadoop.HadoopInputFile;
+import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
+import org.apache.spark.sql.connector.write.SupportsTruncate;
+import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.connector.write.WriteBuilder;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** PLACEHOLDER: replaced by the writer work. */
-public final class NpyWriteBuilder implements WriteBuilder {
+/**
+ * Plans a write on the driver, before any task runs: parses the options, maps the schema to a dtype
+ * (unsupported types fail here), resolves the target and save mode, and for Append checks that the
+ * DataFrame produces exactly the existing file's dtype and row shape.
+ */
+public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
+  private static final Pattern PART_NAME = Pattern.compile("part-(\\d+)-.*\\.npy");
+
+  private final SparkSession spark;
+  private final CaseInsensitiveStringMap options;
+  private final LogicalWriteInfo info;
+  private boolean truncate;
+
   public NpyWriteBuilder(
-      SparkSession spark, CaseInsensitiveStringMap options, LogicalWriteInfo info) {}
+      SparkSession spark, CaseInsensitiveStringMap options, LogicalWriteInfo info) {
+    this.spark = spark;
+    this.options = options;
+    this.info = info;
+  }
+
+  /** Overwrite: the target is replaced at job commit (old content readable until then). */
+  @Override
+  public WriteBuilder truncate() {
+    truncate = true;
+    return this;
+  }
+
+  @Override
+  public Write build() {
+    NpyWriteOptions opts = new NpyWriteOptions(options);
+    List<String> paths = NpyPaths.of(options);
+    if (paths.size() != 1) {
+      throw new NpyOptionException(
+          "Cannot write to " + paths.size() + " paths " + paths + ": give exactly one path");
+    }
+    String tz = spark.sessionState().conf().sessionLocalTimeZone();
+    boolean ansi = spark.sessionState().conf().ansiEnabled();
+    WriteLayout layout = WriteLayout.of(info.schema(), opts, tz, ansi);
+    Configuration conf = HadoopConfs.forOptions(spark, options);
+    try {
+      Path raw = new Path(paths.get(0));
+      FileSystem fs = raw.getFileSystem(conf);
+      Path path = fs.makeQualified(raw);
+      boolean local = "file".equals(fs.getUri().getScheme());
+      FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
+      WriteTarget.Mode mode =
+          truncate
+              ? WriteTarget.Mode.OVERWRITE
+              : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
+      NpyHeader existing = null;
+      int firstPart = 0;
+      if (opts.merge && status != null && status.isDirectory()) {
+        throw new NpyOptionException(
+            "Cannot "
+                + (mode == WriteTarget.Mode.APPEND ? "append to " : "overwrite ")
+                + path
+                + " with merge=true: it is a directory (written with merge=false?), and merge=true"
+                + " writes one .npy file. Write with option merge=false, or choose a file path");
+      }
+      if (!opts.merge && status != null && status.isFile() && mode == WriteTarget.Mode.APPEND) {
+        throw new NpyOptionException(
+            "Cannot append part files to "
+                + path
+                + " (merge=false): it is a file. Append with merge=true, or choose a directory");
+      }
+      if (mode == WriteTarget.Mode.APPEND) {
+        Path sample = path;
+        if (!opts.merge) {
+          sample = null;
+          for (FileStatus s : fs.listStatus(path)) {
+            Matcher m = PART_NAME.matcher(s.getPath().getName());
+            if (s.isFile() && m.matches()) {
+              firstPart = Math.max(firstPart, Integer.parseInt(m.group(1)) + 1);
+              if (sample == null || s.getPath().getName().compareTo(sample.getName()) < 0) {
+                sample = s.getPath();
+              }
+            }
+          }
+        }
+        if (sample != null) {
+          HadoopInputFile in = HadoopInputFile.fromPath(sample, conf);
+          EncodedHeader h = EncodedHeader.read(in);
+          existing = h.header();
+          if (in.getLength() - h.dataOffset() != existing.dataBytes()) {
+            throw new NpyNeedsRecoveryException(
+                "Cannot append to "
+                    + sample
+                    + ": its header says "
+                    + existing.dataBytes()
+                    + " bytes of data but the file has "
+                    + (in.getLength() - h.dataOffset())
+                    + " (an interrupted write?). Run 'npy recover "
+                    + sample
+                    + "' (or Npy.recover) first; nothing was written");
+          }
+          layout = pinTo(layout, opts, existing, sample);
+        }
+      }
+      String queryId = info.queryId();
+      Path staging = new Path(path.getParent(), ".npy-staging-" + queryId);
+      WriteJob job =
+          new WriteJob(
+              layout,
+              opts.fillNulls,
+              opts.truncateStrings,
+              opts.batchBytes,
+              staging.toString(),
+              local,
+              new SerializableHadoopConf(conf));
+      WriteTarget target =
+          new WriteTarget(path.toString(), mode, opts.merge, local, queryId, existing, firstPart);
+      return new NpyWrite(job, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the npy write to " + paths.get(0), e);
+    }
+  }
+
+  /** Append: fixes lengths and widths to the file's, and fails unless the dtype matches exactly. */
+  private static WriteLayout pinTo(
+      WriteLayout layout, NpyWriteOptions opts, NpyHeader existing, Path file) {
+    WriteState st = layout.newState(-1, opts.fillNulls, opts.truncateStrings);
+    if (!existing.fortranOrder()) {
+      layout.pin(existing, st);
+    }
+    WriteState probe = layout.newState(-1, opts.fillNulls, opts.truncateStrings);
+    System.arraycopy(st.dims, 0, probe.dims, 0, st.dims.length);
+    System.arraycopy(st.widths, 0, probe.widths, 0, st.widths.length);
+    NpyHeader mine = layout.prepare(probe, existing.rowCount());
+    boolean same =
+        !existing.fortranOrder()
+            && mine.dtype().descr().equals(existing.dtype().descr())
+            && Arrays.equals(mine.rowShape(), existing.rowShape());
+    if (!same) {
+      throw new NpySchemaMismatchException(
+          String.format(
+              Locale.ROOT,
+              "Cannot append to %s: it holds %s rows of shape %s%s, but the DataFrame (%s) makes"
+                  + " %s rows of shape %s. Append needs exactly the same dtype and row shape:"
+                  + " select and cast the columns to match (or use options dtype/stringLength),"
+                  + " or write to a new path or with mode overwrite. The file was not changed",
+              file,
+              existing.dtype().descr(),
+              shapeText(existing.rowShape()),
+              existing.fortranOrder() ? " in Fortran order" : "",
+              layout.describeColumns(),
+              mine.dtype().descr(),
+              shapeText(mine.rowShape())));
+    }
+    return layout.withInitial(st);
+  }
+
+  private static String shapeText(long[] rowShape) {
+    StringBuilder sb = new StringBuilder("(N");
+    for (long d : rowShape) {
+      sb.append(", ").append(d);
+    }
+    return sb.append(')').toString();
+  }
 }

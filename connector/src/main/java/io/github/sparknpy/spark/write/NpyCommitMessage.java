@@ -1,0 +1,42 @@
+package io.github.sparknpy.spark.write;
+
+import java.util.Arrays;
+import org.apache.spark.sql.connector.write.WriterCommitMessage;
+
+/**
+ * What a committed task attempt hands to the job commit: its staged part (null when the partition
+ * had no rows), the rows and bytes in it, its header, and the array lengths ({@code dims}) and
+ * string widths ({@code widths}) it used, indexed by layout node.
+ */
+record NpyCommitMessage(
+    int partitionId,
+    long taskAttemptId,
+    String stagedPath,
+    long rows,
+    long bytes,
+    String header,
+    long[] dims,
+    int[] widths)
+    implements WriterCommitMessage {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public String toString() {
+    return "part "
+        + partitionId
+        + " (attempt "
+        + taskAttemptId
+        + "): "
+        + rows
+        + " rows, "
+        + bytes
+        + " bytes at "
+        + stagedPath
+        + ", header "
+        + header
+        + ", dims "
+        + Arrays.toString(dims)
+        + ", widths "
+        + Arrays.toString(widths);
+  }
+}

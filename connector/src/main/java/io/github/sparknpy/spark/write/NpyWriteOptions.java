@@ -1,0 +1,91 @@
+package io.github.sparknpy.spark.write;
+
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.OptionValues;
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * The writer's options, parsed and validated once on the driver (keys are case-insensitive, as in
+ * Spark's file sources). Every key, its default and meaning is listed in docs/writer.md.
+ */
+final class NpyWriteOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** {@code true} (default): one .npy at {@code path}; {@code false}: a directory of parts. */
+  static final String MERGE = "merge";
+
+  /** {@code auto} (default): plain dtype for one column, records for several; {@code matrix}. */
+  static final String LAYOUT = "layout";
+
+  /** Element dtype of a plain or matrix output, e.g. {@code <f4}; cast as Spark's cast does. */
+  static final String DTYPE = "dtype";
+
+  /** Fixed width (characters for strings, bytes for binaries) of every string/binary column. */
+  static final String STRING_LENGTH = "stringLength";
+
+  /** {@code error} (default) or {@code truncate} values longer than a fixed width. */
+  static final String STRING_OVERFLOW = "stringOverflow";
+
+  /** {@code error} (default) or {@code fill}: NaN, 0, false, empty. Null datetimes are NaT. */
+  static final String NULLS = "nulls";
+
+  /** Writes decimals other than (p≤18, 0) and (20, 0) as {@code <f8}; default false. */
+  static final String ALLOW_PRECISION_LOSS = "allowPrecisionLoss";
+
+  /** Rows are converted in batches of about this many bytes per task; default 1m. */
+  static final String BATCH_BYTES = "batchBytes";
+
+  final boolean merge;
+  final boolean matrix;
+  final String dtype;
+  final int stringLength;
+  final Map<String, Integer> columnStringLengths;
+  final boolean truncateStrings;
+  final boolean fillNulls;
+  final boolean allowPrecisionLoss;
+  final int batchBytes;
+
+  NpyWriteOptions(CaseInsensitiveStringMap options) {
+    merge = OptionValues.bool(options, MERGE, true);
+    matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
+    String d = options.get(DTYPE);
+    dtype = d == null || d.isBlank() ? null : d.trim();
+    stringLength = OptionValues.positiveInt(options, STRING_LENGTH, -1);
+    Map<String, Integer> perColumn = new TreeMap<>();
+    String prefix = STRING_LENGTH.toLowerCase(Locale.ROOT) + ".";
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      String key = e.getKey().toLowerCase(Locale.ROOT);
+      if (key.startsWith(prefix)) {
+        String column = e.getKey().substring(prefix.length());
+        perColumn.put(
+            column.toLowerCase(Locale.ROOT),
+            OptionValues.positiveInt(options, e.getKey(), Integer.MAX_VALUE));
+      }
+    }
+    columnStringLengths = Collections.unmodifiableMap(perColumn);
+    truncateStrings =
+        OptionValues.choice(options, STRING_OVERFLOW, "error", "error", "truncate")
+            .equals("truncate");
+    fillNulls = OptionValues.choice(options, NULLS, "error", "error", "fill").equals("fill");
+    allowPrecisionLoss = OptionValues.bool(options, ALLOW_PRECISION_LOSS, false);
+    long batch = OptionValues.positiveBytes(options, BATCH_BYTES, 1 << 20);
+    if (batch > (1 << 30)) {
+      throw new NpyOptionException(
+          "Invalid value '"
+              + options.get(BATCH_BYTES)
+              + "' for option 'batchBytes': use at most 1g");
+    }
+    batchBytes = (int) batch;
+  }
+
+  /** The fixed width for the string column at {@code path} (dotted, lower-cased), or -1 (auto). */
+  int stringLengthFor(String path) {
+    Integer w = columnStringLengths.get(path.toLowerCase(Locale.ROOT));
+    return w != null ? w : stringLength;
+  }
+}

@@ -1,0 +1,30 @@
+package io.github.sparknpy.spark.write;
+
+import io.github.sparknpy.npy.NpyHeader;
+import java.io.Serializable;
+
+/**
+ * Where and how a write publishes, decided on the driver: the qualified target path, the save mode
+ * as it applies to the target ({@link Mode#APPEND} only when the path exists), merge or parts, and
+ * for Append the existing header the new rows must match.
+ */
+record WriteTarget(
+    String path,
+    Mode mode,
+    boolean merge,
+    boolean localFileSystem,
+    String queryId,
+    NpyHeader existingHeader,
+    int firstPartNumber)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  enum Mode {
+    /** The path does not exist (ErrorIfExists, Ignore, CTAS, Append to a new path). */
+    CREATE,
+    /** Overwrite (truncate): replaced at job commit. */
+    OVERWRITE,
+    /** Append to an existing file or directory of parts. */
+    APPEND
+  }
+}
