@@ -280,7 +280,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       if (elements[p] == null) {
         elements[p] = elementPositions(g, n);
       }
-      WritableColumnVector inner = VectorFill.levels(writable[i], g.rowShape, n);
+      WritableColumnVector inner = VectorFill.levels(writable[i], c.type(), g.rowShape, n);
       org.apache.spark.sql.types.DataType innerType =
           VectorFill.innerType(c.type(), g.rowShape.length);
       String field = c.source().field();

@@ -489,7 +489,10 @@ final class NpyFileIndex {
       if (npz) {
         fields.add(
             new StructField(
-                part.column(), SparkTypes.arrays(g.rowShape, 0, element), false, Metadata.empty()));
+                part.column(),
+                SparkTypes.arrays(g.rowShape, 0, element, SparkTypes.nullable(dtype)),
+                SparkTypes.nullable(dtype),
+                Metadata.empty()));
         columns.put(part.column(), new ColumnSource(i, -1, null));
       } else if (options.matrix) {
         if (part.shape().length != 2 || dtype instanceof RecordDType) {
@@ -504,7 +507,7 @@ final class NpyFileIndex {
         }
         for (int c = 0; c < g.combos; c++) {
           String name = "_" + c;
-          fields.add(new StructField(name, element, false, Metadata.empty()));
+          fields.add(new StructField(name, element, SparkTypes.nullable(dtype), Metadata.empty()));
           columns.put(name, new ColumnSource(i, c, null));
         }
       } else if (dtype instanceof RecordDType) {
@@ -512,15 +515,18 @@ final class NpyFileIndex {
           fields.add(
               new StructField(
                   f.name(),
-                  SparkTypes.arrays(g.rowShape, 0, f.dataType()),
-                  false,
+                  SparkTypes.arrays(g.rowShape, 0, f.dataType(), f.nullable()),
+                  f.nullable(),
                   Metadata.empty()));
           columns.put(f.name(), new ColumnSource(i, -1, f.name()));
         }
       } else {
         fields.add(
             new StructField(
-                "value", SparkTypes.arrays(g.rowShape, 0, element), false, Metadata.empty()));
+                "value",
+                SparkTypes.arrays(g.rowShape, 0, element, SparkTypes.nullable(dtype)),
+                SparkTypes.nullable(dtype),
+                Metadata.empty()));
         columns.put("value", new ColumnSource(i, -1, null));
       }
     }

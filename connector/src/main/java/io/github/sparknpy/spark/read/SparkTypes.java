@@ -26,7 +26,9 @@ final class SparkTypes {
       for (RecordDType.Field f : rec.fields()) {
         fields.add(
             DataTypes.createStructField(
-                f.name(), arrays(f.shape(), 0, of(f.dtype(), location)), false));
+                f.name(),
+                arrays(f.shape(), 0, of(f.dtype(), location), nullable(f.dtype())),
+                nullable(f.dtype())));
       }
       return DataTypes.createStructType(fields);
     }
@@ -136,14 +138,20 @@ final class SparkTypes {
   }
 
   /**
-   * {@code element} nested in one {@code ArrayType} per axis of {@code shape} from {@code from}.
+   * {@code element} nested in one {@code ArrayType} per axis of {@code shape} from {@code from};
+   * elements are null only for NaT ({@code nullable}).
    */
-  static DataType arrays(long[] shape, int from, DataType element) {
+  static DataType arrays(long[] shape, int from, DataType element, boolean nullable) {
     DataType t = element;
     for (int i = shape.length - 1; i >= from; i--) {
-      t = DataTypes.createArrayType(t, false);
+      t = DataTypes.createArrayType(t, nullable && i == shape.length - 1);
     }
     return t;
+  }
+
+  /** True if values of {@code dtype} can be null: datetimes and timedeltas (NaT). */
+  static boolean nullable(DType dtype) {
+    return dtype instanceof ScalarDType s && s.isDatetimeLike();
   }
 
   static StructType struct(List<StructField> fields) {

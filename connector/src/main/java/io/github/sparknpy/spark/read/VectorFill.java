@@ -40,8 +40,9 @@ final class VectorFill {
    * Nests {@code vec} in one array level per axis of {@code shape} for {@code n} rows and returns
    * the innermost vector, which receives {@code n * product(shape)} elements.
    */
-  static WritableColumnVector levels(WritableColumnVector vec, long[] shape, int n) {
+  static WritableColumnVector levels(WritableColumnVector vec, DataType type, long[] shape, int n) {
     WritableColumnVector v = vec;
+    DataType t = type;
     int count = n;
     for (long dim : shape) {
       int d = (int) dim;
@@ -50,9 +51,20 @@ final class VectorFill {
       }
       count = Math.multiplyExact(count, d);
       v = v.arrayData();
-      v.reserve(Math.max(count, 1));
+      t = ((ArrayType) t).elementType();
+      reserve(v, t, Math.max(count, 1));
     }
     return v;
+  }
+
+  /** Capacity for {@code count} values, in struct children too (Spark grows only the parent). */
+  private static void reserve(WritableColumnVector v, DataType type, int count) {
+    v.reserve(count);
+    if (type instanceof StructType st) {
+      for (int k = 0; k < st.fields().length; k++) {
+        reserve(v.getChild(k), st.fields()[k].dataType(), count);
+      }
+    }
   }
 
   static DataType innerType(DataType type, int levels) {
@@ -66,7 +78,7 @@ final class VectorFill {
   /** Fills {@code vec} with values of {@code dtype} (sub-array {@code shape}) at {@code p}. */
   void fill(WritableColumnVector vec, DataType type, DType dtype, long[] shape, Positions p) {
     if (shape.length > 0) {
-      WritableColumnVector inner = levels(vec, shape, p.count);
+      WritableColumnVector inner = levels(vec, type, shape, p.count);
       Positions q = p;
       for (int i = 0; i < shape.length; i++) {
         long rest = 1;
