@@ -259,6 +259,15 @@ final class NpyFileIndex {
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
     List<NpyPart> parts = new ArrayList<>();
     if (!npz) {
+      if (options.member != null) {
+        throw new NpyOptionException(
+            "Cannot read member '"
+                + options.member
+                + "' of "
+                + path
+                + ": option member applies to .npz archives and this is a .npy file;"
+                + " remove the option or read the archives only (e.g. pathGlobFilter=*.npz)");
+      }
       EncodedHeader h = EncodedHeader.read(file, options.maxHeaderBytes);
       checkLength(path, h.header(), st.getLen() - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
@@ -296,6 +305,7 @@ final class NpyFileIndex {
     long rowCount = -1;
     long rowBytes = 0;
     for (NpyPart part : parts) {
+      SparkTypes.of(part.dtype(), part.location()); // an unsupported dtype fails here, per file
       RowGeometry g = part.geometry(options.rowAxisLast);
       if (rowCount >= 0 && g.rowCount != rowCount) {
         StringBuilder lengths = new StringBuilder();
