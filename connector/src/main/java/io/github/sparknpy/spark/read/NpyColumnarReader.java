@@ -19,6 +19,7 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
 import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -248,47 +249,48 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         v.reset();
       }
     }
-    ByteBuffer[] buffers = new ByteBuffer[sources.length];
-    Positions[] elements = new Positions[sources.length];
     for (int i = 0; i < columns.size(); i++) {
-      OutputColumn c = columns.get(i);
-      if (c.kind() == OutputColumn.Kind.ROW_INDEX) {
+      if (columns.get(i).kind() == OutputColumn.Kind.ROW_INDEX) {
         WritableColumnVector v = writable[i];
         for (int r = 0; r < n; r++) {
           v.putLong(r, row + r);
         }
+      }
+    }
+    // Array by array: one load (and at most one copy) per array and batch, then its columns.
+    for (int p = 0; p < sources.length; p++) {
+      if (sources[p] == null) {
         continue;
       }
-      if (c.kind() == OutputColumn.Kind.FILE) {
-        continue;
-      }
-      int p = c.source().part();
       RowGeometry g = geometries[p];
-      if (buffers[p] == null) {
-        buffers[p] = load(p, n);
-      }
-      fill.use(buffers[p], slice.file().parts().get(p).location());
-      int combo = c.source().combo();
-      if (combo >= 0) {
-        Positions at =
-            g.contiguous
-                ? Positions.strided((int) g.comboOffset(combo), (int) g.rowBytes, n)
-                : Positions.strided(combo * n * g.itemSize, g.itemSize, n);
-        fill.fill(writable[i], c.type(), dtypes[p], new long[0], at);
-        continue;
-      }
-      if (elements[p] == null) {
-        elements[p] = elementPositions(g, n);
-      }
-      WritableColumnVector inner = VectorFill.levels(writable[i], c.type(), g.rowShape, n);
-      org.apache.spark.sql.types.DataType innerType =
-          VectorFill.innerType(c.type(), g.rowShape.length);
-      String field = c.source().field();
-      if (field != null) {
-        RecordDType.Field f = ((RecordDType) dtypes[p]).field(field);
-        fill.fill(inner, innerType, f.dtype(), f.shape(), elements[p].plus(f.offset()));
-      } else {
-        fill.fill(inner, innerType, dtypes[p], new long[0], elements[p]);
+      fill.use(load(p, n), slice.file().parts().get(p).location());
+      Positions elements = null;
+      for (int i = 0; i < columns.size(); i++) {
+        OutputColumn c = columns.get(i);
+        if (c.kind() != OutputColumn.Kind.DATA || c.source().part() != p) {
+          continue;
+        }
+        int combo = c.source().combo();
+        if (combo >= 0) {
+          Positions at =
+              g.contiguous
+                  ? Positions.strided((int) g.comboOffset(combo), (int) g.rowBytes, n)
+                  : Positions.strided(combo * n * g.itemSize, g.itemSize, n);
+          fill.fill(writable[i], c.type(), dtypes[p], new long[0], at);
+          continue;
+        }
+        if (elements == null) {
+          elements = elementPositions(g, n);
+        }
+        WritableColumnVector inner = VectorFill.levels(writable[i], c.type(), g.rowShape, n);
+        DataType innerType = VectorFill.innerType(c.type(), g.rowShape.length);
+        String field = c.source().field();
+        if (field != null) {
+          RecordDType.Field f = ((RecordDType) dtypes[p]).field(field);
+          fill.fill(inner, innerType, f.dtype(), f.shape(), elements.plus(f.offset()));
+        } else {
+          fill.fill(inner, innerType, dtypes[p], new long[0], elements);
+        }
       }
     }
     batch.setNumRows(n);

@@ -28,9 +28,19 @@ final class VectorFill {
   private ByteBuffer be;
   private String location;
   private byte[] scratch = new byte[64];
+  private byte[] heap = new byte[0];
 
   /** Sets the buffer (index 0 = position 0) the next fills read from. */
   void use(ByteBuffer buffer, String location) {
+    if (!buffer.hasArray()) {
+      // Mapped memory: one bulk copy to the heap is cheaper than checked accesses per value.
+      int len = buffer.remaining();
+      if (heap.length < len) {
+        heap = new byte[len];
+      }
+      buffer.get(0, heap, 0, len);
+      buffer = ByteBuffer.wrap(heap, 0, len);
+    }
     this.le = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     this.be = buffer.duplicate().order(ByteOrder.BIG_ENDIAN);
     this.location = location;
@@ -159,6 +169,10 @@ final class VectorFill {
         if (size == 4) {
           for (int i = 0; i < n; i++) {
             vec.putFloat(i, b.getFloat(p.get(i)));
+          }
+        } else if (p.strided) {
+          for (int i = 0, at = p.start; i < n; i++, at += p.stride) {
+            vec.putDouble(i, b.getDouble(at));
           }
         } else {
           for (int i = 0; i < n; i++) {
