@@ -33,13 +33,14 @@ abstract class ByteSource implements Closeable {
     view(offset, len).get(0, dst, dstOff, len);
   }
 
-  static ByteSource open(NpyPart part, String path, long fileLength, FileSystem fs)
+  static ByteSource open(
+      NpyPart part, String path, long fileLength, FileSystem fs, boolean memoryMap)
       throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
     if (part.deflated()) {
       return new Inflated(fs.open(p), part, path);
     }
-    if ("file".equals(p.toUri().getScheme())) {
+    if (memoryMap && "file".equals(p.toUri().getScheme())) {
       return new Mapped(java.nio.file.Path.of(p.toUri()), fileLength);
     }
     return new Positioned(fs.open(p));

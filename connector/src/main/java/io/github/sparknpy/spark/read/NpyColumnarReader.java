@@ -221,7 +221,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       if (fs == null) {
         fs = new Path(file.path()).getFileSystem(conf);
       }
-      sources[p] = ByteSource.open(part, file.path(), file.length(), fs);
+      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap);
       filesOpened++;
     }
   }

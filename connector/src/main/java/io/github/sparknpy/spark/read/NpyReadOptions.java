@@ -45,6 +45,9 @@ final class NpyReadOptions implements Serializable {
   /** Target bytes per partition; default {@code spark.sql.files.maxPartitionBytes} (128 MiB). */
   static final String MAX_PARTITION_BYTES = "maxPartitionBytes";
 
+  /** Memory-map local files (default true); false reads them with positioned reads. */
+  static final String MEMORY_MAP = "memoryMap";
+
   static final int DEFAULT_BATCH_SIZE = 4096;
 
   /** A batch holds at most this many bytes of file data (a single wider row is still read). */
@@ -64,6 +67,7 @@ final class NpyReadOptions implements Serializable {
   final int batchSize;
   final long maxPartitionBytes;
   final long openCostInBytes;
+  final boolean memoryMap;
 
   private NpyReadOptions(SparkSession spark, CaseInsensitiveStringMap options) {
     this.matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
@@ -96,6 +100,7 @@ final class NpyReadOptions implements Serializable {
             options,
             MAX_PARTITION_BYTES,
             JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.maxPartitionBytes", "128m")));
+    this.memoryMap = OptionValues.bool(options, MEMORY_MAP, true);
     this.openCostInBytes =
         JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
   }

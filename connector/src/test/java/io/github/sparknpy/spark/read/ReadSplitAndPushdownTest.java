@@ -110,6 +110,9 @@ class ReadSplitAndPushdownTest extends NpyReadTestBase {
     assertThat(full.get(NpyBytesReadMetric.NAME)).isEqualTo(N * 8L * 4);
     assertThat(one.get(NpyBytesReadMetric.NAME)).isEqualTo(N * 4L);
     assertThat(one.get(NpyFilesOpenedMetric.NAME)).isEqualTo(1);
+    Map<String, Long> positioned =
+        scanMetrics(read("f.npy", Map.of("layout", "matrix", "memoryMap", "false")).select("_3"));
+    assertThat(positioned.get(NpyBytesReadMetric.NAME)).isEqualTo(N * 4L);
 
     Map<String, Long> both = scanMetrics(read("s.npz", Map.of()));
     Map<String, Long> a = scanMetrics(read("s.npz", Map.of()).select("a"));
