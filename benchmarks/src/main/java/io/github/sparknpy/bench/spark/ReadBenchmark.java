@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
 import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.RecordDType;
 import io.github.sparknpy.npy.ScalarDType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,7 +37,10 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Command (builds connector and benchmarks, then runs this class with the Maven classpath):
  *
- * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [reps=5] [warmup=2]</pre>
+ * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [recordMiB=256] [reps=5] [warmup=2]</pre>
+ *
+ * <p>A second table shows record-field pruning: the sum of 1 of 10 float64 fields of a {@code
+ * recordMiB} record array against the sum of all 10.
  *
  * <p>{@code DIR} (default {@code java.io.tmpdir}) holds the files, deleted at the end. The sums of
  * every scenario are checked against each other (relative 1e-9) before the table is printed.
@@ -47,11 +51,14 @@ public final class ReadBenchmark {
   public static void main(String[] args) throws Exception {
     Path base = Path.of(System.getProperty("java.io.tmpdir"));
     long sizeMiB = 1024;
+    long recordMiB = 256;
     int reps = 5;
     int warmup = 2;
     for (String a : args) {
       if (a.startsWith("sizeMiB=")) {
         sizeMiB = Long.parseLong(a.substring(8));
+      } else if (a.startsWith("recordMiB=")) {
+        recordMiB = Long.parseLong(a.substring(10));
       } else if (a.startsWith("reps=")) {
         reps = Integer.parseInt(a.substring(5));
       } else if (a.startsWith("warmup=")) {
@@ -62,7 +69,7 @@ public final class ReadBenchmark {
     }
     Path dir = Files.createTempDirectory(base, "npy-read-bench");
     try {
-      run(dir, sizeMiB, reps, warmup);
+      run(dir, sizeMiB, recordMiB, reps, warmup);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -72,7 +79,8 @@ public final class ReadBenchmark {
     }
   }
 
-  private static void run(Path dir, long sizeMiB, int reps, int warmup) throws Exception {
+  private static void run(Path dir, long sizeMiB, long recordMiB, int reps, int warmup)
+      throws Exception {
     long rows = sizeMiB * (1L << 20) / 64;
     Path npy = dir.resolve("x.npy");
     writeNpy(npy, rows);
@@ -182,7 +190,59 @@ public final class ReadBenchmark {
       System.out.printf(
           Locale.ROOT, "| %s | %.3f | %.2f | %.2fx |%n", s.name, t, gib / t, parquetTime / t);
     }
+    records(spark, dir, recordMiB, reps, warmup);
     spark.stop();
+  }
+
+  /** Column pruning of record fields: the sum of 1 of 10 float64 fields vs all 10. */
+  private static void records(SparkSession spark, Path dir, long sizeMiB, int reps, int warmup)
+      throws IOException {
+    long rows = sizeMiB * (1L << 20) / 80;
+    List<RecordDType.Field> fields = new ArrayList<>();
+    Column[] sums = new Column[10];
+    for (int i = 0; i < 10; i++) {
+      fields.add(RecordDType.Field.of("f" + i, ScalarDType.FLOAT64));
+      sums[i] = sum(col("f" + i));
+    }
+    Path file = dir.resolve("records.npy");
+    writeData(file, NpyHeader.of(RecordDType.packed(fields), false, rows).encode(), rows * 10);
+    String path = file.toString();
+    List<Scenario> scenarios =
+        List.of(
+            new Scenario(
+                "records, sum of 1 of 10 fields",
+                () -> spark.read().format("npy").load(path).agg(sums[3]).first()),
+            new Scenario(
+                "records, sum of all 10 fields",
+                () ->
+                    spark
+                        .read()
+                        .format("npy")
+                        .load(path)
+                        .agg(sums[0], Arrays.copyOfRange(sums, 1, 10))
+                        .first()));
+    for (int r = 0; r < warmup + reps; r++) {
+      for (int k = 0; k < scenarios.size(); k++) {
+        Scenario s = scenarios.get((k + r) % scenarios.size());
+        long t0 = System.nanoTime();
+        s.query.get();
+        if (r >= warmup) {
+          s.times.add((System.nanoTime() - t0) / 1e9);
+        }
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nRecord pruning: a %d MiB (%d,) array of 10 float64 fields (C order)%n%n",
+        sizeMiB,
+        rows);
+    System.out.println("| scenario | median s | speed vs all fields |");
+    System.out.println("|---|---:|---:|");
+    double all = scenarios.get(1).median();
+    for (Scenario s : scenarios) {
+      System.out.printf(
+          Locale.ROOT, "| %s | %.3f | %.2fx |%n", s.name, s.median(), all / s.median());
+    }
   }
 
   private static final class Scenario {
@@ -204,13 +264,17 @@ public final class ReadBenchmark {
 
   /** Random doubles, written in 8 MiB chunks after np.save's header for shape (rows, 8). */
   private static void writeNpy(Path file, long rows) throws IOException {
-    byte[] header = NpyHeader.of(ScalarDType.FLOAT64, false, rows, 8).encode();
+    writeData(file, NpyHeader.of(ScalarDType.FLOAT64, false, rows, 8).encode(), rows * 8);
+  }
+
+  /** {@code header}, then {@code doubles} random doubles in [-1, 1). */
+  private static void writeData(Path file, byte[] header, long doubles) throws IOException {
     SplittableRandom random = new SplittableRandom(42);
     ByteBuffer chunk = ByteBuffer.allocate(8 << 20).order(ByteOrder.LITTLE_ENDIAN);
     try (FileChannel out =
         FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       out.write(ByteBuffer.wrap(header));
-      long left = rows * 8;
+      long left = doubles;
       while (left > 0) {
         chunk.clear();
         int n = (int) Math.min(left, chunk.capacity() / 8);
