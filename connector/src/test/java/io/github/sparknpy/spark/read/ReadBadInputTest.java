@@ -59,10 +59,21 @@ class ReadBadInputTest extends NpyReadTestBase {
     assertThat(df.count()).isEqualTo(100000);
     // The scan is planned (headers checked) before the file is cut; the executor then finds less.
     var plan = df.queryExecution().executedPlan();
+    var skipping =
+        spark()
+            .read()
+            .format("npy")
+            .option("ignoreCorruptFiles", "true")
+            .option("batchSize", "1000")
+            .load(file.toString())
+            .queryExecution()
+            .executedPlan();
     truncate(file, 400_000);
     assertThatThrownBy(() -> plan.executeCollect())
         .hasStackTraceContaining("NpyNeedsRecoveryException")
         .hasStackTraceContaining("npy recover");
+    // With ignoreCorruptFiles the rows before the cut come back, the rest is skipped.
+    assertThat(skipping.executeCollect()).hasSize(50_000);
   }
 
   @Test

@@ -39,6 +39,30 @@ class ReadFilesTest extends NpyReadTestBase {
   }
 
   @Test
+  void manyFilesAreProbedInParallelAndReadInPathOrder() throws Exception {
+    Path dir = newDir("many");
+    numpy(
+        "for i in range(30): np.save(sys.argv[1] + '/f%02d.npy' % i, np.array([i, -i], 'i4'))",
+        dir);
+    List<Integer> values =
+        spark()
+            .read()
+            .format("npy")
+            .load(dir.toString())
+            .as(org.apache.spark.sql.Encoders.INT())
+            .collectAsList();
+    assertThat(values).hasSize(60);
+    for (int i = 0; i < 30; i++) {
+      assertThat(values.subList(2 * i, 2 * i + 2)).containsExactly(i, -i);
+    }
+    numpy("np.save(sys.argv[1] + '/f17.npy', np.zeros(2, np.longdouble))", dir);
+    assertThatThrownBy(() -> spark().read().format("npy").load(dir.toString()))
+        .isInstanceOf(io.github.sparknpy.npy.NpyUnsupportedDtypeException.class)
+        .hasMessageContaining("f17.npy")
+        .hasMessageContaining("<f16");
+  }
+
+  @Test
   void severalPathsGlobsFilterAndRecursiveLookup() throws Exception {
     Path dir = newDir("tree");
     numpy(
