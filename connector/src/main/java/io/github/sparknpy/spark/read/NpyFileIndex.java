@@ -350,8 +350,20 @@ final class NpyFileIndex {
       return NpyPart.of(
           columnName, location, h.header(), false, 0, 0, m.dataOffset() + h.dataOffset());
     }
-    int prefixLen = (int) Math.min(m.uncompressedSize(), (long) options.maxHeaderBytes + 16);
-    byte[] prefix = inflatePrefix(in, m, prefixLen, location);
+    // Inflate 4 KiB; only a longer header (its length field says so) needs a second, exact pass.
+    long limit = Math.min(m.uncompressedSize(), (long) options.maxHeaderBytes + 16);
+    byte[] prefix = inflatePrefix(in, m, (int) Math.min(limit, 4096), location);
+    if (prefix.length >= 12 && prefix[6] >= 1 && prefix[6] <= 3) {
+      long needed =
+          prefix[6] == 1
+              ? 10 + ((prefix[8] & 0xff) | (prefix[9] & 0xff) << 8)
+              : 12
+                  + (ByteBuffer.wrap(prefix, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+                      & 0xffffffffL);
+      if (needed > prefix.length && prefix.length < limit) {
+        prefix = inflatePrefix(in, m, (int) Math.min(limit, needed), location);
+      }
+    }
     EncodedHeader h;
     try (SeekableInputStream s = new ByteArrayInputFile(prefix, location).newStream()) {
       h = EncodedHeader.read(s, m.uncompressedSize(), location, options.maxHeaderBytes);

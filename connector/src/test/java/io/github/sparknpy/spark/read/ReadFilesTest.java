@@ -176,6 +176,29 @@ class ReadFilesTest extends NpyReadTestBase {
   }
 
   @Test
+  void compressedMemberWithAHeaderBeyondTheFirstInflatedChunk() throws Exception {
+    Path dir = newDir("npzwide");
+    numpy(
+        "dt = np.dtype([('field_%03d' % i, '<i2') for i in range(400)])\n"
+            + "x = np.zeros(3, dt)\n"
+            + "x['field_399'] = [7, 8, 9]\n"
+            + "np.savez_compressed(sys.argv[1] + '/w.npz', wide=x)\n"
+            + "import zipfile, io\n"
+            + "h = zipfile.ZipFile(sys.argv[1] + '/w.npz').open('wide.npy').read(12)\n"
+            + "assert int.from_bytes(h[8:10], 'little') > 4096, h",
+        dir);
+    Dataset<Row> df = spark().read().format("npy").load(dir.resolve("w.npz").toString());
+    assertThat(
+            ((org.apache.spark.sql.types.StructType) df.schema().apply("wide").dataType()).fields())
+        .hasSize(400);
+    assertThat(
+            df.selectExpr("wide.field_399")
+                .as(org.apache.spark.sql.Encoders.SHORT())
+                .collectAsList())
+        .containsExactly((short) 7, (short) 8, (short) 9);
+  }
+
+  @Test
   void npzMembersOfDifferentLengthsFail() throws Exception {
     Path dir = newDir("npzbad");
     numpy("np.savez(sys.argv[1] + '/m.npz', a=np.zeros(3), b=np.zeros(5))", dir);
