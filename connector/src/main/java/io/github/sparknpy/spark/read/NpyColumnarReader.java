@@ -57,6 +57,8 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   private RowGeometry[] geometries;
   private DType[] dtypes;
   private byte[] gather = new byte[0];
+  private long[] runOffsets = new long[0];
+  private int[] runTargets = new int[0];
   private long produced;
   private long bytesRead;
   private long filesOpened;
@@ -310,11 +312,18 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       gather = new byte[len];
     }
     boolean[] combos = combosNeeded[p];
+    if (runOffsets.length < combos.length) {
+      runOffsets = new long[combos.length];
+      runTargets = new int[combos.length];
+    }
+    int count = 0;
     for (int c = 0; c < combos.length; c++) {
       if (combos[c]) {
-        src.read(part.dataOffset() + g.comboOffset(c) + row * g.itemSize, gather, c * run, run);
+        runOffsets[count] = part.dataOffset() + g.comboOffset(c) + row * g.itemSize;
+        runTargets[count++] = c * run;
       }
     }
+    src.readRuns(runOffsets, runTargets, count, run, gather);
     return ByteBuffer.wrap(gather, 0, len).slice();
   }
 
