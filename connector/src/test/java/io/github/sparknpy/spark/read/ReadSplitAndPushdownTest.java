@@ -44,6 +44,7 @@ class ReadSplitAndPushdownTest extends NpyReadTestBase {
     return spark().read().format("npy").options(options).load(path(name));
   }
 
+  /** Split reads use positioned reads (memoryMap=false, as on HDFS or S3); whole ones mmap. */
   @Test
   void tinyPartitionsGiveTheSameRowsInTheSameOrder() {
     for (String name : new String[] {"c.npy", "f.npy", "rec.npy", "s.npz", "z.npz"}) {
@@ -53,7 +54,13 @@ class ReadSplitAndPushdownTest extends NpyReadTestBase {
               : new String[] {"auto"}) {
         Dataset<Row> whole = read(name, Map.of("layout", layout));
         Dataset<Row> split =
-            read(name, Map.of("layout", layout, "maxPartitionBytes", "16000", "batchSize", "100"));
+            read(
+                name,
+                Map.of(
+                    "layout", layout,
+                    "maxPartitionBytes", "16000",
+                    "batchSize", "100",
+                    "memoryMap", "false"));
         assertThat(whole.rdd().getNumPartitions()).as(name).isEqualTo(1);
         int parts = split.rdd().getNumPartitions();
         if (name.equals("z.npz")) {
