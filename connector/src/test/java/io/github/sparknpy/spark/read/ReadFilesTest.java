@@ -55,6 +55,22 @@ class ReadFilesTest extends NpyReadTestBase {
     for (int i = 0; i < 30; i++) {
       assertThat(values.subList(2 * i, 2 * i + 2)).containsExactly(i, -i);
     }
+    // One partition, one-row batches: _file and _row_index follow every file change.
+    List<Row> meta =
+        spark()
+            .read()
+            .format("npy")
+            .option("batchSize", "1")
+            .load(dir.toString())
+            .select("_file", "_row_index", "value")
+            .collectAsList();
+    assertThat(spark().read().format("npy").load(dir.toString()).rdd().getNumPartitions())
+        .isEqualTo(1);
+    for (int i = 0; i < 60; i++) {
+      assertThat(meta.get(i).getString(0))
+          .endsWith(String.format(java.util.Locale.ROOT, "/f%02d.npy", i / 2));
+      assertThat(meta.get(i).getLong(1)).isEqualTo(i % 2);
+    }
     numpy("np.save(sys.argv[1] + '/f17.npy', np.zeros(2, np.longdouble))", dir);
     assertThatThrownBy(() -> spark().read().format("npy").load(dir.toString()))
         .isInstanceOf(io.github.sparknpy.npy.NpyUnsupportedDtypeException.class)
@@ -153,6 +169,12 @@ class ReadFilesTest extends NpyReadTestBase {
           .isEqualTo("struct<X:array<float>,y:tinyint,r:struct<i:int,s:binary>>");
       assertThat(canonRows(df, false)).containsExactlyElementsOf(want);
       assertThat(canonRows(df.select("y"), true)).containsExactly("1", "0", "1", "1");
+      // Nested pruning: only field s of the record member r is requested and decoded.
+      Dataset<Row> nested = df.select("r.s");
+      assertThat(canonRows(nested, true)).containsExactly("61", "62", "", "6464");
+      assertThat(
+              findScan(nested.queryExecution().executedPlan()).scan().readSchema().simpleString())
+          .isEqualTo("struct<r:struct<s:binary>>");
       Dataset<Row> member =
           spark()
               .read()
