@@ -168,7 +168,8 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   }
 
   private boolean skip(Exception e) {
-    boolean missing = e instanceof FileNotFoundException;
+    boolean missing =
+        e instanceof FileNotFoundException || e instanceof java.nio.file.NoSuchFileException;
     if ((missing && options.ignoreMissingFiles) || (!missing && options.ignoreCorruptFiles)) {
       LOG.warn(
           "Skipped the rest of {} from row {} ({}): {}",

@@ -77,6 +77,27 @@ class ReadBadInputTest extends NpyReadTestBase {
   }
 
   @Test
+  void fileDeletedAfterPlanningIsSkippedOnlyWithIgnoreMissingFiles() throws Exception {
+    Path dir = newDir("gone");
+    numpy(
+        "np.save(sys.argv[1] + '/a.npy', np.arange(3.0))\n"
+            + "np.save(sys.argv[1] + '/b.npy', np.arange(4.0))",
+        dir);
+    var strict = spark().read().format("npy").load(dir.toString()).queryExecution().executedPlan();
+    var lenient =
+        spark()
+            .read()
+            .format("npy")
+            .option("ignoreMissingFiles", "true")
+            .load(dir.toString())
+            .queryExecution()
+            .executedPlan();
+    Files.delete(dir.resolve("b.npy"));
+    assertThatThrownBy(strict::executeCollect).hasStackTraceContaining("b.npy");
+    assertThat(lenient.executeCollect()).hasSize(3);
+  }
+
+  @Test
   void wrongMagicObjectAndUnsupportedDtypesNameTheFile() throws Exception {
     Path dir = newDir("bad");
     Files.write(
