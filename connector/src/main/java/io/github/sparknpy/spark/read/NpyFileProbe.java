@@ -183,6 +183,20 @@ final class NpyFileProbe {
       }
       rowCount = g.rowCount;
       rowBytes += g.rowBytes;
+      if (g.rowBytes > NpyReadOptions.MAX_ROW_BYTES) {
+        throw new NpyException(
+            "Cannot read "
+                + part.location()
+                + ": one row (shape "
+                + Arrays.toString(g.rowShape)
+                + " of "
+                + g.itemSize
+                + "-byte items) is "
+                + g.rowBytes
+                + " bytes, and the reader handles rows up to "
+                + NpyReadOptions.MAX_ROW_BYTES
+                + " bytes. Read it with the other rowAxis, or split the array with numpy");
+      }
     }
     return new NpyFileSpec(path, st.getLen(), List.copyOf(parts), rowCount, rowBytes);
   }

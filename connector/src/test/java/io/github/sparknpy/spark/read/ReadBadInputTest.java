@@ -143,6 +143,34 @@ class ReadBadInputTest extends NpyReadTestBase {
   }
 
   @Test
+  void rowsOverOneGibibyteAreRefusedWithAHint() throws Exception {
+    // Only the header matters: a (2, 2**28) float64 array has 2 GiB rows; the data is never read.
+    Path file = newDir("wide").resolve("w.npy");
+    numpy(
+        "h = np.lib.format.header_data_from_array_1_0(np.zeros((2, 3)))\n"
+            + "h['shape'] = (2, 2**28)\n"
+            + "with open(sys.argv[1], 'wb') as f:\n"
+            + "    np.lib.format.write_array_header_1_0(f, h)\n"
+            + "    f.truncate(f.tell() + 2 * 2**28 * 8)\n",
+        file);
+    assertThatThrownBy(() -> spark().read().format("npy").load(file.toString()))
+        .isInstanceOf(io.github.sparknpy.npy.NpyException.class)
+        .hasMessageContaining("w.npy")
+        .hasMessageContaining("2147483648 bytes")
+        .hasMessageContaining("rowAxis");
+    assertThat(
+            spark()
+                .read()
+                .format("npy")
+                .option("rowAxis", "last")
+                .load(file.toString())
+                .where("_row_index = 5")
+                .first()
+                .getList(0))
+        .containsExactly(0.0, 0.0);
+  }
+
+  @Test
   void missingPathsAndEmptyDirectories() throws Exception {
     Path missing = tmp.resolve("nothing-here.npy");
     assertThatThrownBy(() -> spark().read().format("npy").load(missing.toString()).collect())
