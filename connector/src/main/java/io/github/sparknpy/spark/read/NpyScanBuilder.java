@@ -1,17 +1,186 @@
 package io.github.sparknpy.spark.read;
 
+import io.github.sparknpy.spark.NpyPaths;
+import io.github.sparknpy.spark.NpyTable;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.expressions.Expression;
+import org.apache.spark.sql.connector.expressions.Literal;
+import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.expressions.filter.Predicate;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
+import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
+import org.apache.spark.sql.connector.read.SupportsPushDownV2Filters;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** PLACEHOLDER: replaced by the reader work. */
-public final class NpyScanBuilder implements ScanBuilder {
-  public NpyScanBuilder(SparkSession spark, CaseInsensitiveStringMap options, StructType schema) {}
+/**
+ * Builds a scan: column pruning (data, nested struct fields and metadata columns), {@code
+ * _row_index} range predicates (handled exactly, so Spark does not re-check them) and {@code
+ * LIMIT}. Lists the files again and reads their headers at {@link #build()}, so a scan sees the
+ * files as they are when the query runs.
+ */
+public final class NpyScanBuilder
+    implements ScanBuilder,
+        SupportsPushDownRequiredColumns,
+        SupportsPushDownV2Filters,
+        SupportsPushDownLimit {
+  private final SparkSession spark;
+  private final CaseInsensitiveStringMap options;
+  private final StructType tableSchema;
+  private StructType required;
+  private long fromRow = 0;
+  private long toRowExclusive = Long.MAX_VALUE;
+  private long limit = Long.MAX_VALUE;
+  private Predicate[] pushed = new Predicate[0];
+
+  public NpyScanBuilder(
+      SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
+    this.spark = spark;
+    this.options = options;
+    this.tableSchema = tableSchema;
+    this.required = tableSchema;
+  }
+
+  @Override
+  public void pruneColumns(StructType requiredSchema) {
+    this.required = requiredSchema;
+  }
+
+  @Override
+  public Predicate[] pushPredicates(Predicate[] predicates) {
+    List<Predicate> rest = new ArrayList<>();
+    List<Predicate> done = new ArrayList<>();
+    boolean rowIndexIsData = tableSchema.getFieldIndex(NpyTable.ROW_INDEX_COLUMN).isDefined();
+    for (Predicate p : predicates) {
+      if (!rowIndexIsData && pushRowRange(p)) {
+        done.add(p);
+      } else {
+        rest.add(p);
+      }
+    }
+    pushed = done.toArray(new Predicate[0]);
+    return rest.toArray(new Predicate[0]);
+  }
+
+  /** Narrows the row range for {@code _row_index <op> literal}; false if not such a predicate. */
+  private boolean pushRowRange(Predicate p) {
+    Expression[] args = p.children();
+    if (args.length != 2) {
+      return false;
+    }
+    String op = p.name();
+    long value;
+    if (isRowIndex(args[0]) && integral(args[1]) != null) {
+      value = integral(args[1]);
+    } else if (isRowIndex(args[1]) && integral(args[0]) != null) {
+      value = integral(args[0]);
+      op = flip(op);
+    } else {
+      return false;
+    }
+    switch (op) {
+      case "=", "<=>" -> {
+        fromRow = Math.max(fromRow, value);
+        toRowExclusive = Math.min(toRowExclusive, value < 0 ? 0 : value + 1);
+      }
+      case ">" -> fromRow = Math.max(fromRow, value == Long.MAX_VALUE ? value : value + 1);
+      case ">=" -> fromRow = Math.max(fromRow, value);
+      case "<" -> toRowExclusive = Math.min(toRowExclusive, Math.max(0, value));
+      case "<=" ->
+          toRowExclusive =
+              Math.min(toRowExclusive, value < 0 ? 0 : value == Long.MAX_VALUE ? value : value + 1);
+      default -> {
+        return false;
+      }
+    }
+    fromRow = Math.max(0, fromRow);
+    return true;
+  }
+
+  private static String flip(String op) {
+    return switch (op) {
+      case ">" -> "<";
+      case ">=" -> "<=";
+      case "<" -> ">";
+      case "<=" -> ">=";
+      default -> op;
+    };
+  }
+
+  private static boolean isRowIndex(Expression e) {
+    return e instanceof NamedReference ref
+        && ref.fieldNames().length == 1
+        && ref.fieldNames()[0].equals(NpyTable.ROW_INDEX_COLUMN);
+  }
+
+  private static Long integral(Expression e) {
+    if (e instanceof Literal<?> lit) {
+      DataType t = lit.dataType();
+      if ((t.equals(DataTypes.LongType)
+              || t.equals(DataTypes.IntegerType)
+              || t.equals(DataTypes.ShortType)
+              || t.equals(DataTypes.ByteType))
+          && lit.value() instanceof Number n) {
+        return n.longValue();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public Predicate[] pushedPredicates() {
+    return pushed.clone();
+  }
+
+  @Override
+  public boolean pushLimit(int limit) {
+    this.limit = Math.min(this.limit, Math.max(0, limit));
+    return true;
+  }
 
   @Override
   public Scan build() {
-    throw new UnsupportedOperationException("reader not built yet");
+    NpyFileIndex index = NpyFileIndex.build(spark, options, true);
+    if (index.files.isEmpty()) {
+      throw new NpyPathException(
+          "Cannot read "
+              + String.join(", ", NpyPaths.of(options))
+              + ": no .npy or .npz file found there (names starting with _ or . are skipped"
+              + (index.options.pathGlobFilter == null
+                  ? ""
+                  : ", pathGlobFilter " + index.options.pathGlobFilter + " applies")
+              + (index.options.recursiveFileLookup
+                  ? ""
+                  : "; set recursiveFileLookup=true to read subdirectories")
+              + ")");
+    }
+    List<OutputColumn> columns = new ArrayList<>();
+    for (StructField f : required.fields()) {
+      ColumnSource source = index.columns.get(f.name());
+      if (source != null) {
+        columns.add(new OutputColumn(OutputColumn.Kind.DATA, f.dataType(), source));
+      } else if (f.name().equals(NpyTable.FILE_COLUMN)) {
+        columns.add(new OutputColumn(OutputColumn.Kind.FILE, f.dataType(), null));
+      } else if (f.name().equals(NpyTable.ROW_INDEX_COLUMN)) {
+        columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null));
+      } else {
+        throw new io.github.sparknpy.npy.NpyFormatException(
+            "Cannot read column "
+                + f.name()
+                + " from "
+                + String.join(", ", NpyPaths.of(options))
+                + ": the files' headers give the columns "
+                + String.join(", ", index.columns.keySet())
+                + " (did the files change since the table was resolved?)");
+      }
+    }
+    return new NpyScan(index, required, columns, fromRow, toRowExclusive, limit);
   }
 }

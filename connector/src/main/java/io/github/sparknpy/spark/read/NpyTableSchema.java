@@ -5,12 +5,23 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** PLACEHOLDER: replaced by the reader work. */
+/** The schema of a table from the headers of its files (see docs/reader.md for the contract). */
 public final class NpyTableSchema {
   private NpyTableSchema() {}
 
-  /** The schema of the files named by {@code options}, or empty when no path exists yet. */
+  /**
+   * The schema of the files named by {@code options}, from their headers only.
+   *
+   * @return empty when no path exists yet, or the paths hold no file (a write target: a read of it
+   *     then fails at scan building with {@link NpyPathException})
+   * @throws io.github.sparknpy.npy.NpyException when a file is unreadable (unless {@code
+   *     ignoreCorruptFiles}), has an unsupported dtype, or the files disagree
+   */
   public static Optional<StructType> infer(SparkSession spark, CaseInsensitiveStringMap options) {
-    throw new UnsupportedOperationException("reader not built yet");
+    NpyFileIndex index = NpyFileIndex.build(spark, options, false);
+    if (index == null || index.files.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(index.schema);
   }
 }

@@ -1,0 +1,317 @@
+package io.github.sparknpy.bench.spark;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.sum;
+
+import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.RecordDType;
+import io.github.sparknpy.npy.ScalarDType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The reader's performance requirement, side by side in one run: summing every column of an {@code
+ * (N, 8)} float64 C-order {@code .npy} ({@code layout=matrix}) against Spark's Parquet reader on
+ * the same data (8 double columns written by Spark with its default codec), plus the default {@code
+ * value: array<double>} layout and numpy's {@code np.load(mmap_mode="r").sum(axis=0)}. Each
+ * scenario runs {@code warmup} times, then {@code reps} measured times in rotating order; the table
+ * shows the median wall time of the whole query (plan, read, aggregate, collect).
+ *
+ * <p>Command (builds connector and benchmarks, then runs this class with the Maven classpath):
+ *
+ * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [recordMiB=256] [reps=5] [warmup=2]</pre>
+ *
+ * <p>A second table shows record-field pruning: the sum of 1 of 10 float64 fields of a {@code
+ * recordMiB} record array against the sum of all 10.
+ *
+ * <p>{@code DIR} (default {@code java.io.tmpdir}) holds the files, deleted at the end. The sums of
+ * every scenario are checked against each other (relative 1e-9) before the table is printed.
+ */
+public final class ReadBenchmark {
+  private ReadBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path base = Path.of(System.getProperty("java.io.tmpdir"));
+    long sizeMiB = 1024;
+    long recordMiB = 256;
+    int reps = 5;
+    int warmup = 2;
+    for (String a : args) {
+      if (a.startsWith("sizeMiB=")) {
+        sizeMiB = Long.parseLong(a.substring(8));
+      } else if (a.startsWith("recordMiB=")) {
+        recordMiB = Long.parseLong(a.substring(10));
+      } else if (a.startsWith("reps=")) {
+        reps = Integer.parseInt(a.substring(5));
+      } else if (a.startsWith("warmup=")) {
+        warmup = Integer.parseInt(a.substring(7));
+      } else {
+        base = Path.of(a);
+      }
+    }
+    Path dir = Files.createTempDirectory(base, "npy-read-bench");
+    try {
+      run(dir, sizeMiB, recordMiB, reps, warmup);
+    } finally {
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  private static void run(Path dir, long sizeMiB, long recordMiB, int reps, int warmup)
+      throws Exception {
+    long rows = sizeMiB * (1L << 20) / 64;
+    Path npy = dir.resolve("x.npy");
+    writeNpy(npy, rows);
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[*]")
+            .appName("npy-read-bench")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .getOrCreate();
+    spark.sparkContext().setLogLevel("WARN");
+    String parquet = dir.resolve("x.parquet").toString();
+    spark
+        .read()
+        .format("npy")
+        .option("layout", "matrix")
+        .load(npy.toString())
+        .write()
+        .parquet(parquet);
+
+    Column[] matrixSums = new Column[8];
+    Column[] arraySums = new Column[8];
+    for (int i = 0; i < 8; i++) {
+      matrixSums[i] = sum(col("_" + i));
+      arraySums[i] = sum(col("value").getItem(i));
+    }
+    List<Scenario> scenarios = new ArrayList<>();
+    scenarios.add(
+        new Scenario(
+            "npy, layout=matrix",
+            () ->
+                spark
+                    .read()
+                    .format("npy")
+                    .option("layout", "matrix")
+                    .load(npy.toString())
+                    .agg(matrixSums[0], Arrays.copyOfRange(matrixSums, 1, 8))
+                    .first()));
+    scenarios.add(
+        new Scenario(
+            "Parquet (Spark default codec)",
+            () ->
+                spark
+                    .read()
+                    .parquet(parquet)
+                    .agg(matrixSums[0], Arrays.copyOfRange(matrixSums, 1, 8))
+                    .first()));
+    scenarios.add(
+        new Scenario(
+            "npy, value: array<double>",
+            () ->
+                spark
+                    .read()
+                    .format("npy")
+                    .load(npy.toString())
+                    .agg(arraySums[0], Arrays.copyOfRange(arraySums, 1, 8))
+                    .first()));
+    double[] numpySums = new double[8];
+    scenarios.add(new Scenario("numpy np.load(mmap_mode='r').sum(axis=0)", null));
+
+    for (int r = 0; r < warmup + reps; r++) {
+      for (int k = 0; k < scenarios.size(); k++) {
+        Scenario s = scenarios.get((k + r) % scenarios.size());
+        double seconds;
+        if (s.query == null) {
+          seconds = numpy(npy, numpySums);
+        } else {
+          long t0 = System.nanoTime();
+          Row row = s.query.get();
+          seconds = (System.nanoTime() - t0) / 1e9;
+          s.sums = new double[8];
+          for (int i = 0; i < 8; i++) {
+            s.sums[i] = row.getDouble(i);
+          }
+        }
+        if (r >= warmup) {
+          s.times.add(seconds);
+        }
+      }
+    }
+    scenarios.get(3).sums = numpySums;
+    for (Scenario s : scenarios) {
+      for (int i = 0; i < 8; i++) {
+        double want = numpySums[i];
+        if (Math.abs(s.sums[i] - want) > 1e-9 * Math.max(1, Math.abs(want))) {
+          throw new AssertionError(
+              s.name + " sum of column " + i + " is " + s.sums[i] + ", numpy says " + want);
+        }
+      }
+    }
+    double parquetTime = scenarios.get(1).median();
+    double gib = sizeMiB / 1024.0;
+    System.out.printf(
+        Locale.ROOT,
+        "%nSum of every column of a %d MiB (%d, 8) float64 C-order array; %d cores, median of %d"
+            + " (after %d warm-up)%n%n",
+        sizeMiB,
+        rows,
+        Runtime.getRuntime().availableProcessors(),
+        reps,
+        warmup);
+    System.out.println("| scenario | median s | GiB/s | speed vs Parquet |");
+    System.out.println("|---|---:|---:|---:|");
+    for (Scenario s : scenarios) {
+      double t = s.median();
+      System.out.printf(
+          Locale.ROOT, "| %s | %.3f | %.2f | %.2fx |%n", s.name, t, gib / t, parquetTime / t);
+    }
+    records(spark, dir, recordMiB, reps, warmup);
+    spark.stop();
+  }
+
+  /** Column pruning of record fields: the sum of 1 of 10 float64 fields vs all 10. */
+  private static void records(SparkSession spark, Path dir, long sizeMiB, int reps, int warmup)
+      throws IOException {
+    long rows = sizeMiB * (1L << 20) / 80;
+    List<RecordDType.Field> fields = new ArrayList<>();
+    Column[] sums = new Column[10];
+    for (int i = 0; i < 10; i++) {
+      fields.add(RecordDType.Field.of("f" + i, ScalarDType.FLOAT64));
+      sums[i] = sum(col("f" + i));
+    }
+    Path file = dir.resolve("records.npy");
+    writeData(file, NpyHeader.of(RecordDType.packed(fields), false, rows).encode(), rows * 10);
+    String path = file.toString();
+    List<Scenario> scenarios =
+        List.of(
+            new Scenario(
+                "records, sum of 1 of 10 fields",
+                () -> spark.read().format("npy").load(path).agg(sums[3]).first()),
+            new Scenario(
+                "records, sum of all 10 fields",
+                () ->
+                    spark
+                        .read()
+                        .format("npy")
+                        .load(path)
+                        .agg(sums[0], Arrays.copyOfRange(sums, 1, 10))
+                        .first()));
+    for (int r = 0; r < warmup + reps; r++) {
+      for (int k = 0; k < scenarios.size(); k++) {
+        Scenario s = scenarios.get((k + r) % scenarios.size());
+        long t0 = System.nanoTime();
+        s.query.get();
+        if (r >= warmup) {
+          s.times.add((System.nanoTime() - t0) / 1e9);
+        }
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nRecord pruning: a %d MiB (%d,) array of 10 float64 fields (C order)%n%n",
+        sizeMiB,
+        rows);
+    System.out.println("| scenario | median s | speed vs all fields |");
+    System.out.println("|---|---:|---:|");
+    double all = scenarios.get(1).median();
+    for (Scenario s : scenarios) {
+      System.out.printf(
+          Locale.ROOT, "| %s | %.3f | %.2fx |%n", s.name, s.median(), all / s.median());
+    }
+  }
+
+  private static final class Scenario {
+    final String name;
+    final Supplier<Row> query;
+    final List<Double> times = new ArrayList<>();
+    double[] sums;
+
+    Scenario(String name, Supplier<Row> query) {
+      this.name = name;
+      this.query = query;
+    }
+
+    double median() {
+      double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    }
+  }
+
+  /** Random doubles, written in 8 MiB chunks after np.save's header for shape (rows, 8). */
+  private static void writeNpy(Path file, long rows) throws IOException {
+    writeData(file, NpyHeader.of(ScalarDType.FLOAT64, false, rows, 8).encode(), rows * 8);
+  }
+
+  /** {@code header}, then {@code doubles} random doubles in [-1, 1). */
+  private static void writeData(Path file, byte[] header, long doubles) throws IOException {
+    SplittableRandom random = new SplittableRandom(42);
+    ByteBuffer chunk = ByteBuffer.allocate(8 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      out.write(ByteBuffer.wrap(header));
+      long left = doubles;
+      while (left > 0) {
+        chunk.clear();
+        int n = (int) Math.min(left, chunk.capacity() / 8);
+        for (int i = 0; i < n; i++) {
+          chunk.putDouble(random.nextDouble() * 2 - 1);
+        }
+        chunk.flip();
+        while (chunk.hasRemaining()) {
+          out.write(chunk);
+        }
+        left -= n;
+      }
+    }
+  }
+
+  /** Runs numpy; returns the seconds of load + sum measured inside python, fills {@code sums}. */
+  private static double numpy(Path npy, double[] sums) throws IOException, InterruptedException {
+    String script =
+        "import sys, time, json\nimport numpy as np\n"
+            + "t0 = time.perf_counter()\n"
+            + "s = np.load(sys.argv[1], mmap_mode='r').sum(axis=0)\n"
+            + "t = time.perf_counter() - t0\n"
+            + "print(json.dumps([t] + [float(v) for v in s]))\n";
+    Process p = new ProcessBuilder("python3", "-c", script, npy.toString()).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    }
+    if (p.waitFor() != 0) {
+      throw new IOException(
+          "python3 failed: "
+              + new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+    String[] parts = out.substring(1, out.length() - 1).split(",");
+    for (int i = 0; i < 8; i++) {
+      sums[i] = Double.parseDouble(parts[i + 1].trim());
+    }
+    return Double.parseDouble(parts[0].trim());
+  }
+}

@@ -1,0 +1,201 @@
+package io.github.sparknpy.spark.read;
+
+import io.github.sparknpy.npy.DType;
+import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.RecordDType;
+import io.github.sparknpy.spark.NpyPaths;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * The files of a read and the schema their headers give, built on the driver: {@link NpyFileLister}
+ * lists, {@link NpyFileProbe} reads the headers (never data pages), and this class checks that the
+ * files agree and derives the columns.
+ */
+final class NpyFileIndex {
+
+  final NpyReadOptions options;
+  final Configuration conf;
+  final List<NpyFileSpec> files;
+  final StructType schema;
+  final Map<String, ColumnSource> columns;
+
+  private NpyFileIndex(
+      NpyReadOptions options,
+      Configuration conf,
+      List<NpyFileSpec> files,
+      StructType schema,
+      Map<String, ColumnSource> columns) {
+    this.options = options;
+    this.conf = conf;
+    this.files = files;
+    this.schema = schema;
+    this.columns = columns;
+  }
+
+  /**
+   * Lists and probes the files. Returns null when no path exists and {@code requireExisting} is
+   * false (a write target); when paths exist but hold no file, the index has no files and an empty
+   * schema.
+   */
+  static NpyFileIndex build(
+      SparkSession spark, CaseInsensitiveStringMap rawOptions, boolean requireExisting) {
+    NpyReadOptions options = NpyReadOptions.parse(spark, rawOptions);
+    Configuration conf = HadoopConfs.forOptions(spark, rawOptions);
+    List<String> paths = NpyPaths.of(rawOptions);
+    List<FileStatus> statuses;
+    try {
+      statuses = NpyFileLister.list(paths, conf, options, requireExisting);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list " + String.join(", ", paths), e);
+    }
+    if (statuses == null) {
+      return null;
+    }
+    List<NpyFileSpec> files = NpyFileProbe.probeAll(statuses, conf, options);
+    if (files.isEmpty()) {
+      return new NpyFileIndex(options, conf, files, new StructType(), Map.of());
+    }
+    checkSameLayout(files, options);
+    Map<String, ColumnSource> columns = new LinkedHashMap<>();
+    StructType schema = schemaOf(files.get(0), options, columns);
+    return new NpyFileIndex(options, conf, files, schema, columns);
+  }
+
+  private static void checkSameLayout(List<NpyFileSpec> files, NpyReadOptions options) {
+    NpyFileSpec first = files.get(0);
+    for (NpyFileSpec other : files.subList(1, files.size())) {
+      String why = difference(first, other, options);
+      if (why != null) {
+        throw new NpyFormatException(
+            "Cannot read "
+                + first.path()
+                + " and "
+                + other.path()
+                + " together: "
+                + why
+                + ". Files read together must have the same dtype and the same shape apart from"
+                + " the row axis; read them separately. Headers: "
+                + headers(first)
+                + " and "
+                + headers(other));
+      }
+    }
+  }
+
+  private static String headers(NpyFileSpec f) {
+    StringBuilder sb = new StringBuilder();
+    for (NpyPart p : f.parts()) {
+      sb.append(sb.length() == 0 ? "" : "; ")
+          .append(p.column() == null ? "" : p.column() + ".npy: ")
+          .append(p.header());
+    }
+    return sb.toString();
+  }
+
+  private static String difference(NpyFileSpec a, NpyFileSpec b, NpyReadOptions options) {
+    if (a.parts().size() != b.parts().size()) {
+      return "they hold " + a.parts().size() + " and " + b.parts().size() + " arrays";
+    }
+    for (int i = 0; i < a.parts().size(); i++) {
+      NpyPart p = a.parts().get(i);
+      NpyPart q = b.parts().get(i);
+      if (p.column() != null && !p.column().equals(q.column())) {
+        return "member " + p.column() + ".npy faces member " + q.column() + ".npy";
+      }
+      DType dp = p.dtype();
+      DType dq = q.dtype();
+      if (!dp.isEquivalent(dq)) {
+        return "dtypes " + dp.descr() + " and " + dq.descr() + " differ";
+      }
+      long[] sp = p.geometry(options.rowAxisLast).rowShape;
+      long[] sq = q.geometry(options.rowAxisLast).rowShape;
+      if (!Arrays.equals(sp, sq) || p.shape().length != q.shape().length) {
+        return "shapes "
+            + Arrays.toString(p.shape())
+            + " and "
+            + Arrays.toString(q.shape())
+            + " differ apart from the row axis";
+      }
+    }
+    return null;
+  }
+
+  private static StructType schemaOf(
+      NpyFileSpec file, NpyReadOptions options, Map<String, ColumnSource> columns) {
+    List<StructField> fields = new ArrayList<>();
+    List<NpyPart> parts = file.parts();
+    boolean npz = parts.get(0).column() != null;
+    if (options.matrix && npz) {
+      throw new NpyOptionException(
+          "Cannot use layout=matrix on "
+              + file.path()
+              + ": it is a .npz archive; add option member to read one of its arrays as a matrix");
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      NpyPart part = parts.get(i);
+      DType dtype = part.dtype();
+      RowGeometry g = part.geometry(options.rowAxisLast);
+      DataType element = SparkTypes.of(dtype, part.location());
+      if (npz) {
+        fields.add(
+            new StructField(
+                part.column(),
+                SparkTypes.arrays(g.rowShape, 0, element, SparkTypes.nullable(dtype)),
+                SparkTypes.nullable(dtype),
+                Metadata.empty()));
+        columns.put(part.column(), new ColumnSource(i, -1, null));
+      } else if (options.matrix) {
+        if (part.shape().length != 2 || dtype instanceof RecordDType) {
+          throw new NpyOptionException(
+              "Cannot use layout=matrix on "
+                  + part.location()
+                  + ": it needs a 2-D array of a plain dtype, the file has shape "
+                  + Arrays.toString(part.shape())
+                  + " and dtype "
+                  + dtype.descr()
+                  + ". Use layout=auto");
+        }
+        for (int c = 0; c < g.combos; c++) {
+          String name = "_" + c;
+          fields.add(new StructField(name, element, SparkTypes.nullable(dtype), Metadata.empty()));
+          columns.put(name, new ColumnSource(i, c, null));
+        }
+      } else if (dtype instanceof RecordDType) {
+        for (StructField f : ((StructType) element).fields()) {
+          fields.add(
+              new StructField(
+                  f.name(),
+                  SparkTypes.arrays(g.rowShape, 0, f.dataType(), f.nullable()),
+                  f.nullable(),
+                  Metadata.empty()));
+          columns.put(f.name(), new ColumnSource(i, -1, f.name()));
+        }
+      } else {
+        fields.add(
+            new StructField(
+                "value",
+                SparkTypes.arrays(g.rowShape, 0, element, SparkTypes.nullable(dtype)),
+                SparkTypes.nullable(dtype),
+                Metadata.empty()));
+        columns.put("value", new ColumnSource(i, -1, null));
+      }
+    }
+    return SparkTypes.struct(fields);
+  }
+}

@@ -1,0 +1,335 @@
+package io.github.sparknpy.spark.read;
+
+import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.io.ByteArrayInputFile;
+import io.github.sparknpy.npy.io.SeekableInputStream;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.hadoop.HadoopInputFile;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the header of each file, on a small driver thread pool when there are many: one ranged read
+ * per {@code .npy}; for a {@code .npz}, its zip directory and each member's header (a deflated
+ * member's header is inflated from its first bytes). Data pages are never read. Unreadable files
+ * are skipped with a warning under {@code ignoreCorruptFiles}.
+ */
+final class NpyFileProbe {
+  private static final Logger LOG = LoggerFactory.getLogger(NpyFileProbe.class);
+  private static final int PARALLEL_THRESHOLD = 8;
+  private static final int MAX_THREADS = 16;
+
+  private NpyFileProbe() {}
+
+  static List<NpyFileSpec> probeAll(
+      List<FileStatus> statuses, Configuration conf, NpyReadOptions options) {
+    List<NpyFileSpec> out = new ArrayList<>(statuses.size());
+    if (statuses.size() < PARALLEL_THRESHOLD) {
+      for (FileStatus st : statuses) {
+        NpyFileSpec spec = probeOrSkip(st, conf, options);
+        if (spec != null) {
+          out.add(spec);
+        }
+      }
+      return out;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(MAX_THREADS, statuses.size()),
+            r -> {
+              Thread t = new Thread(r, "npy-header-reader");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<NpyFileSpec>> futures = new ArrayList<>();
+      for (FileStatus st : statuses) {
+        futures.add(pool.submit(() -> probeOrSkip(st, conf, options)));
+      }
+      for (Future<NpyFileSpec> f : futures) {
+        NpyFileSpec spec = f.get();
+        if (spec != null) {
+          out.add(spec);
+        }
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NpyException("Interrupted while reading .npy headers", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new NpyException(cause.getMessage(), cause);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static NpyFileSpec probeOrSkip(
+      FileStatus st, Configuration conf, NpyReadOptions options) {
+    try {
+      return probe(st, conf, options);
+    } catch (FileNotFoundException e) {
+      if (options.ignoreMissingFiles) {
+        LOG.warn("Skipped missing file {}", st.getPath());
+        return null;
+      }
+      throw new UncheckedIOException("Cannot read " + st.getPath(), e);
+    } catch (IOException | NpyFormatException | NpyNeedsRecoveryException e) {
+      if (options.ignoreCorruptFiles) {
+        LOG.warn("Skipped corrupt file {} (ignoreCorruptFiles): {}", st.getPath(), e.getMessage());
+        return null;
+      }
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("Cannot read " + st.getPath() + ": " + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  static NpyFileSpec probe(FileStatus st, Configuration conf, NpyReadOptions options)
+      throws IOException {
+    HadoopInputFile file = HadoopInputFile.fromStatus(st, conf);
+    String path = st.getPath().toString();
+    boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
+    List<NpyPart> parts = new ArrayList<>();
+    if (!npz) {
+      if (options.member != null) {
+        throw new NpyOptionException(
+            "Cannot read member '"
+                + options.member
+                + "' of "
+                + path
+                + ": option member applies to .npz archives and this is a .npy file;"
+                + " remove the option or read the archives only (e.g. pathGlobFilter=*.npz)");
+      }
+      EncodedHeader h = EncodedHeader.read(file, options.maxHeaderBytes);
+      checkLength(path, h.header(), st.getLen() - h.dataOffset());
+      parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
+    } else {
+      try (SeekableInputStream in = file.newStream()) {
+        List<NpzDirectory.Member> members = NpzDirectory.read(in, st.getLen(), path);
+        List<String> names = new ArrayList<>();
+        for (NpzDirectory.Member m : members) {
+          if (!m.name().endsWith(".npy")) {
+            continue;
+          }
+          String column = m.name().substring(0, m.name().length() - 4);
+          names.add(column);
+          if (options.member != null && !options.member.equals(column)) {
+            continue;
+          }
+          parts.add(probeMember(in, path, column, m, options));
+        }
+        if (options.member != null && parts.isEmpty()) {
+          throw new NpyOptionException(
+              "Cannot read member '"
+                  + options.member
+                  + "' of "
+                  + path
+                  + ": the archive holds "
+                  + (names.isEmpty() ? "no .npy members" : String.join(", ", names))
+                  + ". Set option member to one of these");
+        }
+        if (parts.isEmpty()) {
+          throw new NpyFormatException(
+              "Cannot read " + path + ": the archive holds no .npy member");
+        }
+      }
+    }
+    long rowCount = -1;
+    long rowBytes = 0;
+    for (NpyPart part : parts) {
+      SparkTypes.of(part.dtype(), part.location()); // an unsupported dtype fails here, per file
+      RowGeometry g = part.geometry(options.rowAxisLast);
+      if (rowCount >= 0 && g.rowCount != rowCount) {
+        StringBuilder lengths = new StringBuilder();
+        for (NpyPart q : parts) {
+          lengths
+              .append(lengths.length() == 0 ? "" : ", ")
+              .append(q.column())
+              .append(".npy: ")
+              .append(q.geometry(options.rowAxisLast).rowCount);
+        }
+        throw new NpyFormatException(
+            "Cannot read "
+                + path
+                + ": its members have different lengths along the row axis ("
+                + lengths
+                + "); every member becomes a column, so they must have the same number of rows."
+                + " Read one of them with option member");
+      }
+      rowCount = g.rowCount;
+      rowBytes += g.rowBytes;
+      if (g.rowBytes > NpyReadOptions.MAX_ROW_BYTES) {
+        throw new NpyException(
+            "Cannot read "
+                + part.location()
+                + ": one row (shape "
+                + Arrays.toString(g.rowShape)
+                + " of "
+                + g.itemSize
+                + "-byte items) is "
+                + g.rowBytes
+                + " bytes, and the reader handles rows up to "
+                + NpyReadOptions.MAX_ROW_BYTES
+                + " bytes. Read it with the other rowAxis, or split the array with numpy");
+      }
+    }
+    return new NpyFileSpec(path, st.getLen(), List.copyOf(parts), rowCount, rowBytes);
+  }
+
+  private static NpyPart probeMember(
+      SeekableInputStream in,
+      String path,
+      String column,
+      NpzDirectory.Member m,
+      NpyReadOptions options)
+      throws IOException {
+    String location = path + "[" + m.name() + "]";
+    String columnName = options.member != null ? null : column;
+    if (m.method() == NpzDirectory.STORED) {
+      EncodedHeader h =
+          EncodedHeader.read(
+              new OffsetStream(in, m.dataOffset()),
+              m.uncompressedSize(),
+              location,
+              options.maxHeaderBytes);
+      checkLength(location, h.header(), m.uncompressedSize() - h.dataOffset());
+      return NpyPart.of(
+          columnName, location, h.header(), false, 0, 0, m.dataOffset() + h.dataOffset());
+    }
+    // Inflate 4 KiB; only a longer header (its length field says so) needs a second, exact pass.
+    long limit = Math.min(m.uncompressedSize(), (long) options.maxHeaderBytes + 16);
+    byte[] prefix = inflatePrefix(in, m, (int) Math.min(limit, 4096), location);
+    if (prefix.length >= 12 && prefix[6] >= 1 && prefix[6] <= 3) {
+      long needed =
+          prefix[6] == 1
+              ? 10 + ((prefix[8] & 0xff) | (prefix[9] & 0xff) << 8)
+              : 12
+                  + (ByteBuffer.wrap(prefix, 8, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+                      & 0xffffffffL);
+      if (needed > prefix.length && prefix.length < limit) {
+        prefix = inflatePrefix(in, m, (int) Math.min(limit, needed), location);
+      }
+    }
+    EncodedHeader h;
+    try (SeekableInputStream s = new ByteArrayInputFile(prefix, location).newStream()) {
+      h = EncodedHeader.read(s, m.uncompressedSize(), location, options.maxHeaderBytes);
+    }
+    checkLength(location, h.header(), m.uncompressedSize() - h.dataOffset());
+    return NpyPart.of(
+        columnName, location, h.header(), true, m.dataOffset(), m.compressedSize(), h.dataOffset());
+  }
+
+  private static byte[] inflatePrefix(
+      SeekableInputStream in, NpzDirectory.Member m, int len, String location) throws IOException {
+    byte[] out = new byte[len];
+    Inflater inflater = new Inflater(true);
+    try {
+      byte[] chunk = new byte[64 * 1024];
+      long pos = m.dataOffset();
+      long end = m.dataOffset() + m.compressedSize();
+      int filled = 0;
+      while (filled < len) {
+        if (inflater.needsInput()) {
+          if (pos >= end) {
+            throw new NpyFormatException(
+                "Cannot read " + location + ": the compressed member ends before its header");
+          }
+          int n = (int) Math.min(chunk.length, end - pos);
+          in.readFully(pos, ByteBuffer.wrap(chunk, 0, n));
+          pos += n;
+          inflater.setInput(chunk, 0, n);
+        }
+        int got = inflater.inflate(out, filled, len - filled);
+        filled += got;
+        if (got == 0 && inflater.finished()) {
+          break;
+        }
+      }
+      return filled == len ? out : Arrays.copyOf(out, filled);
+    } catch (DataFormatException e) {
+      throw new NpyFormatException(
+          "Cannot read " + location + ": the deflate stream is corrupt (" + e.getMessage() + ")",
+          e);
+    } finally {
+      inflater.end();
+    }
+  }
+
+  static void checkLength(String location, NpyHeader header, long available) {
+    if (available < header.dataBytes()) {
+      throw truncated(location, header, available);
+    }
+  }
+
+  static NpyNeedsRecoveryException truncated(String location, NpyHeader header, long available) {
+    return new NpyNeedsRecoveryException(
+        "Cannot read "
+            + location
+            + ": its header says shape "
+            + Arrays.toString(header.shape())
+            + " ("
+            + header.dataBytes()
+            + " bytes of data) but only "
+            + Math.max(0, available)
+            + " bytes of data are there. The file is truncated (e.g. a writer stopped early): run"
+            + " 'npy recover "
+            + location
+            + "' to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
+  }
+
+  /** A stream whose position 0 is {@code base} in another stream (a stored zip member). */
+  private static final class OffsetStream extends SeekableInputStream {
+    private final SeekableInputStream in;
+    private final long base;
+
+    OffsetStream(SeekableInputStream in, long base) {
+      this.in = in;
+      this.base = base;
+    }
+
+    @Override
+    public long getPos() throws IOException {
+      return in.getPos() - base;
+    }
+
+    @Override
+    public void seek(long newPos) throws IOException {
+      in.seek(base + newPos);
+    }
+
+    @Override
+    public int read(ByteBuffer buf) throws IOException {
+      return in.read(buf);
+    }
+
+    @Override
+    public void close() {
+      // the archive's stream is closed by its owner
+    }
+  }
+}

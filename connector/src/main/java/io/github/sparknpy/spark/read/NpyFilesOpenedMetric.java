@@ -1,0 +1,20 @@
+package io.github.sparknpy.spark.read;
+
+import org.apache.spark.sql.connector.metric.CustomSumMetric;
+
+/** Spark UI metric: npy files opened (summed over tasks). */
+public final class NpyFilesOpenedMetric extends CustomSumMetric {
+  static final String NAME = "filesOpened";
+
+  public NpyFilesOpenedMetric() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "npy files opened";
+  }
+}

@@ -1,0 +1,123 @@
+package io.github.sparknpy.spark.read;
+
+import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.OptionValues;
+import java.io.Serializable;
+import org.apache.spark.network.util.JavaUtils;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * The read options, parsed and validated once on the driver. Keys are case-insensitive, as in
+ * Spark's own file sources; every malformed value fails with a message listing the valid ones.
+ */
+final class NpyReadOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** {@code auto} (default) or {@code matrix}: one scalar column per index of axis 1. */
+  static final String LAYOUT = "layout";
+
+  /** {@code first} (default): a row is one index along axis 0; {@code last}: the last axis. */
+  static final String ROW_AXIS = "rowAxis";
+
+  /** Reads one member of each {@code .npz} archive as if it were a {@code .npy} file. */
+  static final String MEMBER = "member";
+
+  /** Only files whose name matches this glob (Spark's {@code pathGlobFilter}). */
+  static final String PATH_GLOB_FILTER = "pathGlobFilter";
+
+  /** Lists directories recursively (Spark's {@code recursiveFileLookup}), default false. */
+  static final String RECURSIVE_FILE_LOOKUP = "recursiveFileLookup";
+
+  /** Skips unreadable files with a warning; default {@code spark.sql.files.ignoreCorruptFiles}. */
+  static final String IGNORE_CORRUPT_FILES = "ignoreCorruptFiles";
+
+  /** Skips files deleted after listing; default {@code spark.sql.files.ignoreMissingFiles}. */
+  static final String IGNORE_MISSING_FILES = "ignoreMissingFiles";
+
+  /** Largest header accepted, default 1 MiB. */
+  static final String MAX_HEADER_BYTES = "maxHeaderBytes";
+
+  /** Rows per columnar batch, default 4096 (fewer when rows are wide, see {@link #batchRows}). */
+  static final String BATCH_SIZE = "batchSize";
+
+  /** Target bytes per partition; default {@code spark.sql.files.maxPartitionBytes} (128 MiB). */
+  static final String MAX_PARTITION_BYTES = "maxPartitionBytes";
+
+  /** Memory-map local files (default true); false reads them with positioned reads. */
+  static final String MEMORY_MAP = "memoryMap";
+
+  static final int DEFAULT_BATCH_SIZE = 4096;
+
+  /** A batch holds at most this many bytes of file data (a single wider row is still read). */
+  static final long MAX_BATCH_BYTES = 16L << 20;
+
+  /** Rows wider than this cannot be read (a batch buffer must fit a Java array). */
+  static final long MAX_ROW_BYTES = 1L << 30;
+
+  final boolean matrix;
+  final boolean rowAxisLast;
+  final String member;
+  final String pathGlobFilter;
+  final boolean recursiveFileLookup;
+  final boolean ignoreCorruptFiles;
+  final boolean ignoreMissingFiles;
+  final int maxHeaderBytes;
+  final int batchSize;
+  final long maxPartitionBytes;
+  final long openCostInBytes;
+  final boolean memoryMap;
+
+  private NpyReadOptions(SparkSession spark, CaseInsensitiveStringMap options) {
+    this.matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
+    this.rowAxisLast =
+        OptionValues.choice(options, ROW_AXIS, "first", "first", "last").equals("last");
+    String m = options.get(MEMBER);
+    if (m != null && m.isBlank()) {
+      throw new NpyOptionException(
+          "Invalid value '' for option 'member': give the name of an array in the .npz archive,"
+              + " e.g. X or X.npy");
+    }
+    this.member = m == null ? null : m.endsWith(".npy") ? m.substring(0, m.length() - 4) : m;
+    this.pathGlobFilter = options.get(PATH_GLOB_FILTER);
+    this.recursiveFileLookup = OptionValues.bool(options, RECURSIVE_FILE_LOOKUP, false);
+    this.ignoreCorruptFiles =
+        OptionValues.bool(
+            options,
+            IGNORE_CORRUPT_FILES,
+            Boolean.parseBoolean(conf(spark, "spark.sql.files.ignoreCorruptFiles", "false")));
+    this.ignoreMissingFiles =
+        OptionValues.bool(
+            options,
+            IGNORE_MISSING_FILES,
+            Boolean.parseBoolean(conf(spark, "spark.sql.files.ignoreMissingFiles", "false")));
+    this.maxHeaderBytes =
+        OptionValues.positiveInt(options, MAX_HEADER_BYTES, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+    this.batchSize = OptionValues.positiveInt(options, BATCH_SIZE, DEFAULT_BATCH_SIZE);
+    this.maxPartitionBytes =
+        OptionValues.positiveBytes(
+            options,
+            MAX_PARTITION_BYTES,
+            JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.maxPartitionBytes", "128m")));
+    this.memoryMap = OptionValues.bool(options, MEMORY_MAP, true);
+    this.openCostInBytes =
+        JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
+  }
+
+  static NpyReadOptions parse(SparkSession spark, CaseInsensitiveStringMap options) {
+    return new NpyReadOptions(spark, options);
+  }
+
+  private static String conf(SparkSession spark, String key, String fallback) {
+    return spark.conf().contains(key) ? spark.conf().get(key) : fallback;
+  }
+
+  /** Rows per batch for rows of {@code rowBytes}: {@link #batchSize}, fewer for wide rows. */
+  int batchRows(long rowBytes) {
+    if (rowBytes <= 0) {
+      return batchSize;
+    }
+    return (int) Math.max(1, Math.min(batchSize, MAX_BATCH_BYTES / rowBytes));
+  }
+}

@@ -1,0 +1,194 @@
+package io.github.sparknpy.spark.read;
+
+import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.read.Batch;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.connector.read.Statistics;
+import org.apache.spark.sql.connector.read.SupportsReportStatistics;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A planned read: files cut into row ranges of about {@code maxPartitionBytes} (on row boundaries;
+ * small files packed together as Spark's file sources do), restricted to the pushed {@code
+ * _row_index} range and limit.
+ */
+final class NpyScan implements Scan, Batch, SupportsReportStatistics {
+  private final NpyFileIndex index;
+  private final StructType readSchema;
+  private final List<OutputColumn> columns;
+  private final long fromRow;
+  private final long toRowExclusive;
+  private final long limit;
+  private List<InputPartition> partitions;
+
+  NpyScan(
+      NpyFileIndex index,
+      StructType readSchema,
+      List<OutputColumn> columns,
+      long fromRow,
+      long toRowExclusive,
+      long limit) {
+    this.index = index;
+    this.readSchema = readSchema;
+    this.columns = columns;
+    this.fromRow = fromRow;
+    this.toRowExclusive = toRowExclusive;
+    this.limit = limit;
+  }
+
+  @Override
+  public StructType readSchema() {
+    return readSchema;
+  }
+
+  @Override
+  public String description() {
+    StringBuilder sb = new StringBuilder("NpyScan[").append(index.files.size()).append(" files");
+    if (fromRow > 0 || toRowExclusive < Long.MAX_VALUE) {
+      sb.append(", _row_index in [")
+          .append(fromRow)
+          .append(", ")
+          .append(toRowExclusive)
+          .append(')');
+    }
+    if (limit < Long.MAX_VALUE) {
+      sb.append(", limit ").append(limit);
+    }
+    return sb.append(']').toString();
+  }
+
+  @Override
+  public Batch toBatch() {
+    return this;
+  }
+
+  @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return new CustomMetric[] {
+      new NpyBytesReadMetric(), new NpyFilesOpenedMetric(), new NpyRowsProducedMetric()
+    };
+  }
+
+  @Override
+  public Statistics estimateStatistics() {
+    long bytes = 0;
+    long rows = 0;
+    for (NpyFileSpec f : index.files) {
+      long r = Math.max(0, Math.min(f.rowCount(), toRowExclusive) - fromRow);
+      rows += r;
+      bytes += r * f.rowBytes();
+    }
+    long size = bytes;
+    long numRows = Math.min(rows, limit);
+    return new Statistics() {
+      @Override
+      public OptionalLong sizeInBytes() {
+        return OptionalLong.of(size);
+      }
+
+      @Override
+      public OptionalLong numRows() {
+        return OptionalLong.of(numRows);
+      }
+    };
+  }
+
+  @Override
+  public synchronized InputPartition[] planInputPartitions() {
+    if (partitions == null) {
+      partitions = plan();
+    }
+    return partitions.toArray(new InputPartition[0]);
+  }
+
+  private List<InputPartition> plan() {
+    long target = index.options.maxPartitionBytes;
+    long openCost = index.options.openCostInBytes;
+    List<InputPartition> out = new ArrayList<>();
+    List<NpyInputPartition.Slice> current = new ArrayList<>();
+    long currentBytes = 0;
+    long planned = 0;
+    for (NpyFileSpec f : index.files) {
+      long start = Math.min(fromRow, f.rowCount());
+      long end = Math.min(f.rowCount(), toRowExclusive);
+      if (limit < Long.MAX_VALUE) {
+        end = Math.min(end, start + (limit - planned));
+      }
+      if (end <= start) {
+        continue;
+      }
+      long rowsPerSlice =
+          f.splittable() ? Math.max(1, target / Math.max(1, f.rowBytes())) : Long.MAX_VALUE;
+      for (long r = start; r < end; ) {
+        long e = r + Math.min(rowsPerSlice, end - r);
+        long bytes = (e - r) * f.rowBytes() + openCost;
+        if (!current.isEmpty() && currentBytes + bytes > target) {
+          out.add(partition(current));
+          current = new ArrayList<>();
+          currentBytes = 0;
+        }
+        current.add(new NpyInputPartition.Slice(f, r, e));
+        currentBytes += bytes;
+        planned += e - r;
+        r = e;
+      }
+      if (planned >= limit) {
+        break;
+      }
+    }
+    if (!current.isEmpty()) {
+      out.add(partition(current));
+    }
+    return out;
+  }
+
+  /** A partition with the hosts that hold most of its bytes (none for the local file system). */
+  private NpyInputPartition partition(List<NpyInputPartition.Slice> slices) {
+    Map<String, Long> hostBytes = new HashMap<>();
+    for (NpyInputPartition.Slice s : slices) {
+      NpyFileSpec f = s.file();
+      Path path = new Path(f.path());
+      if ("file".equals(path.toUri().getScheme()) || !f.splittable()) {
+        continue;
+      }
+      NpyPart first = f.parts().get(0);
+      long offset = first.dataOffset() + s.startRow() * f.rowBytes();
+      long len = Math.max(1, (s.endRow() - s.startRow()) * f.rowBytes());
+      try {
+        FileSystem fs = path.getFileSystem(index.conf);
+        for (BlockLocation b : fs.getFileBlockLocations(path, offset, len)) {
+          for (String host : b.getHosts()) {
+            hostBytes.merge(host, b.getLength(), Long::sum);
+          }
+        }
+      } catch (IOException e) {
+        // locality is a hint; without it the task runs anywhere
+      }
+    }
+    String[] hosts =
+        hostBytes.entrySet().stream()
+            .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+            .limit(3)
+            .map(Map.Entry::getKey)
+            .toArray(String[]::new);
+    return new NpyInputPartition(List.copyOf(slices), hosts);
+  }
+
+  @Override
+  public PartitionReaderFactory createReaderFactory() {
+    return new NpyPartitionReaderFactory(
+        new SerializableHadoopConf(index.conf), columns, index.options, limit);
+  }
+}
