@@ -34,13 +34,19 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   /** Metadata column: the index of the row along the row axis within its file. */
   public static final String ROW_INDEX_COLUMN = "_row_index";
 
-  private static final Set<TableCapability> CAPABILITIES =
+  private static final Set<TableCapability> DECLARED_TABLE =
+      EnumSet.of(TableCapability.BATCH_READ, TableCapability.BATCH_WRITE, TableCapability.TRUNCATE);
+
+  /**
+   * Paths written through {@code format("npy")}: the writer maps the incoming columns itself
+   * (record fields, matrix layout, Append checks against the existing header), so Spark must not
+   * force the read schema (whose names are {@code value} or {@code _0 …}) on them.
+   */
+  private static final Set<TableCapability> PATH_TABLE =
       EnumSet.of(
           TableCapability.BATCH_READ,
           TableCapability.BATCH_WRITE,
           TableCapability.TRUNCATE,
-          // The writer maps the incoming columns itself (record fields, matrix layout, Append
-          // checks against the existing header), so Spark must not force the read schema on it.
           TableCapability.ACCEPT_ANY_SCHEMA);
 
   private final SparkSession spark;
@@ -84,9 +90,14 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     return result;
   }
 
+  /**
+   * Tables with declared columns ({@code CREATE TABLE t (k BIGINT, v DOUBLE) USING npy}) let Spark
+   * resolve inserts against their columns as for any table: by position for INSERT INTO, with
+   * Spark's store-assignment casts, so the file gets the table's names and types.
+   */
   @Override
   public Set<TableCapability> capabilities() {
-    return CAPABILITIES;
+    return declaredSchema == null || declaredSchema.isEmpty() ? PATH_TABLE : DECLARED_TABLE;
   }
 
   @Override
