@@ -5,7 +5,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** The schema of a table from the headers of its files (see docs/reader.md for the contract). */
+/**
+ * The schema of a table from the headers of its files (the contract is in the README, Reading with
+ * Spark).
+ */
 public final class NpyTableSchema {
   private NpyTableSchema() {}
 

@@ -12,7 +12,10 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The schema contract: the Spark type of each numpy dtype (see docs/reader.md). */
+/**
+ * The schema contract: the Spark type of each numpy dtype (the README, Reading with Spark, lists
+ * it).
+ */
 final class SparkTypes {
   static final DataType U8 = DataTypes.createDecimalType(20, 0);
   static final DataType INTERVAL = DataTypes.createDayTimeIntervalType();
