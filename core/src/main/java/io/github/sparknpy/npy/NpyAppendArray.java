@@ -297,68 +297,71 @@ public final class NpyAppendArray implements AutoCloseable {
    * existing one needs {@code values.length} equal to its row's element count.
    */
   public void appendRow(double[] values) throws IOException {
-    if (!appendRowBuffered(values)) {
-      append(NpyArray.of(values, oneRowShape(values.length)));
-    }
-  }
-
-  /**
-   * The logger's hot path, kept small enough to inline: one lock, one bounds check and the puts.
-   * False, having written nothing, when the general path must decide.
-   */
-  private boolean appendRowBuffered(double[] values) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    if (layout == null || !layout.acceptsRow(ScalarDType.FLOAT64, values.length)) {
-      return false;
-    }
-    int bytes = values.length * Double.BYTES;
     synchronized (lock) {
-      ByteBuffer buf = pending;
-      int p = buf.position();
-      if (layout != lockedLayout || bytes > buf.limit() - p) {
-        p = reserveBuffered(layout, bytes, 0);
-        if (p < 0) {
-          return false;
+      if (roomForRow(ScalarDType.FLOAT64, values.length, Double.BYTES)) {
+        for (double v : values) {
+          pending.putDouble(v);
         }
-      } else {
-        buf.position(p + bytes);
+        pendingRows++;
+        return;
       }
-      pendingRows++;
-      for (int i = 0; i < values.length; i++) {
-        buf.putDouble(p + i * Double.BYTES, values[i]);
-      }
-      return true;
     }
+    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <f4} rows. */
   public void appendRow(float[] values) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    if (layout == null
-        || !layout.acceptsRow(ScalarDType.FLOAT32, values.length)
-        || !appendBuffered(layout, values, 1)) {
-      append(NpyArray.of(values, oneRowShape(values.length)));
+    synchronized (lock) {
+      if (roomForRow(ScalarDType.FLOAT32, values.length, Float.BYTES)) {
+        for (float v : values) {
+          pending.putFloat(v);
+        }
+        pendingRows++;
+        return;
+      }
     }
+    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i8} rows. */
   public void appendRow(long[] values) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    if (layout == null
-        || !layout.acceptsRow(ScalarDType.INT64, values.length)
-        || !appendBuffered(layout, values, 1)) {
-      append(NpyArray.of(values, oneRowShape(values.length)));
+    synchronized (lock) {
+      if (roomForRow(ScalarDType.INT64, values.length, Long.BYTES)) {
+        for (long v : values) {
+          pending.putLong(v);
+        }
+        pendingRows++;
+        return;
+      }
     }
+    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i4} rows. */
   public void appendRow(int[] values) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    if (layout == null
-        || !layout.acceptsRow(ScalarDType.INT32, values.length)
-        || !appendBuffered(layout, values, 1)) {
-      append(NpyArray.of(values, oneRowShape(values.length)));
+    synchronized (lock) {
+      if (roomForRow(ScalarDType.INT32, values.length, Integer.BYTES)) {
+        for (int v : values) {
+          pending.putInt(v);
+        }
+        pendingRows++;
+        return;
+      }
     }
+    append(NpyArray.of(values, oneRowShape(values.length)));
+  }
+
+  /**
+   * True, with room made in the write buffer, if one row of {@code length} elements of {@code type}
+   * can go straight into it. The caller holds {@link #lock}; the layout is read there as a plain
+   * field, and the caller's sequential puts compile to the same code as a hand-written buffer loop
+   * (this is the logger's hot path).
+   */
+  private boolean roomForRow(ScalarDType type, int length, int elementBytes) throws IOException {
+    BufferedLayout layout = lockedLayout;
+    return layout != null
+        && layout.acceptsRow(type, length)
+        && roomFor(layout, length * elementBytes);
   }
 
   /** The shape of one row of {@code elements} values: the file's with 1 on the growth axis. */
@@ -380,93 +383,109 @@ public final class NpyAppendArray implements AutoCloseable {
   private boolean appendBuffered(BufferedLayout layout, double[] data, long rows)
       throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length * Double.BYTES, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++, p += Double.BYTES) {
-        pending.putDouble(p, data[i]);
+      if (!roomFor(layout, data.length * Double.BYTES)) {
+        return false;
       }
-      return p >= 0;
+      for (double v : data) {
+        pending.putDouble(v);
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, float[] data, long rows)
       throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length * Float.BYTES, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++, p += Float.BYTES) {
-        pending.putFloat(p, data[i]);
+      if (!roomFor(layout, data.length * Float.BYTES)) {
+        return false;
       }
-      return p >= 0;
+      for (float v : data) {
+        pending.putFloat(v);
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, long[] data, long rows) throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length * Long.BYTES, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++, p += Long.BYTES) {
-        pending.putLong(p, data[i]);
+      if (!roomFor(layout, data.length * Long.BYTES)) {
+        return false;
       }
-      return p >= 0;
+      for (long v : data) {
+        pending.putLong(v);
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, int[] data, long rows) throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length * Integer.BYTES, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++, p += Integer.BYTES) {
-        pending.putInt(p, data[i]);
+      if (!roomFor(layout, data.length * Integer.BYTES)) {
+        return false;
       }
-      return p >= 0;
+      for (int v : data) {
+        pending.putInt(v);
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, short[] data, long rows)
       throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length * Short.BYTES, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++, p += Short.BYTES) {
-        pending.putShort(p, data[i]);
+      if (!roomFor(layout, data.length * Short.BYTES)) {
+        return false;
       }
-      return p >= 0;
+      for (short v : data) {
+        pending.putShort(v);
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, byte[] data, long rows) throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length, rows);
-      if (p >= 0) {
-        pending.put(p, data);
+      if (!roomFor(layout, data.length)) {
+        return false;
       }
-      return p >= 0;
+      pending.put(data);
+      pendingRows += rows;
+      return true;
     }
   }
 
   private boolean appendBuffered(BufferedLayout layout, boolean[] data, long rows)
       throws IOException {
     synchronized (lock) {
-      int p = reserveBuffered(layout, data.length, rows);
-      for (int i = 0; p >= 0 && i < data.length; i++) {
-        pending.put(p + i, (byte) (data[i] ? 1 : 0));
+      if (!roomFor(layout, data.length)) {
+        return false;
       }
-      return p >= 0;
+      for (boolean v : data) {
+        pending.put((byte) (v ? 1 : 0));
+      }
+      pendingRows += rows;
+      return true;
     }
   }
 
   /**
-   * Room for {@code bytes} in the write buffer: the rows are counted and the position the caller
-   * fills is returned, or -1 with nothing changed if {@code layout} is no longer current or the
-   * block is larger than the buffer. The caller holds {@link #lock}.
+   * Makes room for {@code bytes} in the write buffer (flushing it if needed); false, with nothing
+   * changed, if {@code layout} is no longer current or the block is larger than the buffer. The
+   * caller holds {@link #lock} and then puts exactly {@code bytes} at the buffer's position.
    */
-  private int reserveBuffered(BufferedLayout layout, int bytes, long rows) throws IOException {
+  private boolean roomFor(BufferedLayout layout, int bytes) throws IOException {
     if (layout != lockedLayout || bytes > pending.capacity()) {
-      return -1;
+      return false;
     }
     if (bytes > pending.remaining()) {
       flushPending();
     }
-    int p = pending.position();
-    pending.position(p + bytes);
-    pendingRows += rows;
-    return p;
+    return true;
   }
 
   /**
