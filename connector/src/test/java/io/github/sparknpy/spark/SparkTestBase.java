@@ -11,8 +11,9 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Base of the connector's Spark tests: one {@code local[2]} session shared by every test class in
- * the JVM (Iceberg's {@code TestBase} pattern), with {@link #sql} and {@link #withSQLConf}.
+ * Base of the connector's Spark tests: one {@code local[2,2]} session (two threads; a failed task
+ * gets a second attempt, as on a cluster) shared by every test class in the JVM (Iceberg's {@code
+ * TestBase} pattern), with {@link #sql} and {@link #withSQLConf}.
  */
 public abstract class SparkTestBase {
   private static SparkSession shared;
@@ -23,7 +24,7 @@ public abstract class SparkTestBase {
     if (shared == null) {
       shared =
           SparkSession.builder()
-              .master("local[2]")
+              .master("local[2,2]")
               .appName("spark-npy-tests")
               .config("spark.ui.enabled", "false")
               .config("spark.sql.shuffle.partitions", "4")

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.api.java.UDF1;
@@ -181,10 +182,9 @@ class NpyCommitProtocolTest extends WriterTestBase {
   }
 
   @Test
-  void aTaskFailingHalfwayInSparkFailsTheJobAndLeavesNothingBehind() throws Exception {
-    Path out = tmp.resolve("spark.npy");
+  void aTaskFailingHalfwayOnItsFirstAttemptIsRetriedWithoutDuplicatesOrLosses() throws Exception {
+    Path out = tmp.resolve("retried.npy");
     spark().range(3).selectExpr("id AS x").write().format("npy").save(out.toString());
-    byte[] before = Files.readAllBytes(out);
     spark()
         .udf()
         .register(
@@ -198,9 +198,39 @@ class NpyCommitProtocolTest extends WriterTestBase {
                   return id;
                 },
             DataTypes.LongType);
+
+    // The shared session runs local[2,2]: a failed task gets a second attempt, as on a cluster.
+    sql("SELECT npy_fail_first_attempt(id) AS x FROM range(0, 20, 1, 2)")
+        .write()
+        .format("npy")
+        .mode(SaveMode.Overwrite)
+        .save(out.toString());
+
+    assertThat(values(numpy(out)))
+        .isEqualTo(LongStream.range(0, 20).boxed().toList().toString().replace(" ", ""));
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void aTaskFailingOnEveryAttemptFailsTheJobAndLeavesTheOldFileIntact() throws Exception {
+    Path out = tmp.resolve("spark.npy");
+    spark().range(3).selectExpr("id AS x").write().format("npy").save(out.toString());
+    byte[] before = Files.readAllBytes(out);
+    spark()
+        .udf()
+        .register(
+            "npy_fail_always",
+            (UDF1<Long, Long>)
+                id -> {
+                  if (TaskContext.get().partitionId() == 1 && id == 15) {
+                    throw new IllegalStateException("injected failure in partition 1 at id 15");
+                  }
+                  return id;
+                },
+            DataTypes.LongType);
     assertThatThrownBy(
             () ->
-                sql("SELECT npy_fail_first_attempt(id) AS x FROM range(0, 20, 1, 2)")
+                sql("SELECT npy_fail_always(id) AS x FROM range(0, 20, 1, 2)")
                     .write()
                     .format("npy")
                     .mode(SaveMode.Overwrite)
