@@ -4,6 +4,7 @@ import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyException;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.RecordDType;
+import io.github.sparknpy.spark.NpyTaskMetric;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -360,23 +361,9 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       }
     }
     return new CustomTaskMetric[] {
-      metric(NpyBytesReadMetric.NAME, bytesRead + open),
-      metric(NpyFilesOpenedMetric.NAME, filesOpened),
-      metric(NpyRowsProducedMetric.NAME, produced)
-    };
-  }
-
-  private static CustomTaskMetric metric(String name, long value) {
-    return new CustomTaskMetric() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public long value() {
-        return value;
-      }
+      new NpyTaskMetric(NpyBytesReadMetric.NAME, bytesRead + open),
+      new NpyTaskMetric(NpyFilesOpenedMetric.NAME, filesOpened),
+      new NpyTaskMetric(NpyRowsProducedMetric.NAME, produced)
     };
   }
 

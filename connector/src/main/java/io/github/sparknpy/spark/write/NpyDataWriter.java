@@ -3,6 +3,7 @@ package io.github.sparknpy.spark.write;
 import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.spark.NpyTaskMetric;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -309,21 +310,8 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     long r = spilling ? rows : st.row;
     long b = stagedBytes > 0 ? stagedBytes : (long) rowBytes * st.row;
     return new CustomTaskMetric[] {
-      metric(NpyRowsWrittenMetric.NAME, r), metric(NpyBytesWrittenMetric.NAME, b)
-    };
-  }
-
-  private static CustomTaskMetric metric(String name, long value) {
-    return new CustomTaskMetric() {
-      @Override
-      public String name() {
-        return name;
-      }
-
-      @Override
-      public long value() {
-        return value;
-      }
+      new NpyTaskMetric(NpyRowsWrittenMetric.NAME, r),
+      new NpyTaskMetric(NpyBytesWrittenMetric.NAME, b)
     };
   }
 }
