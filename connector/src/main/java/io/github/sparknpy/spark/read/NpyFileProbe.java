@@ -284,6 +284,18 @@ final class NpyFileProbe {
     if (available < header.dataBytes()) {
       throw truncated(location, header, available);
     }
+    if (available > header.dataBytes()) {
+      // numpy ignores such bytes too; they are usually rows an appender with deferred header
+      // writes has not counted yet (still writing, or crashed), so say how to get them.
+      LOG.warn(
+          "{}: {} bytes follow the {} rows its header declares and are not read. An appender with"
+              + " deferred header writes may still be writing or may have crashed: run"
+              + " 'npy recover {}' to count the complete rows",
+          location,
+          available - header.dataBytes(),
+          header.rowCount(),
+          location);
+    }
   }
 
   static NpyNeedsRecoveryException truncated(String location, NpyHeader header, long available) {

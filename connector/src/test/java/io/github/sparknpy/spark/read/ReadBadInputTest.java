@@ -52,6 +52,28 @@ class ReadBadInputTest extends NpyReadTestBase {
   }
 
   @Test
+  void bytesBeyondTheHeaderAreNotReadAsNumpyIgnoresThem() throws Exception {
+    Path file = tmp.resolve("uncounted.npy");
+    numpy("np.save(sys.argv[1], np.arange(4.0))", file);
+    // Two more rows and half of a third, as an appender with deferred headers leaves them.
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.seek(f.length());
+      f.write(new byte[20]);
+    }
+
+    assertThat(
+            spark()
+                .read()
+                .format("npy")
+                .load(file.toString())
+                .as(Encoders.DOUBLE())
+                .collectAsList())
+        .containsExactly(0.0, 1.0, 2.0, 3.0);
+    assertThat(numpy("print(np.load(sys.argv[1], mmap_mode='r').shape)", file).trim())
+        .isEqualTo("(4,)");
+  }
+
+  @Test
   void fileCutAfterPlanningFailsAtReadTimeWithRecoverHint() throws Exception {
     Path file = newDir("cut").resolve("x.npy");
     numpy("np.save(sys.argv[1], np.arange(100000.0))", file);
