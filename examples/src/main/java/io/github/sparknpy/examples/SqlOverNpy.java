@@ -81,13 +81,14 @@ public final class SqlOverNpy {
                   + " CAST(id DIV %d * 15 AS INT) AS minute,"
                   + " CAST(8 + 1.5 * (id %% %d + 1) + 0.25 * (id DIV %d DIV 4) + 0.5 * %d AS FLOAT)"
                   + " AS temperature,"
-                  + " CAST(IF((id * 7 + %d) %% 11 = 0, (id %% 5) * 0.5, 0) AS FLOAT) AS rain_mm"
+                  + " CAST(IF((id * 7 + %d) %% 11 = 0, (id %% 5 + %d) * 0.5, 0) AS FLOAT) AS rain_mm"
                   + " FROM range(%d)",
               table,
               STATIONS,
               STATIONS,
               STATIONS,
               STATIONS,
+              d,
               d,
               d,
               STATIONS * READINGS_PER_STATION));
