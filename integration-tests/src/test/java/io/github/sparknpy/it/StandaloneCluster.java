@@ -112,6 +112,7 @@ final class StandaloneCluster implements AutoCloseable {
     env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_DIST_CLASSPATH", classpath);
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.put("SPARK_LOCAL_HOSTNAME", "127.0.0.1");
     env.put("SPARK_LOCAL_DIRS", Files.createDirectories(work.resolve(name + "-local")).toString());
     env.put("SPARK_EXECUTOR_OPTS", String.join(" ", ItConfig.jvmArgs()));
     env.remove("SPARK_TESTING");

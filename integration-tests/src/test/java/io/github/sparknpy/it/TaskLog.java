@@ -17,6 +17,8 @@ final class TaskLog extends SparkListener implements AutoCloseable {
   private final SparkSession spark;
   private final Set<String> executors = ConcurrentHashMap.newKeySet();
   private final Map<Long, String> running = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong bytesRead =
+      new java.util.concurrent.atomic.AtomicLong();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private TaskLog(SparkSession spark) {
@@ -38,6 +40,9 @@ final class TaskLog extends SparkListener implements AutoCloseable {
   public void onTaskEnd(SparkListenerTaskEnd end) {
     running.remove(end.taskInfo().taskId());
     executors.add(end.taskInfo().executorId());
+    if (end.taskMetrics() != null) {
+      bytesRead.addAndGet(end.taskMetrics().inputMetrics().bytesRead());
+    }
     TaskEndReason reason = end.reason();
     if (end.taskInfo().failed()) {
       failures.add(reason.getClass().getSimpleName() + ": " + reason);
@@ -53,6 +58,12 @@ final class TaskLog extends SparkListener implements AutoCloseable {
   Set<String> executors() {
     drain();
     return new TreeSet<>(executors);
+  }
+
+  /** Input bytes the finished tasks read (Hadoop file-system statistics of their threads). */
+  long bytesRead() {
+    drain();
+    return bytesRead.get();
   }
 
   List<String> failures() {
