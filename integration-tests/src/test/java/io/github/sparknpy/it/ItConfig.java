@@ -71,10 +71,16 @@ final class ItConfig {
       return Arrays.stream(all.trim().split(java.io.File.pathSeparator))
           .filter(e -> e.endsWith(".jar"))
           .filter(e -> NOT_IN_A_DISTRIBUTION.stream().noneMatch(e.replace('\\', '/')::contains))
+          // this build's own jars resolve to the modules' target/ directories, not ~/.m2
+          .filter(e -> !isSparkNpyJar(Path.of(e).getFileName().toString()))
           .collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static boolean isSparkNpyJar(String fileName) {
+    return fileName.startsWith("npy-core") || fileName.startsWith("spark-npy");
   }
 
   private static String required(String key) {
