@@ -45,6 +45,9 @@ final class StandaloneCluster implements AutoCloseable {
     Files.createDirectories(sparkHome.resolve("jars"));
     String classpath = String.join(File.pathSeparator, distributionClasspath);
     StandaloneCluster cluster = new StandaloneCluster(work, freePort());
+    // Safety net: no master, worker or executor outlives a test JVM that dies without JUnit's
+    // clean-up (close() is idempotent).
+    Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "npy-it-cluster-stop"));
     try {
       cluster.launch(
           "master",
@@ -208,7 +211,7 @@ final class StandaloneCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     // Workers first (they stop their executors), then the master.
     for (int i = processes.size() - 1; i >= 0; i--) {
       Process p = processes.get(i);
