@@ -119,8 +119,13 @@ class ClusterIT {
       Thread writer = new Thread(write, "npy-it-writer");
       writer.start();
 
-      String victim = awaitRunningTaskOnAnExecutor(tasks, write);
-      Thread.sleep(800); // the victim's task is now in the middle of its rows
+      awaitRunningTaskOnAnExecutor(tasks, write);
+      Thread.sleep(800); // tasks are now in the middle of their rows
+      // the victim: an executor with a task running right now
+      String victim =
+          tasks.running().values().stream()
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("No write task running to interrupt"));
       ProcessHandle executor =
           StandaloneCluster.executorProcesses(appId).stream()
               .filter(p -> StandaloneCluster.executorId(p).equals(victim))

@@ -48,6 +48,30 @@ final class ItConfig {
     return jar;
   }
 
+  /**
+   * The jars the driver gets as {@code spark.jars}: {@code npy.it.jars} (comma-separated, e.g. the
+   * plain connector jar and the core jar, as {@code --packages} would resolve them), else the
+   * packaged {@link #connectorJar()}.
+   */
+  static List<Path> sparkJars() {
+    String jars = System.getProperty("npy.it.jars", "");
+    if (jars.isBlank()) {
+      return List.of(connectorJar());
+    }
+    List<Path> paths =
+        Arrays.stream(jars.split(","))
+            .map(String::trim)
+            .map(j -> Path.of(j).toAbsolutePath().normalize())
+            .collect(Collectors.toList());
+    for (Path p : paths) {
+      if (!Files.isRegularFile(p)) {
+        throw new IllegalStateException(
+            "Cannot run the integration tests: " + p + " (from npy.it.jars) does not exist");
+      }
+    }
+    return paths;
+  }
+
   /** A fresh directory under {@code integration-tests/target/it-work}. */
   static Path workDir(String name) {
     try {

@@ -57,7 +57,7 @@ class PackagingIT {
         Class.forName(
             "io.github.sparknpy.spark.NpyDataSource", false, SparkCluster.connectorLoader());
     assertThat(source.getProtectionDomain().getCodeSource().getLocation().toURI())
-        .isEqualTo(ItConfig.connectorJar().toUri());
+        .isIn(ItConfig.sparkJars().stream().map(Path::toUri).toList());
   }
 
   @Test
@@ -83,16 +83,17 @@ class PackagingIT {
           .doesNotContain("npy-core")
           .doesNotContain("test-classes");
     }
-    String jarName = ItConfig.connectorJar().getFileName().toString();
+    List<String> jarNames =
+        ItConfig.sparkJars().stream().map(j -> j.getFileName().toString()).toList();
     List<Path> fetched = new ArrayList<>();
     for (Path worker : SparkCluster.cluster().workerDirs()) {
       Path appDir = worker.resolve("work").resolve(appId);
       if (Files.isDirectory(appDir)) {
         try (var s = Files.walk(appDir, 2)) {
-          s.filter(p -> p.getFileName().toString().equals(jarName)).forEach(fetched::add);
+          s.filter(p -> jarNames.contains(p.getFileName().toString())).forEach(fetched::add);
         }
       }
     }
-    assertThat(fetched).hasSizeGreaterThanOrEqualTo(SparkCluster.EXECUTORS);
+    assertThat(fetched).hasSizeGreaterThanOrEqualTo(SparkCluster.EXECUTORS * jarNames.size());
   }
 }

@@ -6,6 +6,8 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -13,6 +15,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * One standalone cluster (master + 2 workers, separate JVMs) and one driver session for the whole
  * integration-test run, closed when the run ends.
+ *
+ * <p>{@code npy.it.jars} replaces the single jar by a list (the {@code plain-jars} failsafe
+ * execution gives the plain connector jar and the core jar, as {@code --packages} resolves them).
  *
  * <p>The driver is this JVM, set up the way {@code spark-submit --jars spark-npy_2.13-…-all.jar}
  * sets up a client-mode driver: the jar is in {@code spark.jars} (executors fetch it from the
@@ -68,7 +73,7 @@ final class SparkCluster implements BeforeAllCallback {
     }
 
     static Shared start() throws IOException, InterruptedException {
-      Path jar = ItConfig.connectorJar();
+      List<Path> jars = ItConfig.sparkJars();
       Path work = ItConfig.workDir("cluster");
       long t0 = System.nanoTime();
       StandaloneCluster cluster =
@@ -77,15 +82,15 @@ final class SparkCluster implements BeforeAllCallback {
       try {
         loader =
             new URLClassLoader(
-                "spark-npy-jars",
-                new URL[] {jar.toUri().toURL()},
-                Thread.currentThread().getContextClassLoader());
+                "spark-npy-jars", urls(jars), Thread.currentThread().getContextClassLoader());
         Thread.currentThread().setContextClassLoader(loader);
         SparkSession spark =
             SparkSession.builder()
                 .master(cluster.masterUrl())
                 .appName("spark-npy-it")
-                .config("spark.jars", jar.toString())
+                .config(
+                    "spark.jars",
+                    jars.stream().map(Path::toString).collect(Collectors.joining(",")))
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.executor.memory", "512m")
@@ -99,8 +104,8 @@ final class SparkCluster implements BeforeAllCallback {
                 .getOrCreate();
         awaitExecutors(spark, EXECUTORS);
         System.out.printf(
-            "spark-npy IT cluster up in %.1f s: %s, %d executors, jar %s%n",
-            (System.nanoTime() - t0) / 1e9, cluster.masterUrl(), EXECUTORS, jar);
+            "spark-npy IT cluster up in %.1f s: %s, %d executors, spark.jars %s%n",
+            (System.nanoTime() - t0) / 1e9, cluster.masterUrl(), EXECUTORS, jars);
         return new Shared(cluster, loader, spark);
       } catch (IOException | InterruptedException | RuntimeException e) {
         cluster.close();
@@ -109,6 +114,14 @@ final class SparkCluster implements BeforeAllCallback {
         }
         throw e;
       }
+    }
+
+    private static URL[] urls(List<Path> jars) throws IOException {
+      URL[] urls = new URL[jars.size()];
+      for (int i = 0; i < urls.length; i++) {
+        urls[i] = jars.get(i).toUri().toURL();
+      }
+      return urls;
     }
 
     /** Waits until {@code n} executors (not counting the driver) have registered. */
