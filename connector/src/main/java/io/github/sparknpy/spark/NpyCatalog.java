@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark;
 
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -59,7 +60,10 @@ public final class NpyCatalog implements TableCatalog {
   @Override
   public boolean tableExists(Identifier ident) {
     CaseInsensitiveStringMap options = NpyTableIdentifier.decode(ident);
-    Configuration conf = SparkSession.active().sparkContext().hadoopConfiguration();
+    // The session's confs and the options too (e.g. fs.s3a.endpoint), as for reads and writes:
+    // the context's configuration alone misses them, and the file system this call creates is
+    // the one Hadoop caches for the later reads and writes of the job.
+    Configuration conf = HadoopConfs.forOptions(SparkSession.active(), options);
     try {
       for (String p : NpyPaths.of(options)) {
         Path path = new Path(p);

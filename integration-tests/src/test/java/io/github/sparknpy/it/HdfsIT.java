@@ -1,0 +1,208 @@
+package io.github.sparknpy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.testing.Numpy;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * HDFS: a {@code MiniDFSCluster} (one NameNode, one DataNode, 1 MiB blocks) in this JVM on
+ * 127.0.0.1; the executors of the standalone cluster read and write it through {@code hdfs://}.
+ */
+@ExtendWith(SparkCluster.class)
+class HdfsIT {
+  private static final int BLOCK = 1 << 20;
+
+  private static MiniDFSCluster hdfs;
+  private static FileSystem fs;
+  private static String root;
+
+  private final SparkSession spark = SparkCluster.spark();
+
+  @BeforeAll
+  static void startHdfs() throws IOException {
+    Configuration conf = new Configuration();
+    conf.set(
+        MiniDFSCluster.HDFS_MINIDFS_BASEDIR, ItConfig.workDir("hdfs").toAbsolutePath().toString());
+    conf.setLong("dfs.blocksize", BLOCK);
+    conf.setLong("dfs.namenode.fs-limits.min-block-size", 4096);
+    conf.set("dfs.datanode.hostname", "127.0.0.1");
+    long t0 = System.nanoTime();
+    hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    hdfs.waitActive();
+    fs = hdfs.getFileSystem();
+    root = fs.getUri().toString();
+    System.out.printf("MiniDFSCluster up in %.1f s at %s%n", (System.nanoTime() - t0) / 1e9, root);
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (hdfs != null) {
+      hdfs.shutdown();
+    }
+  }
+
+  /** A numpy-made 300,000 × 4 float64 matrix over 10 HDFS blocks, read as 5+ partitions. */
+  @Test
+  void readsAMultiBlockFileInRowRangeSplits() throws Exception {
+    java.nio.file.Path local = ItConfig.workDir("hdfs-src").resolve("m.npy");
+    Numpy.run("np.save(sys.argv[1], np.arange(1200000, dtype='<f8').reshape(300000, 4))", local);
+    Path target = new Path(root + "/read/m.npy");
+    fs.copyFromLocalFile(new Path(local.toUri()), target);
+    assertThat(fs.getFileBlockLocations(fs.getFileStatus(target), 0, Long.MAX_VALUE))
+        .hasSizeGreaterThanOrEqualTo(9);
+
+    Dataset<Row> m =
+        spark
+            .read()
+            .format("npy")
+            .option("layout", "matrix")
+            .option("maxPartitionBytes", "2m")
+            .load(target.toString());
+    assertThat(m.rdd().getNumPartitions()).isGreaterThanOrEqualTo(5);
+    // Every value sits where numpy put it: _c = 4 * row + c.
+    Row check =
+        m.selectExpr(
+                "count(*)",
+                "count_if(_0 != 4 * _row_index OR _1 != 4 * _row_index + 1"
+                    + " OR _2 != 4 * _row_index + 2 OR _3 != 4 * _row_index + 3)",
+                "count(distinct _row_index)",
+                "max(_row_index)")
+            .first();
+    assertThat(check.getLong(0)).isEqualTo(300_000L);
+    assertThat(check.getLong(1)).isZero();
+    assertThat(check.getLong(2)).isEqualTo(300_000L);
+    assertThat(check.getLong(3)).isEqualTo(299_999L);
+  }
+
+  @Test
+  void mergedWriteThenAppendThenOverwrite() throws Exception {
+    String path = root + "/merged/t.npy";
+    frame(0, 100_000, 4)
+        .write()
+        .format("npy")
+        .option("dfs.blocksize", String.valueOf(BLOCK))
+        .save(path);
+    assertRows(path, 0, 100_000);
+    assertThat(fs.getFileBlockLocations(fs.getFileStatus(new Path(path)), 0, Long.MAX_VALUE))
+        .hasSizeGreaterThan(1);
+
+    // Append on HDFS: the job commit writes header + old data + new data under a temporary name
+    // and renames it over the old file.
+    frame(100_000, 150_000, 3).write().format("npy").mode(SaveMode.Append).save(path);
+    assertRows(path, 0, 150_000);
+    assertThat(spark.read().format("npy").load(path).selectExpr("sum(id)").first().getLong(0))
+        .isEqualTo(149_999L * 150_000 / 2);
+
+    // ErrorIfExists fails before any task and leaves the file alone.
+    long before = fs.getFileStatus(new Path(path)).getLen();
+    assertThatThrownBy(() -> frame(0, 10, 1).write().format("npy").save(path))
+        .hasMessageContaining("already exists");
+    assertThat(fs.getFileStatus(new Path(path)).getLen()).isEqualTo(before);
+
+    frame(7, 17, 2).write().format("npy").mode(SaveMode.Overwrite).save(path);
+    assertRows(path, 7, 17);
+    assertOnlyFiles("/merged", "t.npy");
+
+    // numpy opens the file exactly as HDFS holds it.
+    java.nio.file.Path copy = ItConfig.workDir("hdfs-copy").resolve("t.npy");
+    fs.copyToLocalFile(new Path(path), new Path(copy.toUri()));
+    assertThat(
+            Numpy.run(
+                "a = np.load(sys.argv[1], mmap_mode='r')\n"
+                    + "assert a.dtype.names == ('id', 'x'), a.dtype\n"
+                    + "assert (a['id'] == np.arange(7, 17)).all()\n"
+                    + "assert (a['x'] == np.arange(7, 17) / 8).all()\n"
+                    + "print(len(a))",
+                copy))
+        .isEqualToIgnoringWhitespace("10");
+  }
+
+  @Test
+  void unmergedWriteAppendAndOverwrite() throws Exception {
+    String dir = root + "/parts/d";
+    frame(0, 30_000, 3).write().format("npy").option("merge", "false").save(dir);
+    frame(30_000, 40_000, 2)
+        .write()
+        .format("npy")
+        .option("merge", "false")
+        .mode(SaveMode.Append)
+        .save(dir);
+    List<Path> parts = parts(dir);
+    assertThat(parts).hasSize(5);
+    long next = 0;
+    for (Path p : parts) {
+      try (NpyFile f = FsInputFile.open(fs, p)) {
+        assertThat(f.dtype().descr()).isEqualTo("[('id', '<i8'), ('x', '<f8')]");
+        ByteBuffer b = f.rows(0, f.rowCount());
+        for (int i = 0; i < f.rowCount(); i++) {
+          assertThat(b.getLong(i * 16)).isEqualTo(next + i);
+        }
+        next += f.rowCount();
+      }
+    }
+    assertThat(next).isEqualTo(40_000L);
+    assertThat(spark.read().format("npy").load(dir).count()).isEqualTo(40_000L);
+
+    frame(0, 5, 1)
+        .write()
+        .format("npy")
+        .option("merge", "false")
+        .mode(SaveMode.Overwrite)
+        .save(dir);
+    assertThat(parts(dir)).hasSize(1);
+    assertThat(spark.read().format("npy").load(dir).count()).isEqualTo(5L);
+  }
+
+  private Dataset<Row> frame(long from, long to, int partitions) {
+    return spark.range(from, to, 1, partitions).selectExpr("id", "id / 8.0D as x");
+  }
+
+  /** Checks the file with the core reader straight from HDFS: rows from..to-1 of frame(). */
+  private static void assertRows(String path, long from, long to) throws IOException {
+    try (NpyFile f = FsInputFile.open(fs, new Path(path))) {
+      assertThat(f.dtype().descr()).isEqualTo("[('id', '<i8'), ('x', '<f8')]");
+      assertThat(f.rowCount()).isEqualTo(to - from);
+      assertThat(f.needsRecovery()).isFalse();
+      assertThat(f.encodedHeader().isAppendable()).isTrue();
+      assertThat(f.fileLength()).isEqualTo(f.encodedHeader().dataOffset() + (to - from) * 16);
+      ByteBuffer b = f.rows(0, to - from);
+      for (int i = 0; i < to - from; i++) {
+        assertThat(b.getLong(i * 16)).isEqualTo(from + i);
+        assertThat(b.getDouble(i * 16 + 8)).isEqualTo((from + i) / 8.0);
+      }
+    }
+  }
+
+  private static List<Path> parts(String dir) throws IOException {
+    return Arrays.stream(fs.listStatus(new Path(dir)))
+        .map(FileStatus::getPath)
+        .filter(p -> p.getName().endsWith(".npy"))
+        .sorted()
+        .toList();
+  }
+
+  /** Nothing left behind: no staging directories, no temporary commit files. */
+  private static void assertOnlyFiles(String dir, String... names) throws IOException {
+    assertThat(Arrays.stream(fs.listStatus(new Path(root + dir))).map(s -> s.getPath().getName()))
+        .containsExactlyInAnyOrder(names);
+  }
+}

@@ -1,0 +1,270 @@
+package io.github.sparknpy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.testing.Numpy;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * S3: s3proxy (in-memory blob store, AWS v4 signatures, dummy credentials) in this JVM on
+ * 127.0.0.1, reached through hadoop-aws ({@code s3a://}, path-style, no TLS) from the driver and
+ * from the executors of the standalone cluster.
+ */
+@ExtendWith(SparkCluster.class)
+class S3IT {
+  private static final String BUCKET = "npy-it";
+  private static final String ACCESS = "npy-access";
+  private static final String SECRET = "npy-secret";
+
+  private static S3Proxy proxy;
+  private static BlobStoreContext blobs;
+  private static FileSystem s3;
+  private static final Map<String, String> S3A = new LinkedHashMap<>();
+
+  private final SparkSession spark = SparkCluster.spark();
+
+  @BeforeAll
+  static void startS3() throws Exception {
+    // The in-memory store: jclouds' filesystem store keeps S3A's empty directory markers
+    // ("dir/") as directories it then reports missing, which real S3 does not do.
+    blobs =
+        ContextBuilder.newBuilder("transient")
+            .credentials("identity", "credential")
+            .build(BlobStoreContext.class);
+    blobs.getBlobStore().createContainerInLocation(null, BUCKET);
+    proxy =
+        S3Proxy.builder()
+            .blobStore(blobs.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:" + StandaloneCluster.freePort()))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET)
+            // the AWS SDK's flexible-checksum headers (e.g. on DeleteObjects), which s3proxy
+            // otherwise answers with 501 NotImplemented
+            .ignoreUnknownHeaders(true)
+            .build();
+    proxy.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!"STARTED".equals(proxy.getState())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("s3proxy did not start: " + proxy.getState());
+      }
+      Thread.sleep(20);
+    }
+
+    S3A.put("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort());
+    S3A.put("fs.s3a.endpoint.region", "us-east-1");
+    S3A.put("fs.s3a.path.style.access", "true");
+    S3A.put("fs.s3a.connection.ssl.enabled", "false");
+    S3A.put(
+        "fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    S3A.put("fs.s3a.access.key", ACCESS);
+    S3A.put("fs.s3a.secret.key", SECRET);
+    S3A.put("fs.s3a.attempts.maximum", "2");
+    S3A.put("fs.s3a.retry.limit", "2");
+    // Session confs reach the connector's Hadoop configuration on the driver and the executors.
+    SparkSession spark = SparkCluster.spark();
+    S3A.forEach(spark.conf()::set);
+
+    Configuration conf = new Configuration();
+    S3A.forEach(conf::set);
+    s3 = FileSystem.newInstance(URI.create("s3a://" + BUCKET + "/"), conf);
+  }
+
+  @AfterAll
+  static void stopS3() throws Exception {
+    SparkSession spark = SparkCluster.spark();
+    S3A.keySet().forEach(spark.conf()::unset);
+    if (s3 != null) {
+      s3.close();
+    }
+    if (proxy != null) {
+      proxy.stop();
+    }
+    if (blobs != null) {
+      blobs.close();
+    }
+  }
+
+  /**
+   * A 48 MiB numpy file read as 6+ partitions: every value where numpy put it, and the tasks
+   * together read about the file once (ranged GETs of their row ranges, not whole objects).
+   */
+  @Test
+  void readsALargeObjectInRangedPartitions() throws Exception {
+    java.nio.file.Path local = ItConfig.workDir("s3-src").resolve("big.npy");
+    Numpy.run("np.save(sys.argv[1], np.arange(6291456, dtype='<f8').reshape(1572864, 4))", local);
+    String path = "s3a://" + BUCKET + "/read/big.npy";
+    s3.copyFromLocalFile(new Path(local.toUri()), new Path(path));
+    long size = s3.getFileStatus(new Path(path)).getLen();
+    assertThat(size).isEqualTo(6291456L * 8 + 128);
+
+    try (TaskLog tasks = TaskLog.start(spark)) {
+      Dataset<Row> m =
+          spark
+              .read()
+              .format("npy")
+              .option("layout", "matrix")
+              .option("maxPartitionBytes", "8m")
+              .load(path);
+      assertThat(m.rdd().getNumPartitions()).isGreaterThanOrEqualTo(6);
+      Row check =
+          m.selectExpr(
+                  "count(*)",
+                  "count_if(_0 != 4 * _row_index OR _1 != 4 * _row_index + 1"
+                      + " OR _2 != 4 * _row_index + 2 OR _3 != 4 * _row_index + 3)",
+                  "count(distinct _row_index)")
+              .first();
+      assertThat(check.getLong(0)).isEqualTo(1_572_864L);
+      assertThat(check.getLong(1)).isZero();
+      assertThat(check.getLong(2)).isEqualTo(1_572_864L);
+      assertThat(tasks.executors()).hasSize(SparkCluster.EXECUTORS);
+      assertThat(tasks.bytesRead()).isBetween(size - 128, size + size / 2);
+    }
+  }
+
+  @Test
+  void mergedWriteAppendOverwriteLeaveOneCompleteObject() throws Exception {
+    String path = "s3a://" + BUCKET + "/merged/t.npy";
+    frame(0, 80_000, 4).write().format("npy").save(path);
+    assertRows(path, 0, 80_000);
+
+    frame(80_000, 100_000, 2).write().format("npy").mode(SaveMode.Append).save(path);
+    assertRows(path, 0, 100_000);
+
+    frame(5, 25, 2).write().format("npy").mode(SaveMode.Overwrite).save(path);
+    assertRows(path, 5, 25);
+    assertThat(keys("merged/")).containsExactly("merged/t.npy");
+
+    java.nio.file.Path copy = ItConfig.workDir("s3-copy").resolve("t.npy");
+    s3.copyToLocalFile(new Path(path), new Path(copy.toUri()));
+    assertThat(
+            Numpy.run(
+                "a = np.load(sys.argv[1], mmap_mode='r')\n"
+                    + "assert (a['id'] == np.arange(5, 25)).all(), a\n"
+                    + "assert (a['x'] == np.arange(5, 25) / 8).all(), a\n"
+                    + "print(len(a))",
+                copy))
+        .isEqualToIgnoringWhitespace("20");
+  }
+
+  /**
+   * While an Overwrite job runs, readers see the old object whole; a job that fails leaves it
+   * untouched and no staging objects behind.
+   */
+  @Test
+  void oldObjectStaysWholeDuringAndAfterAFailedOverwrite() throws Exception {
+    String path = "s3a://" + BUCKET + "/commit/t.npy";
+    frame(0, 1000, 2).write().format("npy").save(path);
+
+    Dataset<Row> slow =
+        frame(1000, 5000, 2)
+            .where("reflect('java.lang.Thread', 'sleep', cast(1 as bigint)) IS NOT NULL");
+    try (TaskLog tasks = TaskLog.start(spark)) {
+      FutureTask<Void> write =
+          new FutureTask<>(
+              () -> slow.write().format("npy").mode(SaveMode.Overwrite).save(path), null);
+      new Thread(write, "npy-it-s3-writer").start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (tasks.running().isEmpty() && !write.isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(write.isDone()).as("the write must still be running").isFalse();
+      assertRows(path, 0, 1000); // mid-job: the old object, complete
+      write.get(120, TimeUnit.SECONDS);
+    }
+    assertRows(path, 1000, 5000);
+
+    // A job whose tasks fail (all attempts) aborts: the object and the prefix are as before.
+    Dataset<Row> failing =
+        frame(0, 100, 2).where("assert_true(id < 50, 'npy-it: injected task failure') IS NULL");
+    assertThatThrownBy(() -> failing.write().format("npy").mode(SaveMode.Overwrite).save(path))
+        .hasStackTraceContaining("npy-it: injected task failure");
+    assertRows(path, 1000, 5000);
+    assertThat(keys("commit/")).containsExactly("commit/t.npy");
+  }
+
+  @Test
+  void unmergedWriteAndAppend() throws Exception {
+    String dir = "s3a://" + BUCKET + "/parts/d";
+    frame(0, 20_000, 3).write().format("npy").option("merge", "false").save(dir);
+    frame(20_000, 30_000, 2)
+        .write()
+        .format("npy")
+        .option("merge", "false")
+        .mode(SaveMode.Append)
+        .save(dir);
+    List<String> keys = keys("parts/d/");
+    assertThat(keys).contains("parts/d/_SUCCESS");
+    List<String> parts = keys.stream().filter(k -> k.endsWith(".npy")).sorted().toList();
+    assertThat(parts).hasSize(5);
+    long next = 0;
+    for (String k : parts) {
+      try (NpyFile f = FsInputFile.open(s3, new Path("s3a://" + BUCKET + "/" + k))) {
+        ByteBuffer b = f.rows(0, f.rowCount());
+        for (int i = 0; i < f.rowCount(); i++) {
+          assertThat(b.getLong(i * 16)).isEqualTo(next + i);
+        }
+        next += f.rowCount();
+      }
+    }
+    assertThat(next).isEqualTo(30_000L);
+    Row r = spark.read().format("npy").load(dir).selectExpr("count(*)", "sum(id)").first();
+    assertThat(r.getLong(0)).isEqualTo(30_000L);
+    assertThat(r.getLong(1)).isEqualTo(29_999L * 30_000 / 2);
+  }
+
+  private Dataset<Row> frame(long from, long to, int partitions) {
+    return spark.range(from, to, 1, partitions).selectExpr("id", "id / 8.0D as x");
+  }
+
+  /** The object, read with the core reader through S3A: rows from..to-1 of frame(). */
+  private static void assertRows(String path, long from, long to) throws Exception {
+    try (NpyFile f = FsInputFile.open(s3, new Path(path))) {
+      assertThat(f.dtype().descr()).isEqualTo("[('id', '<i8'), ('x', '<f8')]");
+      assertThat(f.rowCount()).isEqualTo(to - from);
+      assertThat(f.fileLength()).isEqualTo(f.encodedHeader().dataOffset() + (to - from) * 16);
+      ByteBuffer b = f.rows(0, to - from);
+      for (int i = 0; i < to - from; i++) {
+        assertThat(b.getLong(i * 16)).isEqualTo(from + i);
+        assertThat(b.getDouble(i * 16 + 8)).isEqualTo((from + i) / 8.0);
+      }
+    }
+  }
+
+  /** Every object key under {@code prefix} (recursive listing: hidden staging objects too). */
+  private static List<String> keys(String prefix) throws Exception {
+    List<String> keys = new ArrayList<>();
+    RemoteIterator<LocatedFileStatus> it =
+        s3.listFiles(new Path("s3a://" + BUCKET + "/" + prefix), true);
+    while (it.hasNext()) {
+      keys.add(it.next().getPath().toUri().getPath().substring(1));
+    }
+    keys.sort(null);
+    return keys;
+  }
+}
