@@ -337,8 +337,8 @@ abstract class Conversion {
     }
   }
 
-  private static IllegalArgumentException tooLarge(long v, ScalarDType from, ScalarDType to) {
-    return new IllegalArgumentException(
+  private static NpyIncompatibleArrayException tooLarge(long v, ScalarDType from, ScalarDType to) {
+    return new NpyIncompatibleArrayException(
         "Cannot convert "
             + from.descr()
             + " value "

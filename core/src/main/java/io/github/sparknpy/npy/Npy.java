@@ -201,7 +201,7 @@ public final class Npy {
       if (first == null) {
         first = h;
         if (h.header().ndim() == 0) {
-          throw new IllegalArgumentException(
+          throw new NpyIncompatibleArrayException(
               "Cannot concatenate " + in + ": it holds a 0-d array, which has no axis to join on");
         }
       } else {
@@ -238,7 +238,7 @@ public final class Npy {
 
   private static void checkSameLayout(Path firstPath, NpyHeader first, Path path, NpyHeader h) {
     if (!h.dtype().equals(first.dtype())) {
-      throw new IllegalArgumentException(
+      throw new NpyIncompatibleArrayException(
           "Cannot concatenate "
               + path
               + " with "
@@ -251,7 +251,7 @@ public final class Npy {
     if (h.ndim() != first.ndim()
         || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder())
         || !Arrays.equals(h.rowShape(), first.rowShape())) {
-      throw new IllegalArgumentException(
+      throw new NpyIncompatibleArrayException(
           "Cannot concatenate "
               + path
               + " (shape "

@@ -499,8 +499,8 @@ public final class NpyAppendArray implements AutoCloseable {
   /**
    * Appends {@code array} on the growth axis.
    *
-   * @throws IllegalArgumentException if its shape differs from the file's other than on the growth
-   *     axis, or its dtype does not convert under the casting rule; nothing is written then
+   * @throws NpyIncompatibleArrayException if its shape differs from the file's other than on the
+   *     growth axis, or its dtype does not convert under the casting rule; nothing is written then
    * @throws IllegalStateException after {@link #close()}
    */
   public void append(NpyArray array) throws IOException {
@@ -512,7 +512,7 @@ public final class NpyAppendArray implements AutoCloseable {
                 + ": this NpyAppendArray is closed; open a new one to append more");
       }
       if (array.shapeRef().length == 0) {
-        throw new IllegalArgumentException(
+        throw new NpyIncompatibleArrayException(
             "Cannot append a 0-d array to "
                 + path
                 + ": it has no axis to grow on; reshape it to (1,)");
@@ -543,7 +543,14 @@ public final class NpyAppendArray implements AutoCloseable {
           channel,
           () -> {
             long end = syncEnd();
-            writeArray(source, conversion, end);
+            try {
+              writeArray(source, conversion, end);
+            } catch (RuntimeException | IOException e) {
+              // A value that fails to convert in a later chunk must not leave the earlier chunks
+              // behind: the next append would count them as rows.
+              channel.truncate(end);
+              throw e;
+            }
             committedRows += rows;
             if (rewriteHeaderOnAppend) {
               writeHeader();
@@ -594,7 +601,7 @@ public final class NpyAppendArray implements AutoCloseable {
     long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
-      throw new IllegalArgumentException(
+      throw new NpyIncompatibleArrayException(
           "Cannot append an array of shape "
               + NpyHeader.shapeRepr(shape)
               + " to "
@@ -608,7 +615,7 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     for (int axis = 0; axis < shape.length; axis++) {
       if (axis != growth && shape[axis] != fileShape[axis]) {
-        throw new IllegalArgumentException(
+        throw new NpyIncompatibleArrayException(
             "Cannot append an array of shape "
                 + NpyHeader.shapeRepr(shape)
                 + " to "
@@ -637,7 +644,8 @@ public final class NpyAppendArray implements AutoCloseable {
     try {
       return Conversion.of(array.dtype(), header.dtype(), casting);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("Cannot append to " + path + ": " + e.getMessage(), e);
+      throw new NpyIncompatibleArrayException(
+          "Cannot append to " + path + ": " + e.getMessage(), e);
     }
   }
 

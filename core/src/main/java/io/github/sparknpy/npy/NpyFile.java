@@ -230,7 +230,7 @@ public final class NpyFile implements Closeable {
 
   private void checkPresent(long endInData) {
     if (endInData > dataLengthOnDisk()) {
-      throw new NpyFormatException(
+      throw new NpyNeedsRecoveryException(
           "Cannot read "
               + location
               + ": the header says "

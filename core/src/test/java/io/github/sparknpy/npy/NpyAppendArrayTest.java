@@ -165,7 +165,7 @@ class NpyAppendArrayTest {
       ByteBuffer le = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(6).flip();
       out.append(le, DType.of("<i8"), 1);
       assertThatThrownBy(() -> out.append(new double[] {7.5}))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(NpyIncompatibleArrayException.class)
           .hasMessageContaining(file.toString())
           .hasMessageContaining("'<f8'")
           .hasMessageContaining("'>i8'")
@@ -201,22 +201,22 @@ class NpyAppendArrayTest {
     try (NpyAppendArray out = NpyAppendArray.open(file)) {
       out.append(new double[6], 2, 3);
       assertThatThrownBy(() -> out.append(new double[8], 2, 4))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(NpyIncompatibleArrayException.class)
           .hasMessageContaining(file.toString())
           .hasMessageContaining("shape (2, 4)")
           .hasMessageContaining("of shape (2, 3)")
           .hasMessageContaining("axis 1 is 4 here and 3 in the file");
       assertThatThrownBy(() -> out.append(new double[3], 3))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(NpyIncompatibleArrayException.class)
           .hasMessageContaining("it has 1 dimensions and the file has 2");
       assertThatThrownBy(() -> out.append(new double[1], new long[0]))
-          .isInstanceOf(IllegalArgumentException.class);
+          .isInstanceOf(NpyIncompatibleArrayException.class);
     }
     Path fortran = dir.resolve("f.npy");
     try (NpyAppendArray out = NpyAppendArray.open(fortran)) {
       out.append(NpyArray.of(new double[6], 3, 2).withFortranLayout());
       assertThatThrownBy(() -> out.append(NpyArray.of(new double[4], 4, 1).withFortranLayout()))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(NpyIncompatibleArrayException.class)
           .hasMessageContaining(
               "axis 2 (the growth axis of a Fortran-order file)".replace("axis 2", "axis 1"))
           .hasMessageContaining("axis 0 is 4 here and 3 in the file");
@@ -354,7 +354,7 @@ class NpyAppendArrayTest {
           }
           if (i == 10) {
             assertThatThrownBy(() -> out.append(new double[4], 1, 4))
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(NpyIncompatibleArrayException.class)
                 .hasMessageContaining("axis 1 is 4 here and 3 in the file");
           }
         }
@@ -409,7 +409,7 @@ class NpyAppendArrayTest {
         }
         out.appendRow(new float[] {1, 2, 3}); // a safe cast, through the general path
         assertThatThrownBy(() -> out.appendRow(new double[] {1, 2}))
-            .isInstanceOf(IllegalArgumentException.class)
+            .isInstanceOf(NpyIncompatibleArrayException.class)
             .hasMessageContaining("shape (1, 2)")
             .hasMessageContaining("of shape (41, 3)");
       }

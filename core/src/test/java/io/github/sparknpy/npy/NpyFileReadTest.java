@@ -204,17 +204,17 @@ class NpyFileReadTest {
       assertThat(f.needsRecovery()).isTrue();
       assertThat(f.rows(0, 1).asDoubleBuffer().get(0)).isEqualTo(1.5);
       assertThatThrownBy(() -> f.rows(0, 2))
-          .isInstanceOf(NpyFormatException.class)
+          .isInstanceOf(NpyNeedsRecoveryException.class)
           .hasMessageContaining(cut.toString())
           .hasMessageContaining("npy recover");
       assertThatThrownBy(() -> f.get(1, 2))
-          .isInstanceOf(NpyFormatException.class)
+          .isInstanceOf(NpyNeedsRecoveryException.class)
           .hasMessageContaining("truncated");
     }
     try (NpyFile f =
         NpyFile.open(new ShortReadInputFile(Files.readAllBytes(cut), "mem://cut.npy"))) {
       assertThatThrownBy(() -> f.rows(0, 2))
-          .isInstanceOf(NpyFormatException.class)
+          .isInstanceOf(NpyNeedsRecoveryException.class)
           .hasMessageContaining("mem://cut.npy");
     }
   }

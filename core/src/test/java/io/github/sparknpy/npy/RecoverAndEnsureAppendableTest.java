@@ -220,7 +220,7 @@ class RecoverAndEnsureAppendableTest {
         .isEqualTo("True True");
     assertThat(Npy.isAppendable(out)).isTrue();
     assertThatThrownBy(() -> Npy.concat(dir.resolve("bad.npy"), java.util.List.of(a, c)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(NpyIncompatibleArrayException.class)
         .hasMessageContaining(c.toString())
         .hasMessageContaining("same order");
     assertThat(dir.resolve("bad.npy")).doesNotExist();
