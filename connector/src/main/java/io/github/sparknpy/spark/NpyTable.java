@@ -5,9 +5,9 @@ import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.MetadataColumn;
 import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
@@ -119,11 +119,20 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     return new NpyWriteBuilder(spark, merged(info.options()), info);
   }
 
-  /** Table options, overridden by the ones given to this scan or write. */
+  /**
+   * Table options, overridden by the ones given to this scan or write. A key given per call
+   * replaces the table's key that differs only in case ({@code maxHeaderBytes} and {@code
+   * maxheaderbytes}) instead of both reaching the map in an arbitrary order; the per-call spelling
+   * is kept, since Hadoop settings passed as options are case-sensitive.
+   */
   private CaseInsensitiveStringMap merged(CaseInsensitiveStringMap perCall) {
-    Map<String, String> all = new HashMap<>(options.asCaseSensitiveMap());
+    Map<String, String> all = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    all.putAll(options.asCaseSensitiveMap());
     if (perCall != null) {
-      all.putAll(perCall.asCaseSensitiveMap());
+      for (Map.Entry<String, String> e : perCall.asCaseSensitiveMap().entrySet()) {
+        all.remove(e.getKey());
+        all.put(e.getKey(), e.getValue());
+      }
     }
     return new CaseInsensitiveStringMap(all);
   }

@@ -246,4 +246,22 @@ class ReadBadInputTest extends NpyReadTestBase {
         .hasMessageContaining("member")
         .hasMessageContaining(".npz");
   }
+
+  @Test
+  void optionsGivenPerReadOverrideTableOptionsWhateverTheirCase() throws Exception {
+    Path file = newDir("opt-case").resolve("wide.npy");
+    numpy("np.save(sys.argv[1], np.zeros(2, [('f%03d' % i, '<i4') for i in range(100)]))", file);
+    sql(
+        "CREATE TABLE wide_hdr USING npy OPTIONS (path '%s', maxHeaderBytes '65536')",
+        file.toString());
+    try {
+      assertThat(spark().table("wide_hdr").count()).isEqualTo(2);
+      assertThatThrownBy(
+              () -> spark().read().option("MAXHEADERBYTES", "1000").table("wide_hdr").collect())
+          .isInstanceOf(NpyFormatException.class)
+          .hasMessageContaining("more than the limit of 1000 bytes");
+    } finally {
+      sql("DROP TABLE wide_hdr");
+    }
+  }
 }
