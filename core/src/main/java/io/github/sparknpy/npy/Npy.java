@@ -109,6 +109,15 @@ public final class Npy {
           channel,
           () -> {
             InPlaceMove.resume(path, channel);
+            if (channel.size() == 0) {
+              throw new NpyFormatException(
+                  "Cannot recover "
+                      + path
+                      + ": it is empty (0 bytes), so it has no header that says what the rows are;"
+                      + " a writer was killed after creating it and before writing anything."
+                      + " No row was ever in it: delete it, or append to it, since NpyAppendArray"
+                      + " treats an empty file as new.");
+            }
             EncodedHeader encoded = read(channel, path);
             NpyHeader header = encoded.header();
             long data = channel.size() - encoded.dataOffset();
