@@ -29,6 +29,22 @@ final class FileLocking {
   private FileLocking() {}
 
   static <T> T exclusive(Path path, FileChannel channel, Step<T> step) throws IOException {
+    return locked(path, channel, false, step);
+  }
+
+  /**
+   * Runs {@code step} while no writer of this library, in this JVM or another process, is between
+   * the writes of one append (data, then header): a reader then sees the header and the file length
+   * of one moment. Takes the OS lock shared, so readers in other processes do not wait for each
+   * other (those of this JVM do, briefly, as the JVM allows one lock per file). On a file system
+   * without locks the step runs unlocked.
+   */
+  static <T> T shared(Path path, FileChannel channel, Step<T> step) throws IOException {
+    return locked(path, channel, true, step);
+  }
+
+  private static <T> T locked(Path path, FileChannel channel, boolean shared, Step<T> step)
+      throws IOException {
     Path key = path.toAbsolutePath().normalize();
     Entry entry;
     synchronized (LOCKS) {
@@ -37,7 +53,15 @@ final class FileLocking {
     }
     entry.lock.lock();
     try {
-      FileLock osLock = channel.lock();
+      FileLock osLock;
+      try {
+        osLock = channel.lock(0, Long.MAX_VALUE, shared);
+      } catch (IOException e) {
+        if (!shared) {
+          throw e;
+        }
+        return step.run();
+      }
       try {
         return step.run();
       } finally {
