@@ -3,6 +3,7 @@ package io.github.sparknpy.npy;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +21,9 @@ final class FileLocking {
   }
 
   private static final Map<Path, Entry> LOCKS = new HashMap<>();
+
+  /** How long a reader waits for a lock held in this JVM outside this class (see sharedLock). */
+  private static final long SHARED_WAIT_MILLIS = 10_000;
 
   private static final class Entry {
     final ReentrantLock lock = new ReentrantLock();
@@ -43,6 +47,30 @@ final class FileLocking {
     return locked(path, channel, true, step);
   }
 
+  /**
+   * The shared OS lock, waiting (up to {@link #SHARED_WAIT_MILLIS}) while code of this JVM that
+   * does not go through this class holds a lock on the file (the JVM then refuses a second one at
+   * once instead of blocking); null if it is still held then.
+   */
+  private static FileLock sharedLock(FileChannel channel) throws IOException {
+    long deadline = System.nanoTime() + SHARED_WAIT_MILLIS * 1_000_000;
+    while (true) {
+      try {
+        return channel.lock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException e) {
+        if (System.nanoTime() > deadline) {
+          return null;
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new java.io.InterruptedIOException("Interrupted waiting for a lock on the file");
+        }
+      }
+    }
+  }
+
   private static <T> T locked(Path path, FileChannel channel, boolean shared, Step<T> step)
       throws IOException {
     Path key = path.toAbsolutePath().normalize();
@@ -55,11 +83,14 @@ final class FileLocking {
     try {
       FileLock osLock;
       try {
-        osLock = channel.lock(0, Long.MAX_VALUE, shared);
+        osLock = shared ? sharedLock(channel) : channel.lock();
       } catch (IOException e) {
         if (!shared) {
           throw e;
         }
+        return step.run();
+      }
+      if (osLock == null) {
         return step.run();
       }
       try {

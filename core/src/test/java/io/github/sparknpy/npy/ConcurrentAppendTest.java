@@ -172,6 +172,34 @@ class ConcurrentAppendTest {
   }
 
   @Test
+  void aReaderWaitsForAnOsLockHeldInThisJvmOutsideTheLibrary() throws Exception {
+    // The connector's in-place commit locks the file with FileChannel.lock directly; a read of
+    // the same file in that JVM must wait for it, not fail with OverlappingFileLockException.
+    Path file = dir.resolve("locked.npy");
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+      out.append(new long[] {0, 1, 0, 0}, 1, 4);
+    }
+    CompletableFuture<Long> read;
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = ch.lock()) {
+      read =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try (NpyFile f = NpyFile.open(file)) {
+                  return f.rowCount();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Thread.sleep(200);
+      assertThat(read).isNotDone();
+    }
+    assertThat(read.get()).isEqualTo(1);
+    assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(200_000_000L);
+  }
+
+  @Test
   void readersDuringAppendsWithHeaderRewritesSeeOnlyExactPrefixes() throws Exception {
     Path file = dir.resolve("live.npy");
     Path stop = dir.resolve("stop");
