@@ -216,6 +216,18 @@ class ResourceHygieneTest {
                     .isInstanceOf(IllegalArgumentException.class);
               }
             },
+            () -> {
+              // Another writer was interrupted meanwhile: the append and the close fail, and the
+              // close still releases the file.
+              NpyAppendArray out = NpyAppendArray.builder(fresh).deleteIfExists(true).open();
+              out.append(new long[] {1, 2, 3, 4}, 1, 4);
+              try (FileChannel ch = FileChannel.open(fresh, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[3]), ch.size());
+              }
+              assertThatThrownBy(() -> out.append(new long[] {1, 2, 3, 4}, 1, 4))
+                  .isInstanceOf(NpyNeedsRecoveryException.class);
+              assertThatThrownBy(out::close).isInstanceOf(NpyNeedsRecoveryException.class);
+            },
             () ->
                 assertThatThrownBy(() -> NpyAppendArray.open(truncatedData))
                     .isInstanceOf(NpyNeedsRecoveryException.class),
