@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * protocol. The two talk through a small memory-mapped status file: its pages live in the page
  * cache, so what the child wrote there survives the kill, and writing it costs no system call.
  *
- * <p>Status words (8 bytes each): {@link #READY} set by the child when it is about to start, {@link
- * #GO} set by the parent to let it start, {@link #ACK} the rows the child knows are in the file
- * (see {@code docs/reliability-crash.md} for what that means per mode), {@link #DONE} set when an
- * operation returned.
+ * <p>Status words (8 bytes each): {@link #READY} set to 1 by the child when it is about to start
+ * and to 2 when it has seen the go, {@link #GO} set by the parent to let it start, {@link #ACK} the
+ * rows the child knows are in the file (see {@code docs/reliability-crash.md} for what that means
+ * per mode), {@link #DONE} set when an operation returned.
  *
  * <p>Usage: {@code append FILE STATUS MODE KIND FLUSH_EVERY} with MODE {@code rewrite} (header
  * rewritten on every append), {@code unbuffered} (deferred header, {@code bufferBytes=0}) or {@code
@@ -158,6 +158,7 @@ final class CrashChild {
     while (status.get(GO) == 0) {
       Thread.onSpinWait();
     }
+    status.set(READY, 2);
   }
 
   /**
@@ -197,6 +198,11 @@ final class CrashChild {
         Thread.sleep(1);
       }
       status.set(GO, 1);
+      // The delay runs from the moment the child saw the go (on a busy machine it may take a
+      // while to be scheduled), so that short delays land in its first operation.
+      while (status.get(READY) != 2 && p.isAlive()) {
+        Thread.onSpinWait();
+      }
       long until = System.nanoTime() + delayNanos;
       if (delayNanos > 2_000_000) {
         Thread.sleep(delayNanos / 1_000_000 - 1);

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -106,8 +105,8 @@ class CrashKillRecoveryTest {
   @Test
   void killedWhileCreatingTheFileLeavesNothingOrARecoverableFile() throws Exception {
     runLanes(
-        new Lane("rewrite", Rows.I8, 1, 8, true, 3_000_000),
-        new Lane("buffered", Rows.REC, 1, 8, true, 3_000_000));
+        new Lane("rewrite", Rows.I8, 1, 8, true, 600_000),
+        new Lane("buffered", Rows.REC, 1, 8, true, 600_000));
   }
 
   @Test
@@ -189,6 +188,7 @@ class CrashKillRecoveryTest {
         assertThatThrownBy(() -> Npy.recover(file, false))
             .as(where)
             .isInstanceOf(NpyFormatException.class)
+            .hasMessageContaining(file.toString())
             .hasMessageContaining("empty");
         states.merge("empty", 1, Integer::sum);
         continue;
@@ -204,7 +204,9 @@ class CrashKillRecoveryTest {
       if (needed) {
         assertThatThrownBy(() -> NpyAppendArray.open(file))
             .as(where)
-            .isInstanceOf(NpyNeedsRecoveryException.class);
+            .isInstanceOf(NpyNeedsRecoveryException.class)
+            .hasMessageContaining(file.toString())
+            .hasMessageContaining("Npy.recover");
       }
       long rows;
       if (k % 2 == 0) {
@@ -245,9 +247,5 @@ class CrashKillRecoveryTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  static String fmt(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
   }
 }

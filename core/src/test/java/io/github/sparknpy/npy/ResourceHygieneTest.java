@@ -163,17 +163,20 @@ class ResourceHygieneTest {
         List.of(
             () ->
                 assertThatThrownBy(() -> NpyFile.open(truncatedHeader))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString()),
             () ->
                 assertThatThrownBy(() -> NpyFile.open(garbage))
                     .isInstanceOf(NpyFormatException.class)
                     .hasMessageContaining("magic"),
             () ->
                 assertThatThrownBy(() -> NpyFile.open(ranged(truncatedHeader)))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString()),
             () ->
                 assertThatThrownBy(() -> NpyFile.open(ranged(garbage)))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
             () ->
                 assertThatThrownBy(
                         () ->
@@ -190,15 +193,18 @@ class ResourceHygieneTest {
             () -> {
               try (NpyFile f = NpyFile.open(ranged(truncatedData))) {
                 assertThatThrownBy(() -> f.rows(0, f.rowCount()))
-                    .isInstanceOf(NpyFormatException.class);
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("truncated");
               }
             },
             () ->
                 assertThatThrownBy(() -> Npy.recover(garbage, false))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(garbage.toString()),
             () ->
                 assertThatThrownBy(() -> Npy.readHeader(truncatedHeader))
-                    .isInstanceOf(NpyFormatException.class)));
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString())));
   }
 
   @Test
@@ -213,7 +219,8 @@ class ResourceHygieneTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(fresh.toString());
                 assertThatThrownBy(() -> out.append(new long[] {1, 2, 3}, 1, 3))
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("shape");
               }
             },
             () -> {
@@ -225,24 +232,32 @@ class ResourceHygieneTest {
                 ch.write(ByteBuffer.wrap(new byte[3]), ch.size());
               }
               assertThatThrownBy(() -> out.append(new long[] {1, 2, 3, 4}, 1, 4))
-                  .isInstanceOf(NpyNeedsRecoveryException.class);
-              assertThatThrownBy(out::close).isInstanceOf(NpyNeedsRecoveryException.class);
+                  .isInstanceOf(NpyNeedsRecoveryException.class)
+                  .hasMessageContaining("interrupted");
+              assertThatThrownBy(out::close)
+                  .isInstanceOf(NpyNeedsRecoveryException.class)
+                  .hasMessageContaining("Npy.recover");
             },
             () ->
                 assertThatThrownBy(() -> NpyAppendArray.open(truncatedData))
-                    .isInstanceOf(NpyNeedsRecoveryException.class),
+                    .isInstanceOf(NpyNeedsRecoveryException.class)
+                    .hasMessageContaining("Npy.recover"),
             () ->
                 assertThatThrownBy(() -> NpyAppendArray.open(legacy))
-                    .isInstanceOf(NpyNotAppendableException.class),
+                    .isInstanceOf(NpyNotAppendableException.class)
+                    .hasMessageContaining("ensureAppendable"),
             () ->
                 assertThatThrownBy(() -> NpyAppendArray.open(garbage))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
             () ->
                 assertThatThrownBy(() -> Npy.ensureAppendable(garbage, true))
-                    .isInstanceOf(NpyFormatException.class),
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
             () ->
                 assertThatThrownBy(() -> Npy.ensureAppendable(truncatedData, true))
-                    .isInstanceOf(NpyNeedsRecoveryException.class),
+                    .isInstanceOf(NpyNeedsRecoveryException.class)
+                    .hasMessageContaining("recover"),
             () ->
                 assertThatThrownBy(() -> Npy.ensureAppendable(dir.resolve("missing.npy"), false))
                     .isInstanceOf(java.nio.file.NoSuchFileException.class)));
