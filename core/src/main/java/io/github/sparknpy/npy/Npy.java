@@ -99,7 +99,10 @@ public final class Npy {
    * Rewrites the header from the data actually in the file, after a crash or an append with
    * deferred header writes: an incomplete last row is dropped ({@code zerofillIncomplete=false}) or
    * completed with zero bytes, and rows beyond the header's count are kept. The result is
-   * appendable.
+   * appendable. An interrupted in-place {@link #ensureAppendable} is finished first.
+   *
+   * @throws NpyFormatException if the file is empty (a writer was killed after creating it and
+   *     before writing its header: no row was ever in it) or its header is not a {@code .npy} one
    */
   public static RecoveryResult recover(Path path, boolean zerofillIncomplete) throws IOException {
     try (FileChannel channel =

@@ -36,7 +36,10 @@ public final class NpyFile implements Closeable {
     this.data = data;
   }
 
-  /** Opens a local file, memory-mapping its data. */
+  /**
+   * Opens a local file, memory-mapping its data. The header and the length are read under the
+   * appenders' file lock, taken shared, so a file being appended to is seen between two appends.
+   */
   public static NpyFile open(Path path) throws IOException {
     return open(path, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
