@@ -110,12 +110,22 @@ final class InPlaceMove {
    */
   static boolean resume(Path path, FileChannel file) throws IOException {
     Path journalPath = journalOf(path);
-    if (!Files.exists(journalPath)) {
-      return false;
-    }
     byte[] start = new byte[NpyHeader.MAGIC.length];
     if (file.size() >= start.length) {
       readFully(file, ByteBuffer.wrap(start), 0, path);
+    }
+    if (!Files.exists(journalPath)) {
+      if (Arrays.equals(start, MOVING_MAGIC)) {
+        throw new NpyFormatException(
+            "Cannot finish the interrupted move of "
+                + path
+                + ": its journal "
+                + journalPath
+                + " is missing (was the file copied or renamed without it?). It holds the new"
+                + " header and the chunk that was being moved: put it back beside the file, under"
+                + " that name, and run 'npy recover' again.");
+      }
+      return false;
     }
     if (!Arrays.equals(start, MOVING_MAGIC)) {
       // Either the move never started (old header and data intact; the journal may even be

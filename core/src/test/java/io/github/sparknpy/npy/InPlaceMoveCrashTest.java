@@ -95,6 +95,38 @@ class InPlaceMoveCrashTest {
   }
 
   @Test
+  void aMovingFileWhoseJournalIsMissingSaysWhereToPutItBack() throws Exception {
+    Path file = legacyFile();
+    assertThatThrownBy(
+            () ->
+                Npy.ensureAppendable(
+                    file,
+                    true,
+                    CHUNK,
+                    (p, c) -> {
+                      if (p.equals("moved") && c == 5) {
+                        throw new Crash();
+                      }
+                    }))
+        .isInstanceOf(Crash.class);
+    Path journal = InPlaceMove.journalOf(file);
+    Path away = dir.resolve("elsewhere.npymove");
+    Files.move(journal, away);
+    assertThatThrownBy(() -> Npy.recover(file, false))
+        .isInstanceOf(NpyFormatException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining(journal.toString())
+        .hasMessageContaining("missing")
+        .hasMessageContaining("put it back");
+    assertThatThrownBy(() -> Npy.ensureAppendable(file, true))
+        .isInstanceOf(NpyFormatException.class)
+        .hasMessageContaining("missing");
+    Files.move(away, journal);
+    assertThat(Npy.recover(file, false).rowsAfter()).isEqualTo(ROWS);
+    assertLikeNpSave(file);
+  }
+
+  @Test
   void aJournalLeftBeforeTheMoveStartedOrAfterItEndedIsJustRemoved() throws Exception {
     Path file = legacyFile();
     byte[] original = Files.readAllBytes(file);
