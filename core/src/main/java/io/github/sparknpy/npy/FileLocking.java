@@ -7,6 +7,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,7 +23,7 @@ final class FileLocking {
 
   private static final Map<Path, Entry> LOCKS = new HashMap<>();
 
-  /** How long a reader waits for a lock held in this JVM outside this class (see sharedLock). */
+  /** How long a reader waits for the shared lock before reading unlocked (see sharedLock). */
   private static final long SHARED_WAIT_MILLIS = 10_000;
 
   private static final class Entry {
@@ -48,22 +49,31 @@ final class FileLocking {
   }
 
   /**
-   * The shared OS lock, waiting (up to {@link #SHARED_WAIT_MILLIS}) while code of this JVM that
-   * does not go through this class holds a lock on the file (the JVM then refuses a second one at
-   * once instead of blocking); null if it is still held then.
+   * The shared OS lock, polled for up to {@link #SHARED_WAIT_MILLIS}: while a writer holds the file
+   * (one append, normally micro- to milliseconds), or while code of this JVM that does not go
+   * through this class holds a lock on it (the JVM refuses a second one at once instead of
+   * blocking). Null if it is still held then (a writer stopped mid-append, e.g. suspended): readers
+   * are never blocked for longer, and then read unlocked.
    */
   private static FileLock sharedLock(FileChannel channel) throws IOException {
     long deadline = System.nanoTime() + SHARED_WAIT_MILLIS * 1_000_000;
-    while (true) {
+    for (int attempt = 0; ; attempt++) {
       try {
-        return channel.lock(0, Long.MAX_VALUE, true);
-      } catch (OverlappingFileLockException e) {
-        if (System.nanoTime() > deadline) {
-          return null;
+        FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+        if (lock != null) {
+          return lock;
         }
-        try {
-          Thread.sleep(1);
-        } catch (InterruptedException ie) {
+      } catch (OverlappingFileLockException e) {
+        // Held in this JVM outside FileLocking: wait as for another process.
+      }
+      if (System.nanoTime() > deadline) {
+        return null;
+      }
+      if (attempt < 100) {
+        Thread.yield();
+      } else {
+        LockSupport.parkNanos(100_000);
+        if (Thread.interrupted()) {
           Thread.currentThread().interrupt();
           throw new java.io.InterruptedIOException("Interrupted waiting for a lock on the file");
         }
