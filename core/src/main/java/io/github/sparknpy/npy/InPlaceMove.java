@@ -110,8 +110,30 @@ final class InPlaceMove {
    */
   static boolean resume(Path path, FileChannel file) throws IOException {
     Path journalPath = journalOf(path);
+    byte[] start = new byte[NpyHeader.MAGIC.length];
+    if (file.size() >= start.length) {
+      readFully(file, ByteBuffer.wrap(start), 0, path);
+    }
     if (!Files.exists(journalPath)) {
+      if (Arrays.equals(start, MOVING_MAGIC)) {
+        throw new NpyFormatException(
+            "Cannot finish the interrupted move of "
+                + path
+                + ": its journal "
+                + journalPath
+                + " is missing (was the file copied or renamed without it?). It holds the new"
+                + " header and the chunk that was being moved: put it back beside the file, under"
+                + " that name, and run 'npy recover' again.");
+      }
       return false;
+    }
+    if (!Arrays.equals(start, MOVING_MAGIC)) {
+      // Either the move never started (old header and data intact; the journal may even be
+      // incomplete, if the writer died while creating it) or it completed and only the journal
+      // was left behind (new header in place): both leave nothing to do. The file is marked
+      // moving only after the journal is complete and forced to disk.
+      Files.delete(journalPath);
+      return true;
     }
     try (FileChannel journal =
         FileChannel.open(journalPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -140,16 +162,6 @@ final class InPlaceMove {
       InPlaceMove move =
           new InPlaceMove(
               path, file, journal, oldOffset, dataBytes, header.array(), chunkBytes, null);
-      byte[] start = new byte[NpyHeader.MAGIC.length];
-      if (file.size() >= start.length) {
-        readFully(file, ByteBuffer.wrap(start), 0, path);
-      }
-      if (!Arrays.equals(start, MOVING_MAGIC)) {
-        // Either the move never started (old header and data intact) or it completed and only
-        // the journal was left behind (new header in place): both leave nothing to do.
-        Files.delete(journalPath);
-        return true;
-      }
       ByteBuffer state = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
       readFully(journal, state, move.stateAt, journalPath);
       state.flip();

@@ -99,7 +99,10 @@ public final class Npy {
    * Rewrites the header from the data actually in the file, after a crash or an append with
    * deferred header writes: an incomplete last row is dropped ({@code zerofillIncomplete=false}) or
    * completed with zero bytes, and rows beyond the header's count are kept. The result is
-   * appendable.
+   * appendable. An interrupted in-place {@link #ensureAppendable} is finished first.
+   *
+   * @throws NpyFormatException if the file is empty (a writer was killed after creating it and
+   *     before writing its header: no row was ever in it) or its header is not a {@code .npy} one
    */
   public static RecoveryResult recover(Path path, boolean zerofillIncomplete) throws IOException {
     try (FileChannel channel =
@@ -109,6 +112,15 @@ public final class Npy {
           channel,
           () -> {
             InPlaceMove.resume(path, channel);
+            if (channel.size() == 0) {
+              throw new NpyFormatException(
+                  "Cannot recover "
+                      + path
+                      + ": it is empty (0 bytes), so it has no header that says what the rows are;"
+                      + " a writer was killed after creating it and before writing anything."
+                      + " No row was ever in it: delete it, or append to it, since NpyAppendArray"
+                      + " treats an empty file as new.");
+            }
             EncodedHeader encoded = read(channel, path);
             NpyHeader header = encoded.header();
             long data = channel.size() - encoded.dataOffset();

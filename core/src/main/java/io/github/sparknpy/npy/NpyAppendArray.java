@@ -26,6 +26,11 @@ import java.nio.file.StandardOpenOption;
  *   <li>Appends from several threads are serialized by a per-instance lock; appends from several
  *       processes by an OS file lock held while each append reaches the file (the file's length is
  *       re-read under it, so each process appends after the other's rows).
+ *   <li>If the process is killed, the rows of every append that returned (with header rewrites or
+ *       {@code bufferBytes=0}), or of every {@link #flush()} that returned (buffered), are in the
+ *       file, followed by at most the rows of the call in flight, whole or in part; {@link
+ *       Npy#recover} keeps the whole rows. Nothing is forced to disk: an OS crash may lose more.
+ *       See docs/reliability-crash.md.
  * </ul>
  */
 public final class NpyAppendArray implements AutoCloseable {

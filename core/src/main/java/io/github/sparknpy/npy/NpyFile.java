@@ -36,7 +36,10 @@ public final class NpyFile implements Closeable {
     this.data = data;
   }
 
-  /** Opens a local file, memory-mapping its data. */
+  /**
+   * Opens a local file, memory-mapping its data. The header and the length are read under the
+   * appenders' file lock, taken shared, so a file being appended to is seen between two appends.
+   */
   public static NpyFile open(Path path) throws IOException {
     return open(path, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
@@ -47,9 +50,20 @@ public final class NpyFile implements Closeable {
   public static NpyFile open(Path path, int maxHeaderBytes) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      long length = channel.size();
+      // Under the writers' lock (shared): a header being rewritten by an append could otherwise
+      // be read torn, half old and half new, which at a change in the row count's digits (99 to
+      // 100) can shift the other axes and change the row shape. See docs/reliability-crash.md.
+      long[] lengthHolder = new long[1];
       EncodedHeader header =
-          EncodedHeader.read(new ChannelStream(channel), length, path.toString(), maxHeaderBytes);
+          FileLocking.shared(
+              path,
+              channel,
+              () -> {
+                lengthHolder[0] = channel.size();
+                return EncodedHeader.read(
+                    new ChannelStream(channel), lengthHolder[0], path.toString(), maxHeaderBytes);
+              });
+      long length = lengthHolder[0];
       long dataLength = Math.max(0, length - header.dataOffset());
       return new NpyFile(
           path.toString(),
@@ -76,6 +90,10 @@ public final class NpyFile implements Closeable {
     SeekableInputStream in = file.newStream();
     try {
       EncodedHeader header = EncodedHeader.read(in, length, file.location(), maxHeaderBytes);
+      // A file appended to meanwhile has a header that may count rows written after the length
+      // was taken (appends write the data before the header): the length taken now covers them.
+      // Sources that report a fixed length (a Hadoop FileStatus) answer the same as before.
+      length = Math.max(length, file.getLength());
       return new NpyFile(
           file.location(), header, length, new RangedDataSection(in, header.dataOffset()));
     } catch (IOException | RuntimeException e) {

@@ -95,6 +95,38 @@ class InPlaceMoveCrashTest {
   }
 
   @Test
+  void aMovingFileWhoseJournalIsMissingSaysWhereToPutItBack() throws Exception {
+    Path file = legacyFile();
+    assertThatThrownBy(
+            () ->
+                Npy.ensureAppendable(
+                    file,
+                    true,
+                    CHUNK,
+                    (p, c) -> {
+                      if (p.equals("moved") && c == 5) {
+                        throw new Crash();
+                      }
+                    }))
+        .isInstanceOf(Crash.class);
+    Path journal = InPlaceMove.journalOf(file);
+    Path away = dir.resolve("elsewhere.npymove");
+    Files.move(journal, away);
+    assertThatThrownBy(() -> Npy.recover(file, false))
+        .isInstanceOf(NpyFormatException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining(journal.toString())
+        .hasMessageContaining("missing")
+        .hasMessageContaining("put it back");
+    assertThatThrownBy(() -> Npy.ensureAppendable(file, true))
+        .isInstanceOf(NpyFormatException.class)
+        .hasMessageContaining("missing");
+    Files.move(away, journal);
+    assertThat(Npy.recover(file, false).rowsAfter()).isEqualTo(ROWS);
+    assertLikeNpSave(file);
+  }
+
+  @Test
   void aJournalLeftBeforeTheMoveStartedOrAfterItEndedIsJustRemoved() throws Exception {
     Path file = legacyFile();
     byte[] original = Files.readAllBytes(file);
@@ -125,7 +157,21 @@ class InPlaceMoveCrashTest {
     assertThat(journal).doesNotExist();
     assertThat(Files.readAllBytes(file)).isEqualTo(moved);
 
-    // A damaged journal is reported, never guessed at.
+    // A journal cut short while it was being created (the move had not started: the file is
+    // marked moving only once the journal is complete) is removed, the file left as it is.
+    Files.write(journal, new byte[] {'N', 'P', 'Y', 'M', 'O', 'V', 'E', '1'});
+    assertThat(Npy.recover(file, false).unchanged()).isTrue();
+    assertThat(journal).doesNotExist();
+    assertThat(Files.readAllBytes(file)).isEqualTo(moved);
+    Files.write(journal, new byte[0]);
+    assertThat(Npy.ensureAppendable(file, true)).isTrue();
+    assertThat(journal).doesNotExist();
+
+    // A damaged journal beside a file in the middle of a move is reported, never guessed at.
+    try (java.nio.channels.FileChannel ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(InPlaceMove.MOVING_MAGIC), 0);
+    }
     Files.write(journal, new byte[] {'N', 'P', 'Y', 'M', 'O', 'V', 'E', '1'});
     assertThatThrownBy(() -> Npy.recover(file, false))
         .isInstanceOf(NpyFormatException.class)

@@ -1,0 +1,280 @@
+package io.github.sparknpy.npy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sparknpy.npy.io.ByteArrayInputFile;
+import io.github.sparknpy.npy.io.InputFile;
+import io.github.sparknpy.npy.io.SeekableInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Failing reads and writes leak no file descriptors, memory mappings or threads: each failing
+ * operation runs 50 times, so a leak of one per operation shows, and the JVM's open descriptors
+ * ({@code /proc/self/fd}), its mappings of files in the test directory ({@code /proc/self/maps})
+ * and its live threads are counted before and after.
+ *
+ * <p>The counts after the failing operations are taken without a garbage collection, since the
+ * collector closes the descriptors of unreachable channels and would hide a leak. Mappings: Java 17
+ * cannot unmap a {@code MappedByteBuffer}; it is unmapped when collected. The failing reads here
+ * fail before mapping anything, and the mappings of successful reads of closed files are gone after
+ * {@code System.gc()} (retried for up to 5 s), which the last test checks.
+ */
+@EnabledOnOs(OS.LINUX)
+class ResourceHygieneTest {
+  private static final int REPEAT = 50;
+
+  @TempDir Path dir;
+
+  private Path good;
+  private Path truncatedHeader;
+  private Path truncatedData;
+  private Path garbage;
+  private Path legacy;
+
+  @BeforeEach
+  void files() throws Exception {
+    good = dir.resolve("good.npy");
+    try (NpyAppendArray out = NpyAppendArray.open(good)) {
+      for (long i = 0; i < 1000; i++) {
+        out.append(new long[] {i, i, i, i}, 1, 4);
+      }
+    }
+    byte[] bytes = Files.readAllBytes(good);
+    truncatedHeader = Files.write(dir.resolve("cut-header.npy"), Arrays.copyOf(bytes, 40));
+    truncatedData = Files.write(dir.resolve("cut-data.npy"), Arrays.copyOf(bytes, 1000));
+    byte[] junk = new byte[4096];
+    new java.util.Random(1).nextBytes(junk);
+    garbage = Files.write(dir.resolve("garbage.npy"), junk);
+    legacy =
+        Files.write(
+            dir.resolve("legacy.npy"), LegacyFiles.legacyNpy("<i8", "(2, 4)", new byte[2 * 4 * 8]));
+  }
+
+  /** A positioned-read source that is not a LocalInputFile, so NpyFile takes the ranged path. */
+  private static InputFile ranged(Path path) {
+    return new InputFile() {
+      @Override
+      public long getLength() throws IOException {
+        return Files.size(path);
+      }
+
+      @Override
+      public SeekableInputStream newStream() throws IOException {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        return new SeekableInputStream() {
+          private long pos;
+
+          @Override
+          public long getPos() {
+            return pos;
+          }
+
+          @Override
+          public void seek(long newPos) {
+            pos = newPos;
+          }
+
+          @Override
+          public int read(ByteBuffer buf) throws IOException {
+            int n = ch.read(buf, pos);
+            pos += Math.max(n, 0);
+            return n;
+          }
+
+          @Override
+          public void close() throws IOException {
+            ch.close();
+          }
+        };
+      }
+
+      @Override
+      public String location() {
+        return path.toString();
+      }
+    };
+  }
+
+  private interface Op {
+    void run() throws Exception;
+  }
+
+  private record Counts(long fds, long maps, int threads) {}
+
+  private Counts counts() throws IOException {
+    long fds;
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      fds = s.count();
+    }
+    String d = dir.toString();
+    long maps =
+        Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(d)).count();
+    return new Counts(fds, maps, ManagementFactory.getThreadMXBean().getThreadCount());
+  }
+
+  /**
+   * Runs each op once to warm up, then 50 times each; the counts must be back where they were
+   * without the help of the garbage collector (which closes the descriptors of unreachable
+   * channels, and would hide a leak).
+   */
+  private void assertNoLeak(List<Op> ops) throws Exception {
+    for (Op op : ops) {
+      op.run();
+    }
+    Counts before = settled(null);
+    for (Op op : ops) {
+      for (int i = 0; i < REPEAT; i++) {
+        op.run();
+      }
+    }
+    // No collection here: a descriptor closed only when its channel is collected is a leak.
+    assertThat(counts()).isEqualTo(before);
+  }
+
+  /** The counts once mappings of dropped buffers are collected (GC and retry for up to 5 s). */
+  private Counts settled(Counts target) throws Exception {
+    Counts c = counts();
+    for (int i = 0; i < 50 && (target == null ? c.maps() > 0 : !c.equals(target)); i++) {
+      System.gc();
+      Thread.sleep(100);
+      c = counts();
+    }
+    return c;
+  }
+
+  @Test
+  void failingReadsLeakNothing() throws Exception {
+    assertNoLeak(
+        List.of(
+            () ->
+                assertThatThrownBy(() -> NpyFile.open(truncatedHeader))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString()),
+            () ->
+                assertThatThrownBy(() -> NpyFile.open(garbage))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
+            () ->
+                assertThatThrownBy(() -> NpyFile.open(ranged(truncatedHeader)))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString()),
+            () ->
+                assertThatThrownBy(() -> NpyFile.open(ranged(garbage)))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
+            () ->
+                assertThatThrownBy(
+                        () ->
+                            NpyFile.open(new ByteArrayInputFile(Files.readAllBytes(garbage), "g")))
+                    .isInstanceOf(NpyFormatException.class),
+            () -> {
+              // Opens (the header is whole), then the read past the data fails; close releases.
+              try (NpyFile f = NpyFile.open(truncatedData)) {
+                assertThatThrownBy(() -> f.rows(0, f.rowCount()))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("truncated");
+              }
+            },
+            () -> {
+              try (NpyFile f = NpyFile.open(ranged(truncatedData))) {
+                assertThatThrownBy(() -> f.rows(0, f.rowCount()))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("truncated");
+              }
+            },
+            () ->
+                assertThatThrownBy(() -> Npy.recover(garbage, false))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(garbage.toString()),
+            () ->
+                assertThatThrownBy(() -> Npy.readHeader(truncatedHeader))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining(truncatedHeader.toString())));
+  }
+
+  @Test
+  void failingWritesLeakNothing() throws Exception {
+    Path fresh = dir.resolve("fresh.npy");
+    assertNoLeak(
+        List.of(
+            () -> {
+              try (NpyAppendArray out = NpyAppendArray.builder(fresh).deleteIfExists(true).open()) {
+                out.append(new long[] {1, 2, 3, 4}, 1, 4);
+                assertThatThrownBy(() -> out.append(new double[] {1, 2, 3, 4}, 1, 4))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(fresh.toString());
+                assertThatThrownBy(() -> out.append(new long[] {1, 2, 3}, 1, 3))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("shape");
+              }
+            },
+            () -> {
+              // Another writer was interrupted meanwhile: the append and the close fail, and the
+              // close still releases the file.
+              NpyAppendArray out = NpyAppendArray.builder(fresh).deleteIfExists(true).open();
+              out.append(new long[] {1, 2, 3, 4}, 1, 4);
+              try (FileChannel ch = FileChannel.open(fresh, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[3]), ch.size());
+              }
+              assertThatThrownBy(() -> out.append(new long[] {1, 2, 3, 4}, 1, 4))
+                  .isInstanceOf(NpyNeedsRecoveryException.class)
+                  .hasMessageContaining("interrupted");
+              assertThatThrownBy(out::close)
+                  .isInstanceOf(NpyNeedsRecoveryException.class)
+                  .hasMessageContaining("Npy.recover");
+            },
+            () ->
+                assertThatThrownBy(() -> NpyAppendArray.open(truncatedData))
+                    .isInstanceOf(NpyNeedsRecoveryException.class)
+                    .hasMessageContaining("Npy.recover"),
+            () ->
+                assertThatThrownBy(() -> NpyAppendArray.open(legacy))
+                    .isInstanceOf(NpyNotAppendableException.class)
+                    .hasMessageContaining("ensureAppendable"),
+            () ->
+                assertThatThrownBy(() -> NpyAppendArray.open(garbage))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
+            () ->
+                assertThatThrownBy(() -> Npy.ensureAppendable(garbage, true))
+                    .isInstanceOf(NpyFormatException.class)
+                    .hasMessageContaining("magic"),
+            () ->
+                assertThatThrownBy(() -> Npy.ensureAppendable(truncatedData, true))
+                    .isInstanceOf(NpyNeedsRecoveryException.class)
+                    .hasMessageContaining("recover"),
+            () ->
+                assertThatThrownBy(() -> Npy.ensureAppendable(dir.resolve("missing.npy"), false))
+                    .isInstanceOf(java.nio.file.NoSuchFileException.class)));
+  }
+
+  @Test
+  void mappingsOfClosedFilesAreReleasedByTheCollector() throws Exception {
+    Counts before = settled(null);
+    assertThat(before.maps()).isZero();
+    long sum = 0;
+    for (int i = 0; i < REPEAT; i++) {
+      try (NpyFile f = NpyFile.open(good)) {
+        sum += f.rows(0, f.rowCount()).getLong(8 * 4 * 999);
+      }
+    }
+    assertThat(sum).isEqualTo(999L * REPEAT);
+    // The views may still be mapped here (Java 17 unmaps on collection); after GC they are gone.
+    assertThat(settled(before)).isEqualTo(before);
+  }
+}
