@@ -8,41 +8,29 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two JVM processes append to one file at the same time; the OS file lock keeps every row whole.
- * With header rewrites on every append (the documented setting for shared files) and with deferred
- * headers and a small buffer, where each process's last close writes the header for all rows.
  */
 class TwoProcessAppendTest {
   @TempDir Path dir;
 
-  /**
-   * Child process: appends rows {@code [id, i, i, i]} for i in [0, count) to the file; a fourth
-   * argument {@code deferred} defers headers to close and buffers 8 rows.
-   */
+  /** Child process: appends rows {@code [id, i, i, i]} for i in [0, count) to the file. */
   public static void main(String[] args) throws Exception {
     Path file = Paths.get(args[0]);
     long id = Long.parseLong(args[1]);
     int count = Integer.parseInt(args[2]);
-    boolean deferred = args.length > 3 && args[3].equals("deferred");
-    try (NpyAppendArray out =
-        NpyAppendArray.builder(file)
-            .rewriteHeaderOnAppend(!deferred)
-            .bufferBytes(deferred ? 8 * 32 : NpyAppendArray.DEFAULT_BUFFER_BYTES)
-            .open()) {
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
       for (int i = 0; i < count; i++) {
         out.append(new long[] {id, i, i, i}, 1, 4);
       }
     }
   }
 
-  @ParameterizedTest(name = "rewriteHeaderOnAppend={0}")
-  @ValueSource(booleans = {true, false})
-  void twoProcessesAppendingInterleaveWholeRows(boolean rewrite) throws Exception {
+  @Test
+  void twoProcessesAppendingInterleaveWholeRows() throws Exception {
     Path file = dir.resolve("shared.npy");
     int count = 2000;
     List<Process> children = new ArrayList<>();
@@ -55,8 +43,7 @@ class TwoProcessAppendTest {
                   TwoProcessAppendTest.class.getName(),
                   file.toString(),
                   String.valueOf(id),
-                  String.valueOf(count),
-                  rewrite ? "rewrite" : "deferred")
+                  String.valueOf(count))
               .inheritIO()
               .start());
     }
