@@ -88,7 +88,8 @@ class BadInputMatrixTest {
             "Cannot read " + file + ": the file has only 0 bytes, a truncated magic string");
     assertThatThrownBy(() -> Npy.recover(file, false))
         .isInstanceOf(NpyFormatException.class)
-        .hasMessageContaining("only 0 bytes");
+        .hasMessageContaining("Cannot recover " + file + ": it is empty (0 bytes)")
+        .hasMessageContaining("No row was ever in it: delete it, or append to it");
     before.assertUnchanged();
   }
 
