@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,22 +39,33 @@ class FaultInjectionTaskTest extends FaultInjectionBase {
     };
   }
 
-  @ParameterizedTest(name = "merge={0} {1} strings={2}")
+  @BeforeAll
+  static void registerFileSystem() {
+    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
+  }
+
+  @ParameterizedTest(name = "{3} merge={0} {1} strings={2}")
   @CsvSource({
-    "true, CREATE, false",
-    "true, OVERWRITE, false",
-    "true, APPEND, false",
-    "false, CREATE, false",
-    "false, OVERWRITE, false",
-    "false, APPEND, false",
-    "true, OVERWRITE, true",
-    "false, CREATE, true"
+    "true, CREATE, false, local",
+    "true, OVERWRITE, false, local",
+    "true, APPEND, false, local",
+    "false, CREATE, false, local",
+    "false, OVERWRITE, false, local",
+    "false, APPEND, false, local",
+    "true, OVERWRITE, true, local",
+    "false, CREATE, true, local",
+    // a non-local file system: parts are copied to staging, Append rewrites the file
+    "true, APPEND, false, remote",
+    "false, OVERWRITE, false, remote"
   })
   void everyTaskFailingOnceAfterPartOfItsRowsStillWritesEachRowOnceInOrder(
-      boolean merge, String mode, boolean strings) throws Exception {
+      boolean merge, String mode, boolean strings, String where) throws Exception {
     Path out = target(merge, mode);
-    write(
-        frame(1000, 4000, TaskFault.FIRST_ATTEMPT, strings), saveMode(mode), out.toString(), merge);
+    String path =
+        where.equals("local")
+            ? out.toString()
+            : FaultyFileSystem.SCHEME + "://" + out.toAbsolutePath();
+    write(frame(1000, 4000, TaskFault.FIRST_ATTEMPT, strings), saveMode(mode), path, merge);
 
     assertRows(out, mode.equals("APPEND") ? "0:1000,1000:4000" : "1000:4000");
     assertThat(hiddenAnywhere(tmp)).isEmpty();
