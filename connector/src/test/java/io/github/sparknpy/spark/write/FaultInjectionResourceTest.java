@@ -28,10 +28,10 @@ import org.junit.jupiter.api.Test;
  * Resource hygiene after errors: failing reads (a truncated file among good ones, a header longer
  * than allowed, dtypes that differ between files, a file cut after planning, mapped and streamed)
  * and failing writes (an unsupported type, a task that always fails, a local and a remote job
- * commit that fail) are repeated in rounds after a warm-up; the JVM's open descriptors ({@code
- * /proc/self/fd}) must not grow from round to round and none may point at the test's files; no
- * mapping of a test file may survive a GC ({@code /proc/self/maps}); no thread started by the
- * connector may stay alive.
+ * commit that fail), some through {@link FaultyFileSystem}, which counts unclosed input streams are
+ * repeated in rounds after a warm-up; the JVM's open descriptors ({@code /proc/self/fd}) must not
+ * grow from round to round and none may point at the test's files; no mapping of a test file may
+ * survive a GC ({@code /proc/self/maps}); no thread started by the connector may stay alive.
  */
 class FaultInjectionResourceTest extends FaultInjectionBase {
   private static final int ROUNDS = 2;
@@ -165,10 +165,49 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
                             .option("memoryMap", mmap)
                             .option("batchSize", "64")
                             .load(f.toString());
+                    Dataset<Row> sum = df.selectExpr("sum(x)");
+                    sum.queryExecution().executedPlan(); // planned (headers read) before the cut
                     cut(f, 4000);
-                    fails(() -> df.selectExpr("sum(x)").collect(), "npy recover");
+                    fails(sum::collect, "ended before the rows its header promises");
                   }));
     }
+    ops.put(
+        "file cut after planning, read through a Hadoop stream (npyfault:)",
+        () ->
+            io(
+                () -> {
+                  Path f = copy(base, "cut-remote-" + n.incrementAndGet() + ".npy");
+                  Dataset<Row> df =
+                      spark()
+                          .read()
+                          .format("npy")
+                          .option("batchSize", "64")
+                          .load(FaultyFileSystem.SCHEME + "://" + f.toAbsolutePath());
+                  Dataset<Row> sum = df.selectExpr("sum(x)");
+                  sum.queryExecution().executedPlan(); // planned (headers read) before the cut
+                  cut(f, 4000);
+                  fails(sum::collect, "ended before the rows its header promises");
+                }));
+    ops.put(
+        "truncated file among 9 good ones through a Hadoop stream (npyfault:)",
+        () ->
+            io(
+                () -> {
+                  Path dir = tmp.resolve("many-remote-" + n.incrementAndGet());
+                  Files.createDirectories(dir);
+                  for (int i = 0; i < 9; i++) {
+                    Files.copy(base, dir.resolve("g" + i + ".npy"));
+                  }
+                  cut(Files.copy(base, dir.resolve("z.npy")), 9);
+                  fails(
+                      () ->
+                          spark()
+                              .read()
+                              .format("npy")
+                              .load(FaultyFileSystem.SCHEME + "://" + dir.toAbsolutePath())
+                              .count(),
+                      "z.npy");
+                }));
     ops.put(
         "unsupported type",
         () ->
@@ -279,6 +318,7 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
     runAll(ops, 1); // warm-up: Spark's and Hadoop's lazily created descriptors and threads
     settle();
     Set<String> threadsBefore = liveThreads();
+    int inputsBefore = FaultyFileSystem.openInputs();
     String root = tmp.toRealPath().toString();
 
     List<Integer> counts = new ArrayList<>();
@@ -290,8 +330,11 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
       assertThat(fds.values())
           .as("descriptors open on the test's files after round " + r)
           .noneMatch(t -> t.startsWith(root) || t.contains("npy-write-"));
+      assertThat(FaultyFileSystem.openInputs())
+          .as("Hadoop input streams (npyfault:) not closed after round " + r)
+          .isEqualTo(inputsBefore);
     }
-    // ten failures per round: a leak of one descriptor per failure shows as ≥ 10
+    // twelve failures per round: a leak of one descriptor per failure shows as ≥ 12
     assertThat(counts.get(ROUNDS - 1) - counts.get(0))
         .as("open descriptors per round " + counts)
         .isLessThanOrEqualTo(3);

@@ -4,7 +4,9 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -24,6 +26,13 @@ public class FaultyFileSystem extends FakeRemoteFileSystem {
   static volatile String failWritesTo;
   static volatile long failAfterBytes;
   static volatile String failRenamesTo;
+
+  private static final AtomicInteger OPEN_INPUTS = new AtomicInteger();
+
+  /** Input streams opened and not closed yet. */
+  static int openInputs() {
+    return OPEN_INPUTS.get();
+  }
 
   static void register(Configuration conf) {
     conf.set("fs." + SCHEME + ".impl", FaultyFileSystem.class.getName());
@@ -77,6 +86,31 @@ public class FaultyFileSystem extends FakeRemoteFileSystem {
       return out;
     }
     return new FSDataOutputStream(new FailAfter(out, failAfterBytes, f), null);
+  }
+
+  @Override
+  public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    FSDataInputStream in = super.open(f, bufferSize);
+    OPEN_INPUTS.incrementAndGet();
+    return new FSDataInputStream(new Tracked(in));
+  }
+
+  /** Counts its close (once). */
+  private static final class Tracked extends FSDataInputStream {
+    private boolean closed;
+
+    Tracked(FSDataInputStream in) {
+      super(in);
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        OPEN_INPUTS.decrementAndGet();
+      }
+      super.close();
+    }
   }
 
   @Override
