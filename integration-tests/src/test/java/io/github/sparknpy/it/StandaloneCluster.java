@@ -97,9 +97,23 @@ final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  /** Worker {@code i}'s host: 127.0.0.{i+1} (all of 127/8 is loopback on Linux). */
+  /**
+   * Worker {@code i}'s host: 127.0.0.{i+1} (all of 127/8 is loopback on Linux), or 127.0.0.1 where
+   * that address cannot be bound (macOS without an {@code lo0} alias).
+   */
   static String workerHost(int i) {
-    return "127.0.0." + (i + 1);
+    String host = "127.0.0." + (i + 1);
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(host, 0));
+      return host;
+    } catch (IOException e) {
+      return "127.0.0.1";
+    }
+  }
+
+  /** Whether the workers are on distinct hosts (needed for speculative copies). */
+  static boolean distinctWorkerHosts() {
+    return !workerHost(1).equals(workerHost(0));
   }
 
   String masterUrl() {

@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * The job commit: checks the committed parts against each other, then concatenates them in
  * partition order behind one header into a temporary sibling of the target and renames it over the
  * target (merge=true), appends them in place (Append on the local file system), or publishes them
- * as part files (merge=false). Nothing partial ever appears under the final name.
+ * as part files (merge=false). Nothing partial ever appears under the final name, and a commit that
+ * fails before it has published everything undoes what it did: the temp file is deleted, an
+ * in-place Append gets its old header and length back, published parts are taken out again and an
+ * overwritten file moved aside is moved back.
  */
 final class JobCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommitter.class);
