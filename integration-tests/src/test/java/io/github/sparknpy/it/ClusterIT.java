@@ -1,18 +1,25 @@
 package io.github.sparknpy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.testing.Numpy;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,23 +106,40 @@ class ClusterIT {
   /**
    * Kills (SIGKILL) an executor JVM while it runs write tasks; Spark reruns the lost tasks on the
    * other executor and on the replacement the master launches, and the commit protocol keeps
-   * exactly one attempt per partition: the file holds every input row once, in order.
+   * exactly one attempt per partition: the file holds every input row once, in order, and nothing
+   * else is left beside it (no staging directory, no temporary file).
    */
   @Test
   void executorKilledMidWriteStillWritesEveryRowExactlyOnce() throws Exception {
     Path out = ItConfig.workDir("cluster-kill").resolve("ids.npy");
-    int rows = 6_000;
+    writeWhileKillingAnExecutor(out, SaveMode.ErrorIfExists, 0, 6_000);
+    assertIds(out, 6_000);
+    assertAloneInItsDirectory(out);
+  }
+
+  /** The same kill during an Append (in place, local file system) to a file that has rows. */
+  @Test
+  void executorKilledMidAppendKeepsThePreviousRowsAndAddsEveryRowOnce() throws Exception {
+    Path out = ItConfig.workDir("cluster-kill-append").resolve("ids.npy");
+    spark.range(0, 1_000, 1, 2).write().format("npy").save(out.toString());
+    writeWhileKillingAnExecutor(out, SaveMode.Append, 1_000, 7_000);
+    assertIds(out, 7_000);
+    assertAloneInItsDirectory(out);
+  }
+
+  private void writeWhileKillingAnExecutor(Path out, SaveMode mode, long from, long to)
+      throws Exception {
     // 6 partitions of 1,000 rows that sleep 3 ms per row: each task runs about 3 s.
     Dataset<Row> slow =
         spark
-            .range(0, rows, 1, 6)
+            .range(from, to, 1, 6)
             .where("reflect('java.lang.Thread', 'sleep', cast(3 as bigint)) IS NOT NULL")
             .selectExpr("id");
 
     String appId = spark.sparkContext().applicationId();
     try (TaskLog tasks = TaskLog.start(spark)) {
       FutureTask<Void> write =
-          new FutureTask<>(() -> slow.write().format("npy").save(out.toString()), null);
+          new FutureTask<>(() -> slow.write().format("npy").mode(mode).save(out.toString()), null);
       Thread writer = new Thread(write, "npy-it-writer");
       writer.start();
 
@@ -139,7 +163,91 @@ class ClusterIT {
           .as("the kill must have failed a running task")
           .anyMatch(f -> f.startsWith("ExecutorLostFailure"));
     }
+    // The master replaces the lost executor; later tests get two again.
+    SparkCluster.awaitExecutors(SparkCluster.EXECUTORS);
+  }
 
+  /**
+   * Speculation forced: partition 2's first attempt claims a marker file (a symlink: created once
+   * across JVMs) and then sleeps 30 s; Spark (speculation on, see {@link SparkCluster}) launches a
+   * copy on the other worker's host, which finds the marker taken, writes its rows and commits; the
+   * sleeping original is killed. The listener must have seen the speculative attempt succeed, and
+   * the file holds every row once, in order, with nothing left beside it or in the executors' local
+   * directories.
+   */
+  @Test
+  void aSpeculativeCopyOfASlowWriteTaskCommitsAndEveryRowIsWrittenOnce() throws Exception {
+    assumeTrue(
+        StandaloneCluster.distinctWorkerHosts(),
+        "127.0.0.2 cannot be bound: Spark never runs a copy on the host of the original");
+    Path dir = ItConfig.workDir("cluster-speculation");
+    Path out = dir.resolve("ids.npy");
+    Path claim = dir.getParent().resolve(dir.getFileName() + ".slow-claim");
+    Dataset<Row> df =
+        spark
+            .range(0, 4_000, 1, 4)
+            .where(
+                "CASE WHEN spark_partition_id() = 2 AND id % 1000 = 300 THEN"
+                    + " (CASE WHEN reflect('org.apache.hadoop.fs.FileUtil', 'symLink', '/', '"
+                    + claim
+                    + "') = '0' THEN reflect('java.lang.Thread', 'sleep', cast(30000 as bigint))"
+                    + " IS NOT NULL ELSE true END) ELSE true END")
+            .selectExpr("id");
+    List<Path> leftoversBefore = taskLocalDirs();
+
+    long t0 = System.nanoTime();
+    List<String> speculative;
+    try (TaskLog tasks = TaskLog.start(spark)) {
+      df.write().format("npy").save(out.toString());
+      speculative = tasks.speculative();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+
+    assertThat(Files.isSymbolicLink(claim)).as("the slow first attempt ran").isTrue();
+    assertThat(speculative)
+        .as("speculative attempts")
+        .anyMatch(s -> s.contains(" partition 2 attempt 1 ") && s.endsWith(" succeeded"));
+    assertThat(seconds)
+        .as("the copy, not the sleeping original, finished the write")
+        .isLessThan(30);
+    assertIds(out, 4_000);
+    assertAloneInItsDirectory(out);
+    // the killed original aborts asynchronously: its local part file goes with its directory
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!taskLocalDirs().equals(leftoversBefore) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(taskLocalDirs()).isEqualTo(leftoversBefore);
+  }
+
+  /** Task writers' local directories ({@code npy-write-*}) under the workers' local dirs. */
+  private static List<Path> taskLocalDirs() throws IOException {
+    List<Path> found = new ArrayList<>();
+    for (Path local : SparkCluster.cluster().localDirs()) {
+      Files.walkFileTree(
+          local,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+              if (d.getFileName().toString().startsWith("npy-write-")) {
+                found.add(d);
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) {
+              return FileVisitResult.CONTINUE; // deleted while walking
+            }
+          });
+    }
+    found.sort(null);
+    return found;
+  }
+
+  /** The .npy holds the longs 0 … rows-1, in order. */
+  private static void assertIds(Path out, long rows) throws IOException {
     try (NpyFile f = NpyFile.open(out)) {
       assertThat(f.dtype().descr()).isEqualTo("'<i8'");
       assertThat(f.rowCount()).isEqualTo(rows);
@@ -148,11 +256,14 @@ class ClusterIT {
         assertThat(b.getLong(i * 8)).isEqualTo(i);
       }
     }
+  }
+
+  /** Nothing beside the output: no staging directory, temporary or moved-aside file. */
+  private static void assertAloneInItsDirectory(Path out) throws IOException {
     try (var s = Files.list(out.getParent())) {
-      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("ids.npy");
+      assertThat(s.map(p -> p.getFileName().toString()).toList())
+          .containsExactly(out.getFileName().toString());
     }
-    // The master replaces the lost executor; later tests get two again.
-    SparkCluster.awaitExecutors(SparkCluster.EXECUTORS);
   }
 
   private static String awaitRunningTaskOnAnExecutor(TaskLog tasks, FutureTask<Void> write)

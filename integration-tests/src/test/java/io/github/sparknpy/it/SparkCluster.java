@@ -14,7 +14,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One standalone cluster (master + 2 workers, separate JVMs) and one driver session for the whole
- * integration-test run, closed when the run ends.
+ * integration-test run, closed when the run ends. Speculative execution is on (every IT's writes go
+ * through the commit protocol with speculation enabled; {@code ClusterIT} forces a copy).
  *
  * <p>{@code npy.it.jars} replaces the single jar by a list (the {@code plain-jars} failsafe
  * execution gives the plain connector jar and the core jar, as {@code --packages} resolves them).
@@ -101,6 +102,14 @@ final class SparkCluster implements BeforeAllCallback {
                     "spark.local.dir",
                     Files.createDirectories(work.resolve("driver-local")).toString())
                 .config("spark.sql.shuffle.partitions", "4")
+                // Speculation on for the whole run: a task running 3x the median (and at least
+                // 4 s) once half of its stage is done gets a copy on the other worker's host.
+                .config("spark.speculation", "true")
+                .config("spark.speculation.interval", "200ms")
+                .config("spark.speculation.multiplier", "3")
+                .config("spark.speculation.quantile", "0.5")
+                .config("spark.speculation.minTaskRuntime", "4s")
+                .config("spark.speculation.efficiency.enabled", "false")
                 .getOrCreate();
         awaitExecutors(spark, EXECUTORS);
         System.out.printf(

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * A Spark standalone cluster of separate JVMs on 127.0.0.1: one {@code Master} and {@code n} {@code
- * Worker}s (one core each), started from the Maven classpath with a throw-away {@code SPARK_HOME}.
- * The workers launch executors with {@code SPARK_HOME/jars} (empty) plus {@code
+ * A Spark standalone cluster of separate JVMs on loopback: one {@code Master} on 127.0.0.1 and
+ * {@code n} {@code Worker}s (one core each) on hosts 127.0.0.1, 127.0.0.2, … (distinct hosts, so
+ * that Spark may run a speculative copy of a task on another worker: it never places one on a host
+ * where the task already runs), started from the Maven classpath with a throw-away {@code
+ * SPARK_HOME}. The workers launch executors with {@code SPARK_HOME/jars} (empty) plus {@code
  * SPARK_DIST_CLASSPATH} = the "distribution" classpath: Spark, Hadoop, hadoop-aws and its AWS SDK,
  * and nothing of spark-npy, so the connector reaches the executors only through {@code spark.jars}.
  */
@@ -29,6 +31,7 @@ final class StandaloneCluster implements AutoCloseable {
   private final Path work;
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> workerDirs = new ArrayList<>();
+  private final List<Path> localDirs = new ArrayList<>();
   private final int masterPort;
 
   private StandaloneCluster(Path work, int masterPort) {
@@ -51,6 +54,7 @@ final class StandaloneCluster implements AutoCloseable {
     try {
       cluster.launch(
           "master",
+          "127.0.0.1",
           sparkHome,
           classpath,
           List.of(
@@ -65,14 +69,16 @@ final class StandaloneCluster implements AutoCloseable {
       for (int i = 0; i < workers; i++) {
         Path dir = Files.createDirectories(work.resolve("worker-" + i));
         cluster.workerDirs.add(dir);
+        String host = workerHost(i);
         cluster.launch(
             "worker-" + i,
+            host,
             sparkHome,
             classpath,
             List.of(
                 "org.apache.spark.deploy.worker.Worker",
                 "--host",
-                "127.0.0.1",
+                host,
                 "--webui-port",
                 "0",
                 "--cores",
@@ -91,6 +97,25 @@ final class StandaloneCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Worker {@code i}'s host: 127.0.0.{i+1} (all of 127/8 is loopback on Linux), or 127.0.0.1 where
+   * that address cannot be bound (macOS without an {@code lo0} alias).
+   */
+  static String workerHost(int i) {
+    String host = "127.0.0." + (i + 1);
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(host, 0));
+      return host;
+    } catch (IOException e) {
+      return "127.0.0.1";
+    }
+  }
+
+  /** Whether the workers are on distinct hosts (needed for speculative copies). */
+  static boolean distinctWorkerHosts() {
+    return !workerHost(1).equals(workerHost(0));
+  }
+
   String masterUrl() {
     return "spark://127.0.0.1:" + masterPort;
   }
@@ -100,7 +125,13 @@ final class StandaloneCluster implements AutoCloseable {
     return workerDirs;
   }
 
-  private void launch(String name, Path sparkHome, String classpath, List<String> mainAndArgs)
+  /** The {@code SPARK_LOCAL_DIRS} of the master and workers (executors' block and temp files). */
+  List<Path> localDirs() {
+    return localDirs;
+  }
+
+  private void launch(
+      String name, String host, Path sparkHome, String classpath, List<String> mainAndArgs)
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -114,9 +145,11 @@ final class StandaloneCluster implements AutoCloseable {
     env.put("SPARK_HOME", sparkHome.toString());
     env.put("SPARK_SCALA_VERSION", "2.13");
     env.put("SPARK_DIST_CLASSPATH", classpath);
-    env.put("SPARK_LOCAL_IP", "127.0.0.1");
-    env.put("SPARK_LOCAL_HOSTNAME", "127.0.0.1");
-    env.put("SPARK_LOCAL_DIRS", Files.createDirectories(work.resolve(name + "-local")).toString());
+    env.put("SPARK_LOCAL_IP", host);
+    env.put("SPARK_LOCAL_HOSTNAME", host);
+    Path local = Files.createDirectories(work.resolve(name + "-local"));
+    localDirs.add(local);
+    env.put("SPARK_LOCAL_DIRS", local.toString());
     env.put("SPARK_EXECUTOR_OPTS", String.join(" ", ItConfig.jvmArgs()));
     env.remove("SPARK_TESTING");
     pb.redirectErrorStream(true);

@@ -20,6 +20,8 @@ final class TaskLog extends SparkListener implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong bytesRead =
       new java.util.concurrent.atomic.AtomicLong();
   private final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> speculative =
+      java.util.Collections.synchronizedList(new ArrayList<>());
 
   private TaskLog(SparkSession spark) {
     this.spark = spark;
@@ -34,6 +36,22 @@ final class TaskLog extends SparkListener implements AutoCloseable {
   @Override
   public void onTaskStart(SparkListenerTaskStart start) {
     running.put(start.taskInfo().taskId(), start.taskInfo().executorId());
+    if (start.taskInfo().speculative()) {
+      speculative.add(describe(start.stageId(), start.taskInfo(), "started"));
+    }
+  }
+
+  private static String describe(int stage, org.apache.spark.scheduler.TaskInfo t, String what) {
+    return "stage "
+        + stage
+        + " partition "
+        + t.index()
+        + " attempt "
+        + t.attemptNumber()
+        + " on "
+        + t.host()
+        + " "
+        + what;
   }
 
   @Override
@@ -46,6 +64,13 @@ final class TaskLog extends SparkListener implements AutoCloseable {
     TaskEndReason reason = end.reason();
     if (end.taskInfo().failed()) {
       failures.add(reason.getClass().getSimpleName() + ": " + reason);
+    }
+    if (end.taskInfo().speculative()) {
+      speculative.add(
+          describe(
+              end.stageId(),
+              end.taskInfo(),
+              end.taskInfo().successful() ? "succeeded" : "ended: " + reason));
     }
   }
 
@@ -70,6 +95,14 @@ final class TaskLog extends SparkListener implements AutoCloseable {
     drain();
     synchronized (failures) {
       return List.copyOf(failures);
+    }
+  }
+
+  /** Speculative attempts: "stage S partition P attempt A on HOST started|succeeded|ended: …". */
+  List<String> speculative() {
+    drain();
+    synchronized (speculative) {
+      return List.copyOf(speculative);
     }
   }
 

@@ -30,11 +30,31 @@ import org.slf4j.LoggerFactory;
  * The job commit: checks the committed parts against each other, then concatenates them in
  * partition order behind one header into a temporary sibling of the target and renames it over the
  * target (merge=true), appends them in place (Append on the local file system), or publishes them
- * as part files (merge=false). Nothing partial ever appears under the final name.
+ * as part files (merge=false). Nothing partial ever appears under the final name, and a commit that
+ * fails before it has published everything undoes what it did: the temp file is deleted, an
+ * in-place Append gets its old header and length back, published parts are taken out again and an
+ * overwritten file moved aside is moved back.
  */
 final class JobCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(JobCommitter.class);
   static final String SUCCESS = "_SUCCESS";
+
+  /** The commit's steps a test can fail at (see {@link #checkpoint}). */
+  enum Step {
+    /** All new data is written (temp file, grown first part, or appended in place). */
+    DATA_WRITTEN,
+    /** Local Append: the header with the new row count is written, not yet forced. */
+    HEADER_WRITTEN,
+    /** merge=false: one more part is in the target directory. */
+    PART_PUBLISHED
+  }
+
+  /** Fault injection at a commit step (tests only; null otherwise), as core's InPlaceMove has. */
+  interface Checkpoint {
+    void reached(Step step, Path target) throws IOException;
+  }
+
+  static volatile Checkpoint checkpoint;
 
   private final WriteJob job;
   private final WriteTarget target;
@@ -97,7 +117,14 @@ final class JobCommitter {
     } else {
       bytes = writeMerged(parts, header);
     }
-    fs.delete(new Path(job.stagingDir()), true);
+    // Published: what follows must not fail the job (a failure here would make Spark abort a
+    // write whose output is already in place).
+    Path staging = new Path(job.stagingDir());
+    try {
+      fs.delete(staging, true);
+    } catch (IOException e) {
+      LOG.warn("Committed, but could not delete the npy staging directory {}", staging, e);
+    }
     LOG.info(
         "Committed npy write to {} ({}, merge={}): {} parts, {} rows, {} bytes in {} ms",
         path,
@@ -219,6 +246,7 @@ final class JobCommitter {
           bytes += copyPart(p, header, ch);
         }
       }
+      reached(Step.DATA_WRITTEN, tmp);
       files.rename(tmp, path);
       return bytes;
     } catch (IOException | RuntimeException e) {
@@ -249,6 +277,7 @@ final class JobCommitter {
       }
       TargetFiles.writeFully(ch.position(0), ByteBuffer.wrap(header.encode()));
     }
+    reached(Step.DATA_WRITTEN, first.file());
     files.rename(first.file(), path);
     return bytes;
   }
@@ -263,6 +292,13 @@ final class JobCommitter {
     }
   }
 
+  private static void reached(Step step, Path target) throws IOException {
+    Checkpoint c = checkpoint;
+    if (c != null) {
+      c.reached(step, target);
+    }
+  }
+
   private static long elementsPerRow(NpyHeader h) {
     long n = 1;
     for (long d : h.rowShape()) {
@@ -273,8 +309,10 @@ final class JobCommitter {
 
   /**
    * Local Append: the parts' data goes after the file's data first (forced to disk), then the
-   * header is rewritten in place with the new row count. A failure before the header write cuts the
-   * file back to its old length; the old header never describes data that is not there.
+   * header is rewritten in place with the new row count and forced. Until this returns, any failure
+   * puts the old header bytes back and cuts the file back to its old length, so a failed commit
+   * leaves the file as it was, byte for byte; the old header never describes data that is not
+   * there.
    */
   private long appendInPlace(List<Part> parts, NpyHeader header) throws IOException {
     java.nio.file.Path file = java.nio.file.Path.of(path.toUri());
@@ -302,26 +340,52 @@ final class JobCommitter {
                 + file
                 + "' (or Npy.recover) and write again; nothing was written");
       }
+      ByteBuffer oldHeader = ByteBuffer.allocate((int) old.dataOffset());
+      while (oldHeader.hasRemaining()) {
+        if (ch.read(oldHeader, oldHeader.position()) < 0) {
+          throw new java.io.EOFException("Cannot append to " + file + ": its header is cut short");
+        }
+      }
       long bytes = 0;
-      boolean headerWritten = false;
       try {
         ch.position(end);
         for (Part p : parts) {
           bytes += copyPart(p, header, ch);
         }
         ch.force(false);
+        reached(Step.DATA_WRITTEN, path);
         NpyHeader grown = existing.withRowCount(existing.rowCount() + header.rowCount());
         byte[] encoded = grown.encode(old.version(), old.dataOffset());
-        headerWritten = true;
         TargetFiles.writeFully(ch.position(0), ByteBuffer.wrap(encoded));
+        reached(Step.HEADER_WRITTEN, path);
         ch.force(false);
         return bytes;
       } catch (IOException | RuntimeException e) {
-        if (!headerWritten) {
-          ch.truncate(end);
-        }
+        restore(ch, file, oldHeader.flip(), end, e);
         throw e;
       }
+    }
+  }
+
+  /** Puts the old header back and cuts the appended bytes off; a failure here is reported too. */
+  private static void restore(
+      FileChannel ch, java.nio.file.Path file, ByteBuffer oldHeader, long end, Exception cause) {
+    try {
+      TargetFiles.writeFully(ch.position(0), oldHeader);
+      ch.truncate(end);
+      ch.force(false);
+      LOG.info("Failed append to {} rolled back to its old {} bytes", file, end);
+    } catch (IOException | RuntimeException r) {
+      cause.addSuppressed(
+          new NpyWriteException(
+              "Cannot roll back the failed append to "
+                  + file
+                  + " (old length "
+                  + end
+                  + "): run 'npy recover "
+                  + file
+                  + "' to keep the rows its header counts",
+              r));
     }
   }
 
@@ -338,45 +402,100 @@ final class JobCommitter {
 
   // ------------------------------------------------------------------------------------ parts
 
-  /** merge=false: each part becomes {@code part-NNNNN-<queryId>.npy} in the directory. */
+  /**
+   * merge=false: each part becomes {@code part-NNNNN-<queryId>.npy} in the directory. Until every
+   * new part is in, a failure takes the new parts out again and puts back an old file that stood at
+   * the path (Overwrite of a file moves it aside first); old parts are deleted only after that.
+   */
   private long publishParts(List<Part> parts, NpyHeader header) throws IOException {
     List<Path> old = new ArrayList<>();
-    if (target.mode() == WriteTarget.Mode.OVERWRITE && fs.exists(path)) {
-      if (fs.getFileStatus(path).isFile()) {
-        fs.delete(path, false);
-      } else {
-        for (FileStatus s : fs.listStatus(path)) {
-          String name = s.getPath().getName();
-          if (s.isFile() && (name.equals(SUCCESS) || name.endsWith(".npy"))) {
-            old.add(s.getPath());
+    List<Path> published = new ArrayList<>();
+    Path aside = null;
+    boolean created = false;
+    Path tmp = null;
+    long bytes = 0;
+    try {
+      if (target.mode() == WriteTarget.Mode.OVERWRITE && fs.exists(path)) {
+        if (fs.getFileStatus(path).isFile()) {
+          aside = new Path(path.getParent(), "." + path.getName() + ".npy-old-" + target.queryId());
+          files.rename(path, aside);
+        } else {
+          for (FileStatus s : fs.listStatus(path)) {
+            String name = s.getPath().getName();
+            if (s.isFile() && (name.equals(SUCCESS) || name.endsWith(".npy"))) {
+              old.add(s.getPath());
+            }
           }
         }
       }
-    }
-    fs.mkdirs(path);
-    long bytes = 0;
-    int n = target.firstPartNumber();
-    for (Part p : parts) {
-      Path dest =
-          new Path(path, String.format(Locale.ROOT, "part-%05d-%s.npy", n++, target.queryId()));
-      if (p.header().dtype().equals(header.dtype())) {
-        files.rename(p.file(), dest);
-        bytes += p.dataOffset() + p.dataBytes();
-      } else {
-        Path tmp = new Path(path, "." + dest.getName() + ".tmp");
-        try (WritableByteChannel ch = files.create(tmp)) {
-          bytes +=
-              TargetFiles.writeFully(
-                  ch, ByteBuffer.wrap(header.withRowCount(p.message().rows()).encode()));
-          bytes += copyPart(p, header, ch);
-        }
-        files.rename(tmp, dest);
+      if (!fs.exists(path)) {
+        fs.mkdirs(path);
+        created = true;
       }
+      int n = target.firstPartNumber();
+      for (Part p : parts) {
+        Path dest =
+            new Path(path, String.format(Locale.ROOT, "part-%05d-%s.npy", n++, target.queryId()));
+        if (p.header().dtype().equals(header.dtype())) {
+          files.rename(p.file(), dest);
+          published.add(dest);
+          bytes += p.dataOffset() + p.dataBytes();
+        } else {
+          tmp = new Path(path, "." + dest.getName() + ".tmp");
+          try (WritableByteChannel ch = files.create(tmp)) {
+            bytes +=
+                TargetFiles.writeFully(
+                    ch, ByteBuffer.wrap(header.withRowCount(p.message().rows()).encode()));
+            bytes += copyPart(p, header, ch);
+          }
+          files.rename(tmp, dest);
+          tmp = null;
+          published.add(dest);
+        }
+        reached(Step.PART_PUBLISHED, dest);
+      }
+    } catch (IOException | RuntimeException e) {
+      unpublish(published, tmp, created, aside, e);
+      throw e;
     }
     for (Path o : old) {
       fs.delete(o, false);
     }
+    if (aside != null) {
+      files.deleteQuietly(aside);
+    }
     files.createEmpty(new Path(path, SUCCESS)); // as Hadoop's FileOutputCommitter does
     return bytes;
+  }
+
+  /** Undoes a failed publication; what cannot be undone is reported with the failure. */
+  private void unpublish(
+      List<Path> published, Path tmp, boolean created, Path aside, Exception cause) {
+    try {
+      if (tmp != null) {
+        fs.delete(tmp, false);
+      }
+      for (Path p : published) {
+        fs.delete(p, false);
+      }
+      if (created) {
+        fs.delete(path, false);
+      }
+      if (aside != null) {
+        files.rename(aside, path);
+      }
+      LOG.info(
+          "Failed npy commit to {}: took {} published parts out again", path, published.size());
+    } catch (IOException | RuntimeException r) {
+      cause.addSuppressed(
+          new NpyWriteException(
+              "Cannot undo the failed commit to "
+                  + path
+                  + ": remove the parts named part-*-"
+                  + target.queryId()
+                  + ".npy"
+                  + (aside == null ? "" : " and rename " + aside + " back to " + path),
+              r));
+    }
   }
 }

@@ -11,6 +11,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileContext;
@@ -88,15 +89,42 @@ final class TargetFiles {
       try {
         fc = FileContext.getFileContext(to.toUri(), conf);
       } catch (UnsupportedFileSystemException e) {
-        // no AbstractFileSystem binding for this scheme: delete, then rename (not atomic)
-        LOG.warn("No FileContext for {}; replacing it by delete and rename", to);
-        fs.delete(to, false);
-        if (!fs.rename(from, to)) {
-          throw new IOException("Cannot rename " + from + " to " + to);
-        }
+        // no AbstractFileSystem binding for this scheme: not atomic; the old file is moved aside
+        // first and put back if the rename fails, so it is never lost
+        LOG.warn("No FileContext for {}; replacing it by renames", to);
+        replaceByRenames(from, to);
         return;
       }
       fc.rename(from, to, Options.Rename.OVERWRITE);
+    }
+  }
+
+  private void replaceByRenames(Path from, Path to) throws IOException {
+    Path aside = null;
+    if (fs.exists(to)) {
+      aside = new Path(to.getParent(), "." + to.getName() + ".npy-replaced-" + UUID.randomUUID());
+      if (!fs.rename(to, aside)) {
+        throw new IOException("Cannot replace " + to + ": cannot move it aside to " + aside);
+      }
+    }
+    try {
+      if (!fs.rename(from, to)) {
+        throw new IOException("Cannot rename " + from + " to " + to);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (aside != null) {
+        try {
+          if (!fs.rename(aside, to)) {
+            e.addSuppressed(new IOException("Cannot move " + aside + " back to " + to));
+          }
+        } catch (IOException r) {
+          e.addSuppressed(r);
+        }
+      }
+      throw e;
+    }
+    if (aside != null) {
+      deleteQuietly(aside);
     }
   }
 

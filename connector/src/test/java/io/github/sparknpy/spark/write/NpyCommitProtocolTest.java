@@ -127,6 +127,26 @@ class NpyCommitProtocolTest extends WriterTestBase {
   }
 
   @Test
+  void twoCommittedAttemptsOfOnePartitionAreRefusedAndAbortLeavesTheOldFile() throws Exception {
+    Path out = tmp.resolve("twice.npy");
+    spark().range(3).selectExpr("id AS x", "'old' AS s").write().format("npy").save(out.toString());
+    byte[] before = Files.readAllBytes(out);
+    BatchWrite bw = batchWrite(out, true);
+    DataWriterFactory f = bw.createBatchWriterFactory(() -> 2);
+    WriterCommitMessage p0 = attempt(f, 0, 1, 0, 5, -1);
+    // a speculative copy and its original both committed (commit coordination turned off)
+    WriterCommitMessage p1 = attempt(f, 1, 2, 5, 9, -1);
+    WriterCommitMessage p1copy = attempt(f, 1, 3, 5, 9, -1);
+    WriterCommitMessage[] messages = {p0, p1, p1copy};
+    assertThatThrownBy(() -> bw.commit(messages))
+        .isInstanceOf(NpyWriteException.class)
+        .hasMessageContaining("partition 1 was committed twice (attempts 2 and 3)");
+    bw.abort(messages);
+    assertThat(Files.readAllBytes(out)).isEqualTo(before);
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
   void aPartWhoseHeaderWasNeverFixedIsRecoveredBeforeConcatenation() throws Exception {
     Path out = tmp.resolve("r.npy");
     BatchWrite bw = batchWrite(out, false);
