@@ -148,13 +148,14 @@ final class FuzzRun {
         java.util.Locale.ROOT,
         "Fuzz input %d of %s %s.%n  saved as %s (copy it to src/test/resources/fuzz-regressions/"
             + " and list it in expected.tsv once fixed)%n  reproduce with -Dnpy.fuzz.seed=%d"
-            + " -Dnpy.fuzz.tries=<at least %d, scaled by the test's weight>%n  first bytes: %s",
+            + " -Dnpy.fuzz.tries=%d (input i depends only on the seed, the test and i)%n"
+            + "  first bytes: %s",
         i,
         name,
         what,
         saved,
         seed,
-        i + 1,
+        FuzzSettings.totalTries(),
         preview(input));
     out.flush();
     return text.toString();
