@@ -1,5 +1,7 @@
 package io.github.sparknpy.npy.fuzz;
 
+import io.github.sparknpy.npy.DType;
+import io.github.sparknpy.npy.ScalarDType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -126,7 +128,13 @@ final class Descrs {
         }
       }
       String type = depth < 2 && r.nextInt(5) == 0 ? record(r, depth + 1) : scalar(r);
-      switch (r.nextInt(8)) {
+      // numpy refuses sub-arrays of S0, U0 and V0, and sub-arrays of zero-size sub-arrays.
+      DType parsed = DType.parse(type);
+      int form = r.nextInt(8);
+      if (parsed.itemSize() == 0 && (form == 1 || (form == 0 && parsed instanceof ScalarDType))) {
+        form = 2;
+      }
+      switch (form) {
         case 0:
           fields.add("(" + key + ", " + type + ", " + subShape(r) + ")");
           break;
