@@ -15,6 +15,13 @@ import java.util.Set;
 final class DescrDecoder {
   private static final int MAX_SUBARRAY_DIMS = 64;
 
+  /**
+   * Values an element may hold beyond one per byte. Only zero-size values (S0, U0, V0, empty
+   * records) exceed one per byte; numpy allows 2^31-1 of them per sub-array level and levels
+   * multiply, so a 200-byte header could make one element 2^62 empty values.
+   */
+  static final int MAX_VALUES_WITHOUT_BYTES = 1 << 16;
+
   private DescrDecoder() {}
 
   static DType decode(Object descr) {
@@ -67,6 +74,7 @@ final class DescrDecoder {
       List<Long> shape = new ArrayList<>();
       List<Integer> levels = new ArrayList<>();
       Object fieldDescr = parts.get(1);
+      boolean tupleForm = parts.size() == 3 || fieldDescr instanceof PythonLiteral.Tuple;
       if (parts.size() == 3) {
         addLevel(shape, levels, subarrayShape(items, parts.get(2)));
       }
@@ -83,6 +91,18 @@ final class DescrDecoder {
             "field '" + name + "' has more than " + MAX_SUBARRAY_DIMS + " sub-array dimensions");
       }
       DType dtype = decode(fieldDescr);
+      // As numpy's _convert_from_tuple: a sub-array (even of shape ()) of S0, U0 or V0, or a
+      // sub-array of a zero-size sub-array, is "invalid itemsize in generic type tuple".
+      if (dtype.itemSize() == 0
+          && ((tupleForm && dtype instanceof ScalarDType) || levels.size() > 1)) {
+        throw invalid(
+            items,
+            "field '"
+                + name
+                + "' is a sub-array of the zero-size type "
+                + dtype.descr()
+                + ", which numpy refuses (invalid itemsize in generic type tuple)");
+      }
       long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
       long count = 1;
       for (long d : dims) {
@@ -113,7 +133,38 @@ final class DescrDecoder {
         throw invalid(items, "the record is larger than " + Integer.MAX_VALUE + " bytes");
       }
     }
-    return new RecordDType(fields, (int) offset);
+    RecordDType record = new RecordDType(fields, (int) offset);
+    long values = values(record);
+    if (values > Math.max(record.itemSize(), MAX_VALUES_WITHOUT_BYTES)) {
+      throw invalid(
+          items,
+          "an element holds "
+              + (values == Long.MAX_VALUE ? "more than 2^63" : Long.toString(values))
+              + " values in "
+              + record.itemSize()
+              + " bytes; sub-arrays of zero-size records may hold at most "
+              + MAX_VALUES_WITHOUT_BYTES
+              + " values without data, because decoding an element builds every one of them");
+    }
+    return record;
+  }
+
+  /**
+   * Values in one element of {@code dtype} as decoding builds them (a record, even an empty one, is
+   * at least one), saturating at {@link Long#MAX_VALUE}.
+   */
+  private static long values(DType dtype) {
+    if (!(dtype instanceof RecordDType r) || r.fields().isEmpty()) {
+      return 1;
+    }
+    long total = 0;
+    for (RecordDType.Field f : r.fields()) {
+      long v = values(f.dtype());
+      long n = f.count();
+      long fieldValues = v != 0 && n > Long.MAX_VALUE / v ? Long.MAX_VALUE : n * v;
+      total = fieldValues > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + fieldValues;
+    }
+    return total;
   }
 
   private static void addLevel(List<Long> shape, List<Integer> levels, List<Long> level) {

@@ -90,22 +90,51 @@ final class Floats {
     return negative ? value.negate() : value;
   }
 
-  /** An x87 extended value rounded to double (infinities and NaN preserved). */
+  /**
+   * An x87 extended value rounded to the nearest double, ties to even (infinities and NaN
+   * preserved). Works on the bits: going through the exact decimal value would cost tens of
+   * milliseconds and megabytes for the many extended values far outside the double range.
+   */
   static double extendedToDouble(byte[] le) {
-    BigDecimal exact = extendedToBigDecimal(le);
-    if (exact != null) {
-      double d = exact.doubleValue();
-      return d == 0 && (le[9] & 0x80) != 0 ? -0.0 : d;
-    }
     long mantissa = 0;
     for (int i = 7; i >= 0; i--) {
       mantissa = (mantissa << 8) | (le[i] & 0xff);
     }
     boolean negative = (le[9] & 0x80) != 0;
-    if ((mantissa & 0x7fffffffffffffffL) == 0) {
-      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    int exp = ((le[9] & 0x7f) << 8) | (le[8] & 0xff);
+    if (exp == 0x7fff) {
+      if ((mantissa & 0x7fffffffffffffffL) == 0) {
+        return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+      }
+      return Double.NaN;
     }
-    return Double.NaN;
+    double magnitude = 0;
+    if (mantissa != 0) {
+      // value = mantissa * 2^power; the leading one bit has exponent top.
+      int power = (exp == 0 ? 1 : exp) - 16383 - 63;
+      int top = power + 63 - Long.numberOfLeadingZeros(mantissa);
+      if (top > Double.MAX_EXPONENT) {
+        magnitude = Double.POSITIVE_INFINITY;
+      } else {
+        // The exponent of the result's last bit: 52 below the top, or the subnormal floor.
+        int last = Math.max(top - 52, Double.MIN_EXPONENT - 52);
+        int shift = last - power;
+        long n;
+        if (shift <= 0) {
+          n = mantissa << -shift;
+        } else if (shift > 64) {
+          n = 0;
+        } else {
+          long kept = shift == 64 ? 0 : mantissa >>> shift;
+          long rest = shift == 64 ? mantissa : mantissa & ((1L << shift) - 1);
+          int vsHalf = Long.compareUnsigned(rest, 1L << (shift - 1));
+          n = vsHalf > 0 || (vsHalf == 0 && (kept & 1) != 0) ? kept + 1 : kept;
+        }
+        // n has at most 53 bits, so this is exact (or overflows to infinity when rounding up).
+        magnitude = Math.scalb((double) n, last);
+      }
+    }
+    return negative ? -magnitude : magnitude;
   }
 
   private static byte[] toBigEndian(long v) {

@@ -26,7 +26,12 @@ public final class Npy {
 
   /** Reads the header of a local file. */
   public static EncodedHeader readHeader(Path path) throws IOException {
-    return EncodedHeader.read(new LocalInputFile(path));
+    return readHeader(path, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /** Reads the header of a local file, refusing headers longer than {@code maxHeaderBytes}. */
+  public static EncodedHeader readHeader(Path path, int maxHeaderBytes) throws IOException {
+    return EncodedHeader.read(new LocalInputFile(path), maxHeaderBytes);
   }
 
   /** True if {@link NpyAppendArray} can append to the file: its header has numpy's spare space. */
@@ -51,7 +56,15 @@ public final class Npy {
    *     such files appendable too)
    */
   public static boolean ensureAppendable(Path path, boolean inPlace) throws IOException {
-    return ensureAppendable(path, inPlace, InPlaceMove.DEFAULT_CHUNK_BYTES, null);
+    return ensureAppendable(path, inPlace, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /**
+   * {@link #ensureAppendable(Path, boolean)} refusing headers longer than {@code maxHeaderBytes}.
+   */
+  public static boolean ensureAppendable(Path path, boolean inPlace, int maxHeaderBytes)
+      throws IOException {
+    return ensureAppendable(path, inPlace, maxHeaderBytes, InPlaceMove.DEFAULT_CHUNK_BYTES, null);
   }
 
   /**
@@ -60,6 +73,17 @@ public final class Npy {
   static boolean ensureAppendable(
       Path path, boolean inPlace, int chunkBytes, InPlaceMove.Checkpoint checkpoint)
       throws IOException {
+    return ensureAppendable(
+        path, inPlace, EncodedHeader.DEFAULT_MAX_HEADER_BYTES, chunkBytes, checkpoint);
+  }
+
+  private static boolean ensureAppendable(
+      Path path,
+      boolean inPlace,
+      int maxHeaderBytes,
+      int chunkBytes,
+      InPlaceMove.Checkpoint checkpoint)
+      throws IOException {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
@@ -67,7 +91,7 @@ public final class Npy {
           channel,
           () -> {
             boolean resumed = InPlaceMove.resume(path, channel);
-            EncodedHeader encoded = read(channel, path);
+            EncodedHeader encoded = read(channel, path, maxHeaderBytes);
             NpyHeader header = encoded.header();
             if (header.ndim() == 0) {
               throw new NpyNotAppendableException(
@@ -105,6 +129,12 @@ public final class Npy {
    *     before writing its header: no row was ever in it) or its header is not a {@code .npy} one
    */
   public static RecoveryResult recover(Path path, boolean zerofillIncomplete) throws IOException {
+    return recover(path, zerofillIncomplete, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /** {@link #recover(Path, boolean)} refusing headers longer than {@code maxHeaderBytes}. */
+  public static RecoveryResult recover(Path path, boolean zerofillIncomplete, int maxHeaderBytes)
+      throws IOException {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
@@ -121,7 +151,7 @@ public final class Npy {
                       + " No row was ever in it: delete it, or append to it, since NpyAppendArray"
                       + " treats an empty file as new.");
             }
-            EncodedHeader encoded = read(channel, path);
+            EncodedHeader encoded = read(channel, path, maxHeaderBytes);
             NpyHeader header = encoded.header();
             long data = channel.size() - encoded.dataOffset();
             long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
@@ -191,6 +221,12 @@ public final class Npy {
    * only when complete (written beside it, then atomically renamed).
    */
   public static NpyHeader concat(Path out, List<Path> inputs) throws IOException {
+    return concat(out, inputs, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+  }
+
+  /** {@link #concat(Path, List)} refusing input headers longer than {@code maxHeaderBytes}. */
+  public static NpyHeader concat(Path out, List<Path> inputs, int maxHeaderBytes)
+      throws IOException {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("Cannot concatenate: no input files");
     }
@@ -198,7 +234,7 @@ public final class Npy {
     EncodedHeader first = null;
     long rows = 0;
     for (Path in : inputs) {
-      EncodedHeader h = readHeader(in);
+      EncodedHeader h = readHeader(in, maxHeaderBytes);
       long data = Files.size(in) - h.dataOffset();
       if (data != h.header().dataBytes()) {
         throw new NpyNeedsRecoveryException(
@@ -284,12 +320,10 @@ public final class Npy {
     return b ? "True" : "False";
   }
 
-  private static EncodedHeader read(FileChannel channel, Path path) throws IOException {
+  private static EncodedHeader read(FileChannel channel, Path path, int maxHeaderBytes)
+      throws IOException {
     return EncodedHeader.read(
-        new NpyFile.ChannelStream(channel),
-        channel.size(),
-        path.toString(),
-        EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -159,6 +160,8 @@ public final class NpyElement {
   /**
    * A {@code M8} element as a date-time (numpy datetimes have no time zone); null for NaT. Units
    * finer than nanoseconds are floored to nanoseconds.
+   *
+   * @throws NpyException if the value is beyond {@link LocalDateTime}'s range (numpy's is wider)
    */
   public LocalDateTime getDateTime() {
     ScalarDType t = scalar();
@@ -169,21 +172,38 @@ public final class NpyElement {
     if (v == NAT) {
       return null;
     }
-    long count = Math.multiplyExact(v, Math.max(1, t.datetimeUnitCount()));
-    LocalDateTime epoch = LocalDateTime.of(1970, 1, 1, 0, 0);
-    switch (t.datetimeUnit()) {
-      case YEAR:
-        return epoch.plusYears(count);
-      case MONTH:
-        return epoch.plusMonths(count);
-      case GENERIC:
-        throw new IllegalStateException(
-            "Cannot read a generic datetime64 without a unit as a date");
-      default:
-        long[] secondsAndNanos = toSecondsAndNanos(count, t.datetimeUnit());
-        return LocalDateTime.ofEpochSecond(
-            secondsAndNanos[0], (int) secondsAndNanos[1], ZoneOffset.UTC);
+    if (t.datetimeUnit() == DatetimeUnit.GENERIC) {
+      throw new IllegalStateException("Cannot read a generic datetime64 without a unit as a date");
     }
+    try {
+      long count = Math.multiplyExact(v, Math.max(1, t.datetimeUnitCount()));
+      LocalDateTime epoch = LocalDateTime.of(1970, 1, 1, 0, 0);
+      switch (t.datetimeUnit()) {
+        case YEAR:
+          return epoch.plusYears(count);
+        case MONTH:
+          return epoch.plusMonths(count);
+        default:
+          long[] secondsAndNanos = toSecondsAndNanos(count, t.datetimeUnit());
+          return LocalDateTime.ofEpochSecond(
+              secondsAndNanos[0], (int) secondsAndNanos[1], ZoneOffset.UTC);
+      }
+    } catch (ArithmeticException | DateTimeException e) {
+      throw outOfRange(t, v, "a LocalDateTime (years -999999999 to 999999999)", e);
+    }
+  }
+
+  /** numpy holds datetimes and timedeltas far beyond java.time's range; say so, not overflow. */
+  private static NpyException outOfRange(ScalarDType t, long v, String target, Exception e) {
+    return new NpyException(
+        "Cannot convert "
+            + t.typestr()
+            + " value "
+            + v
+            + " to "
+            + target
+            + ": it is out of range. Read the raw count with getLong() instead.",
+        e);
   }
 
   /** A {@code M8} element with a unit of a day or coarser as a date; null for NaT. */
@@ -194,6 +214,8 @@ public final class NpyElement {
 
   /**
    * A {@code m8} element as a duration; null for NaT. Year and month units have no fixed length.
+   *
+   * @throws NpyException if the value is beyond {@link Duration}'s range (numpy's is wider)
    */
   public Duration getDuration() {
     ScalarDType t = scalar();
@@ -210,8 +232,12 @@ public final class NpyElement {
       throw new IllegalStateException(
           "Cannot read timedelta " + t + " as a duration: its unit has no fixed length");
     }
-    long[] sn = toSecondsAndNanos(Math.multiplyExact(v, t.datetimeUnitCount()), t.datetimeUnit());
-    return Duration.ofSeconds(sn[0], sn[1]);
+    try {
+      long[] sn = toSecondsAndNanos(Math.multiplyExact(v, t.datetimeUnitCount()), t.datetimeUnit());
+      return Duration.ofSeconds(sn[0], sn[1]);
+    } catch (ArithmeticException e) {
+      throw outOfRange(t, v, "a Duration", e);
+    }
   }
 
   /** Seconds and nanoseconds (floored) of {@code count} units. */

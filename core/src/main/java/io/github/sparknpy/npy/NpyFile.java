@@ -232,17 +232,19 @@ public final class NpyFile implements Closeable {
     long rowBytes = rowBytes();
     long offset = first * rowBytes;
     long length = count * rowBytes;
+    // A file too short for these rows is the file's fault, whatever the caller's buffer.
+    checkPresent(offset + length);
     if (length > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "Cannot read "
               + length
               + " bytes of "
               + location
-              + " into one buffer: read at most "
-              + (Integer.MAX_VALUE - 8) / Math.max(1, rowBytes)
-              + " rows at a time");
+              + " into one buffer: "
+              + (rowBytes > Integer.MAX_VALUE - 8
+                  ? "one row is " + rowBytes + " bytes; read its elements with get(...)"
+                  : "read at most " + (Integer.MAX_VALUE - 8) / rowBytes + " rows at a time"));
     }
-    checkPresent(offset + length);
     return new long[] {offset, length};
   }
 

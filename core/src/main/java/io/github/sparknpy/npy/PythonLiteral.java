@@ -33,6 +33,9 @@ final class PythonLiteral {
   /** Bound on any nesting (brackets and signs), so a hostile header cannot overflow the stack. */
   private static final int MAX_DEPTH = 1000;
 
+  /** Python's default {@code sys.int_info.default_max_str_digits}. */
+  static final int MAX_INT_DIGITS = 4300;
+
   /** A Python tuple; distinct from a list because numpy treats them differently. */
   record Tuple(List<Object> items) {
     @Override
@@ -234,20 +237,23 @@ final class PythonLiteral {
     return key;
   }
 
+  /**
+   * One sign before a number, as {@code ast.literal_eval} allows: {@code --1} and {@code -True} are
+   * refused there too. Never recursing on a sign keeps the stack shallow for any input.
+   */
   private Object signedNumber() throws SyntaxException {
     boolean negative = text.charAt(pos) == '-';
     pos++;
     skipSpace();
+    if (peek('+') || peek('-')) {
+      throw error("a sign must precede a number, not another sign");
+    }
     Object value = value();
     if (value instanceof BigInteger i) {
       return negative ? i.negate() : i;
     }
     if (value instanceof Double d) {
       return negative ? -d : d;
-    }
-    if (value instanceof Boolean b) {
-      BigInteger i = b ? BigInteger.ONE : BigInteger.ZERO;
-      return negative ? i.negate() : i;
     }
     throw error("a sign must precede a number");
   }
@@ -300,8 +306,25 @@ final class PythonLiteral {
         && !digits.chars().allMatch(ch -> ch == '0')) {
       throw error("leading zeros in a decimal integer are not permitted");
     }
+    checkDigits(digits.length());
     skipLongSuffix();
     return new BigInteger(digits);
+  }
+
+  /**
+   * Python refuses decimal int literals of more than 4300 digits ({@code sys.int_info
+   * .default_max_str_digits}); this parser refuses them in any base, because converting them takes
+   * time quadratic in their length (a 1 MiB header of digits would take seconds).
+   */
+  private void checkDigits(int digits) throws SyntaxException {
+    if (digits > MAX_INT_DIGITS) {
+      throw error(
+          "an integer literal of "
+              + digits
+              + " digits exceeds the limit of "
+              + MAX_INT_DIGITS
+              + " digits (Python's int_max_str_digits)");
+    }
   }
 
   private BigInteger radixInt(int radix, int start) throws SyntaxException {
@@ -315,6 +338,7 @@ final class PythonLiteral {
     if (digits.isEmpty()) {
       throw error("malformed integer '" + text.substring(start, pos) + "'");
     }
+    checkDigits(digits.length());
     skipLongSuffix();
     return new BigInteger(digits, radix);
   }

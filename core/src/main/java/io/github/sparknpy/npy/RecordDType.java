@@ -4,8 +4,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -155,10 +157,17 @@ public final class RecordDType extends DType {
 
   private final List<Field> fields;
   private final int itemSize;
+  // By name, so that reading every field of an element is linear in the number of fields (a
+  // 40,000-field dtype took 15 s per element with a search per field).
+  private final Map<String, Field> byName;
 
   RecordDType(List<Field> fields, int itemSize) {
     this.fields = Collections.unmodifiableList(new ArrayList<>(fields));
     this.itemSize = itemSize;
+    this.byName = new HashMap<>(fields.size() * 2);
+    for (Field f : fields) {
+      byName.putIfAbsent(f.name, f);
+    }
   }
 
   /**
@@ -190,12 +199,7 @@ public final class RecordDType extends DType {
 
   /** The field called {@code name}, or null. */
   public Field field(String name) {
-    for (Field f : fields) {
-      if (f.name.equals(name)) {
-        return f;
-      }
-    }
-    return null;
+    return byName.get(name);
   }
 
   @Override

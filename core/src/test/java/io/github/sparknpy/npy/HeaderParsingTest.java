@@ -600,7 +600,7 @@ class HeaderParsingTest {
             "5,000 minus signs",
             npy(1, dict("'<f8'", "False", "(" + "-".repeat(5_000) + "1,)")),
             true,
-            "nesting deeper than 1000 levels"));
+            "a sign must precede a number, not another sign"));
     r.add(
         bad(
             "invalid UTF-8 in 3.0",

@@ -97,7 +97,7 @@ final class NpyFileProbe {
         return null;
       }
       throw new UncheckedIOException("Cannot read " + st.getPath(), e);
-    } catch (IOException | NpyFormatException | NpyNeedsRecoveryException e) {
+    } catch (IOException | NpyFormatException e) {
       if (options.ignoreCorruptFiles) {
         LOG.warn("Skipped corrupt file {} (ignoreCorruptFiles): {}", st.getPath(), e.getMessage());
         return null;

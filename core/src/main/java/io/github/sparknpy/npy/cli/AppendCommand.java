@@ -64,17 +64,20 @@ final class AppendCommand extends Command {
         Options:
           --no-header-rewrite  write TARGET's header once at the end instead of after every
                                chunk (faster; if interrupted, 'npy recover TARGET' repairs it)
+          --max-header-bytes N
+                               refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help           show this help
         """;
   }
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(false, "--no-header-rewrite"));
+    return List.of(new Args.Option(false, "--no-header-rewrite"), MAX_HEADER_BYTES);
   }
 
   @Override
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
+    int maxHeaderBytes = maxHeaderBytes(args);
     List<String> ops = args.operands();
     if (ops.isEmpty()) {
       throw new UsageException("missing TARGET and SOURCE");
@@ -90,7 +93,7 @@ final class AppendCommand extends Command {
     List<NpyFile> sources = new ArrayList<>();
     try {
       for (String op : ops.subList(1, ops.size())) {
-        NpyFile src = NpyFile.open(CliFiles.existingFile(op));
+        NpyFile src = NpyFile.open(CliFiles.existingFile(op), maxHeaderBytes);
         sources.add(src);
         checkSource(src);
       }
@@ -98,6 +101,7 @@ final class AppendCommand extends Command {
       NpyAppendArray appender =
           NpyAppendArray.builder(target)
               .rewriteHeaderOnAppend(!args.flag("--no-header-rewrite"))
+              .maxHeaderBytes(maxHeaderBytes)
               .open();
       try {
         // Check every source against TARGET before writing any data: shapes here, dtypes by an

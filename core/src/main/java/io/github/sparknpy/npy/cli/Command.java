@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy.cli;
 
+import io.github.sparknpy.npy.EncodedHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
@@ -28,6 +29,31 @@ abstract class Command {
    * @throws UsageException for a command line it cannot run (exit code 2)
    */
   abstract int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException;
+
+  /** {@code --max-header-bytes N}, which every command that reads headers accepts. */
+  static final Args.Option MAX_HEADER_BYTES = new Args.Option(true, "--max-header-bytes");
+
+  /** The value of {@code --max-header-bytes}, or the library's default. */
+  static int maxHeaderBytes(Args args) throws UsageException {
+    String value = args.value("--max-header-bytes");
+    if (value == null) {
+      return EncodedHeader.DEFAULT_MAX_HEADER_BYTES;
+    }
+    long n;
+    try {
+      n = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > Integer.MAX_VALUE) {
+      throw new UsageException(
+          "invalid --max-header-bytes '"
+              + value
+              + "': expected a whole number from 1 to "
+              + Integer.MAX_VALUE);
+    }
+    return (int) n;
+  }
 
   final String usageLine() {
     return "npy " + name() + " " + arguments();

@@ -37,17 +37,20 @@ final class ConcatCommand extends Command {
 
         Options:
           -o, --output OUT  the file to write (required)
+          --max-header-bytes N
+                            refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help        show this help
         """;
   }
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(true, "-o", "--output"));
+    return List.of(new Args.Option(true, "-o", "--output"), MAX_HEADER_BYTES);
   }
 
   @Override
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
+    int maxHeaderBytes = maxHeaderBytes(args);
     String output = args.value("-o");
     if (output == null) {
       throw new UsageException("missing -o OUT");
@@ -66,7 +69,7 @@ final class ConcatCommand extends Command {
     for (String op : args.operands()) {
       inputs.add(CliFiles.existingFile(op));
     }
-    NpyHeader h = Npy.concat(outPath, inputs);
+    NpyHeader h = Npy.concat(outPath, inputs, maxHeaderBytes);
     out.println(
         output
             + ": concatenated "

@@ -34,20 +34,23 @@ final class EnsureAppendableCommand extends Command {
         Options:
           --in-place  move the data inside FILE instead (no second copy on disk, but an
                       interruption leaves FILE damaged)
+          --max-header-bytes N
+                      refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help  show this help
         """;
   }
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(false, "--in-place"));
+    return List.of(new Args.Option(false, "--in-place"), MAX_HEADER_BYTES);
   }
 
   @Override
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
+    int maxHeaderBytes = maxHeaderBytes(args);
     String operand = NpyCli.single(args, "FILE");
     Path path = CliFiles.existingFile(operand);
-    boolean changed = Npy.ensureAppendable(path, args.flag("--in-place"));
+    boolean changed = Npy.ensureAppendable(path, args.flag("--in-place"), maxHeaderBytes);
     out.println(
         operand
             + (changed

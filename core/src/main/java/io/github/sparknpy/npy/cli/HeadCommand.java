@@ -35,17 +35,20 @@ final class HeadCommand extends Command {
 
         Options:
           -n, --lines N  how many rows to print (default 10)
+          --max-header-bytes N
+                         refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help     show this help
         """;
   }
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(true, "-n", "--lines"));
+    return List.of(new Args.Option(true, "-n", "--lines"), MAX_HEADER_BYTES);
   }
 
   @Override
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
+    int maxHeaderBytes = maxHeaderBytes(args);
     long n = DEFAULT_ROWS;
     String value = args.value("-n");
     if (value != null) {
@@ -60,7 +63,7 @@ final class HeadCommand extends Command {
       }
     }
     String operand = NpyCli.single(args, "FILE");
-    try (NpyFile file = NpyFile.open(CliFiles.existingFile(operand))) {
+    try (NpyFile file = NpyFile.open(CliFiles.existingFile(operand), maxHeaderBytes)) {
       NpyHeader h = file.header();
       if (h.ndim() == 0) {
         if (n > 0) {

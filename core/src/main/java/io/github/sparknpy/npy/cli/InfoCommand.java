@@ -45,6 +45,8 @@ final class InfoCommand extends Command {
           --json      print one JSON object per file and line, with the keys version, descr,
                       shape, fortran_order, data_offset, data_bytes, appendable and
                       needs_recovery (descr as numpy's dtype.descr, tuples as lists)
+          --max-header-bytes N
+                      refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help  show this help
 
         A FILE that cannot be read is reported on stderr and the others are still described;
@@ -54,7 +56,7 @@ final class InfoCommand extends Command {
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(false, "--json"));
+    return List.of(new Args.Option(false, "--json"), MAX_HEADER_BYTES);
   }
 
   @Override
@@ -63,12 +65,13 @@ final class InfoCommand extends Command {
       throw new UsageException("missing FILE");
     }
     boolean json = args.flag("--json");
+    int maxHeaderBytes = maxHeaderBytes(args);
     int status = 0;
     boolean first = true;
     for (String operand : args.operands()) {
       Info info;
       try {
-        info = Info.of(CliFiles.existingFile(operand));
+        info = Info.of(CliFiles.existingFile(operand), maxHeaderBytes);
       } catch (IOException | RuntimeException e) {
         if (!NpyCli.isExpected(e)) {
           throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
@@ -94,8 +97,8 @@ final class InfoCommand extends Command {
 
   /** What {@code info} reports about one file. */
   record Info(EncodedHeader encoded, long fileBytes) {
-    static Info of(Path path) throws IOException {
-      EncodedHeader encoded = Npy.readHeader(path);
+    static Info of(Path path, int maxHeaderBytes) throws IOException {
+      EncodedHeader encoded = Npy.readHeader(path, maxHeaderBytes);
       return new Info(encoded, Files.size(path));
     }
 

@@ -38,20 +38,23 @@ final class RecoverCommand extends Command {
         Options:
           --zerofill-incomplete  complete an incomplete last row with zero bytes instead of
                                  cutting it off
+          --max-header-bytes N
+                                 refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help             show this help
         """;
   }
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(false, "--zerofill-incomplete"));
+    return List.of(new Args.Option(false, "--zerofill-incomplete"), MAX_HEADER_BYTES);
   }
 
   @Override
   int run(Args args, PrintStream out, PrintStream err) throws IOException, UsageException {
+    int maxHeaderBytes = maxHeaderBytes(args);
     String operand = NpyCli.single(args, "FILE");
     Path path = CliFiles.existingFile(operand);
-    RecoveryResult r = Npy.recover(path, args.flag("--zerofill-incomplete"));
+    RecoveryResult r = Npy.recover(path, args.flag("--zerofill-incomplete"), maxHeaderBytes);
     String made = r.madeAppendable() ? ", header rewritten to be appendable" : "";
     if (r.rowsBefore() == r.rowsAfter() && r.bytesTruncated() == 0 && r.bytesZeroFilled() == 0) {
       out.println(
