@@ -3,11 +3,8 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
-import io.github.sparknpy.npy.io.InputFile;
-import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -92,57 +89,6 @@ class ConcurrentAppendTest {
             + "    assert (r[:, 3] == (t * 31) ^ r[:, 1]).all(), t\n"
             + "print('ok', int((a[1:, 0] != a[:-1, 0]).sum()))";
     assertThat(Numpy.run(check, file, THREADS, APPENDS)).startsWith("ok");
-  }
-
-  /** A positioned-read source over a live local file that is not a LocalInputFile (ranged path). */
-  private record ChannelInputFile(Path path) implements InputFile {
-    @Override
-    public long getLength() throws IOException {
-      return Files.size(path);
-    }
-
-    @Override
-    public SeekableInputStream newStream() throws IOException {
-      FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-      return new SeekableInputStream() {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void seek(long newPos) {
-          pos = newPos;
-        }
-
-        @Override
-        public int read(ByteBuffer buf) throws IOException {
-          int n = ch.read(buf, pos);
-          if (n > 0) {
-            pos += n;
-          }
-          return n;
-        }
-
-        @Override
-        public int read() throws IOException {
-          ByteBuffer one = ByteBuffer.allocate(1);
-          return read(one) < 0 ? -1 : one.get(0) & 0xff;
-        }
-
-        @Override
-        public void close() throws IOException {
-          ch.close();
-        }
-      };
-    }
-
-    @Override
-    public String location() {
-      return path.toString();
-    }
   }
 
   /** What the readers saw: states read, largest prefix seen, refusals. */

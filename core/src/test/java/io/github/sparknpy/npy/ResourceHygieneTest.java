@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.InputFile;
-import io.github.sparknpy.npy.io.SeekableInputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -65,49 +64,8 @@ class ResourceHygieneTest {
             dir.resolve("legacy.npy"), LegacyFiles.legacyNpy("<i8", "(2, 4)", new byte[2 * 4 * 8]));
   }
 
-  /** A positioned-read source that is not a LocalInputFile, so NpyFile takes the ranged path. */
   private static InputFile ranged(Path path) {
-    return new InputFile() {
-      @Override
-      public long getLength() throws IOException {
-        return Files.size(path);
-      }
-
-      @Override
-      public SeekableInputStream newStream() throws IOException {
-        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-        return new SeekableInputStream() {
-          private long pos;
-
-          @Override
-          public long getPos() {
-            return pos;
-          }
-
-          @Override
-          public void seek(long newPos) {
-            pos = newPos;
-          }
-
-          @Override
-          public int read(ByteBuffer buf) throws IOException {
-            int n = ch.read(buf, pos);
-            pos += Math.max(n, 0);
-            return n;
-          }
-
-          @Override
-          public void close() throws IOException {
-            ch.close();
-          }
-        };
-      }
-
-      @Override
-      public String location() {
-        return path.toString();
-      }
-    };
+    return new ChannelInputFile(path);
   }
 
   private interface Op {
