@@ -112,7 +112,9 @@ final class JobCommitter {
     long bytes;
     if (!target.merge()) {
       bytes = publishParts(parts, header);
-    } else if (target.mode() == WriteTarget.Mode.APPEND && target.localFileSystem()) {
+    } else if (target.mode() == WriteTarget.Mode.APPEND
+        && target.localFileSystem()
+        && Npy.isAppendable(java.nio.file.Path.of(path.toUri()))) {
       bytes = appendInPlace(parts, header);
     } else {
       bytes = writeMerged(parts, header);
@@ -308,15 +310,15 @@ final class JobCommitter {
   }
 
   /**
-   * Local Append: the parts' data goes after the file's data first (forced to disk), then the
-   * header is rewritten in place with the new row count and forced. Until this returns, any failure
-   * puts the old header bytes back and cuts the file back to its old length, so a failed commit
-   * leaves the file as it was, byte for byte; the old header never describes data that is not
-   * there.
+   * Local Append to an appendable file (one without numpy's spare header space is rewritten by
+   * {@link #writeMerged} instead, so a failed commit leaves it byte for byte as it was, not
+   * converted): the parts' data goes after the file's data first (forced to disk), then the header
+   * is rewritten in place with the new row count and forced. Until this returns, any failure puts
+   * the old header bytes back and cuts the file back to its old length, so a failed commit leaves
+   * the file as it was, byte for byte; the old header never describes data that is not there.
    */
   private long appendInPlace(List<Part> parts, NpyHeader header) throws IOException {
     java.nio.file.Path file = java.nio.file.Path.of(path.toUri());
-    Npy.ensureAppendable(file, true);
     try (FileChannel ch =
             FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileLock lock = ch.lock()) {

@@ -4,6 +4,8 @@ import static io.github.sparknpy.spark.write.NpyWriterRoundTripTest.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.Npy;
+import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,13 +49,32 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
           out.toString(),
           merge || mode.equals("OVERWRITE_FILE"));
     }
+    if (mode.equals("APPEND_LEGACY")) {
+      // the same rows behind a version 1.0 header without numpy's spare space (numpy < 1.? wrote
+      // such files): Append must not convert it in place before the commit can still fail
+      Numpy.run(
+          "a = np.load(sys.argv[1])\n"
+              + "d = np.lib.format.header_data_from_array_1_0(a)\n"
+              + "h = \"{'descr': %r, 'fortran_order': %r, 'shape': %r, }\" % ("
+              + "d['descr'], d['fortran_order'], d['shape'])\n"
+              + "h = h + ' ' * ((16 - (10 + len(h) + 1) % 16) % 16) + '\\n'\n"
+              + "with open(sys.argv[1], 'wb') as f:\n"
+              + "    f.write(b'\\x93NUMPY\\x01\\x00' + len(h).to_bytes(2, 'little'))\n"
+              + "    f.write(h.encode('latin1') + a.tobytes())\n",
+          out.toString());
+      try {
+        assertThat(Npy.isAppendable(out)).isFalse();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     return out;
   }
 
   private static SaveMode saveMode(String mode) {
     return switch (mode) {
       case "CREATE" -> SaveMode.ErrorIfExists;
-      case "APPEND" -> SaveMode.Append;
+      case "APPEND", "APPEND_LEGACY" -> SaveMode.Append;
       default -> SaveMode.Overwrite;
     };
   }
@@ -77,7 +98,7 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
     noFaults();
     write(frame(from, from + 3000, TaskFault.NONE, strings), saveMode(mode), path, merge);
     String fresh = from + ":" + (from + 3000);
-    assertRows(out, mode.equals("APPEND") ? "0:1000," + fresh : fresh);
+    assertRows(out, mode.startsWith("APPEND") ? "0:1000," + fresh : fresh);
     assertThat(hiddenAnywhere(tmp)).isEmpty();
   }
 
@@ -91,6 +112,8 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
     // Append in place: after the data went behind the old rows, after the header rewrite
     "true, APPEND, DATA_WRITTEN, 1, false",
     "true, APPEND, HEADER_WRITTEN, 1, false",
+    // Append to a file without spare header space: rewritten into a temp file, renamed over
+    "true, APPEND_LEGACY, DATA_WRITTEN, 1, false",
     // parts: after the second of three is in the directory
     "false, CREATE, PART_PUBLISHED, 2, false",
     "false, OVERWRITE, PART_PUBLISHED, 2, false",
