@@ -114,6 +114,7 @@ final class NpyFileProbe {
     HadoopInputFile file = HadoopInputFile.fromStatus(st, conf);
     String path = st.getPath().toString();
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
+    long length = st.getLen();
     List<NpyPart> parts = new ArrayList<>();
     if (!npz) {
       if (options.member != null) {
@@ -126,7 +127,12 @@ final class NpyFileProbe {
                 + " remove the option or read the archives only (e.g. pathGlobFilter=*.npz)");
       }
       EncodedHeader h = EncodedHeader.read(file, options.maxHeaderBytes);
-      checkLength(path, h.header(), st.getLen() - h.dataOffset());
+      if (length - h.dataOffset() < h.header().dataBytes()) {
+        // A file appended to since it was listed has a header that counts rows written after the
+        // listing (appends write the data before the header): its length now covers them.
+        length = st.getPath().getFileSystem(conf).getFileStatus(st.getPath()).getLen();
+      }
+      checkLength(path, h.header(), length - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
     } else {
       try (SeekableInputStream in = file.newStream()) {
@@ -198,7 +204,7 @@ final class NpyFileProbe {
                 + " bytes. Read it with the other rowAxis, or split the array with numpy");
       }
     }
-    return new NpyFileSpec(path, st.getLen(), List.copyOf(parts), rowCount, rowBytes);
+    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes);
   }
 
   private static NpyPart probeMember(
