@@ -61,7 +61,12 @@ final class NpzDirectory {
       cdSize = rec.getLong(40);
       cdOffset = rec.getLong(48);
     }
-    if (cdOffset + cdSize > length || cdSize > Integer.MAX_VALUE) {
+    // zip64 fields are 8-byte values a damaged or hostile archive can set to anything.
+    if (entries < 0
+        || cdOffset < 0
+        || cdSize < 0
+        || cdSize > Integer.MAX_VALUE
+        || cdOffset > length - cdSize) {
       throw bad(location, "the central directory lies beyond the end of the file");
     }
     ByteBuffer cd = readAt(in, cdOffset, (int) cdSize, length, location);
@@ -90,6 +95,9 @@ final class NpzDirectory {
       while (x + 4 <= xEnd) {
         int id = cd.getShort(x) & 0xffff;
         int size = cd.getShort(x + 2) & 0xffff;
+        if (x + 4 + size > xEnd) {
+          throw bad(location, "broken extra field in central directory entry " + e);
+        }
         if (id == 1) {
           int q = x + 4;
           if (usize == 0xffffffffL && q + 8 <= x + 4 + size) {
@@ -116,13 +124,27 @@ final class NpzDirectory {
                 + method
                 + "; only stored (np.savez) and deflated (np.savez_compressed) members are read");
       }
+      if (csize < 0 || usize < 0 || localOffset < 0) {
+        throw bad(location, "member " + name + " has a negative size or offset");
+      }
+      if (method == STORED && csize != usize) {
+        throw bad(
+            location,
+            "stored member "
+                + name
+                + " says it is "
+                + usize
+                + " bytes uncompressed but "
+                + csize
+                + " bytes stored");
+      }
       ByteBuffer loc = readAt(in, localOffset, 30, length, location);
       if (loc.getInt(0) != LOC_SIG) {
         throw bad(location, "no local header for member " + name + " at offset " + localOffset);
       }
       long dataOffset =
           localOffset + 30 + (loc.getShort(26) & 0xffff) + (loc.getShort(28) & 0xffff);
-      if (dataOffset + csize > length) {
+      if (csize > length - dataOffset) {
         throw bad(
             location,
             "member "
@@ -141,7 +163,7 @@ final class NpzDirectory {
   private static ByteBuffer readAt(
       SeekableInputStream in, long offset, int len, long length, String location)
       throws IOException {
-    if (offset < 0 || offset + len > length) {
+    if (offset < 0 || len < 0 || offset > length - len) {
       throw bad(location, "a zip record at offset " + offset + " lies beyond the end of the file");
     }
     ByteBuffer buf = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
