@@ -250,4 +250,35 @@ class NpzFuzzTest extends NpyReadTestBase {
         .hasMessageContaining(name)
         .hasMessageContaining(message);
   }
+
+  /**
+   * Found by reading the code: a zip64 extra field (sizes stored as 0xffffffff) whose declared
+   * length runs past the end of the central directory was read beyond it.
+   */
+  @Test
+  void zip64ExtraFieldRunningPastItsEntryIsAFormatError() throws IOException {
+    byte[] content = npy(new SplittableRandom(1));
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      ZipEntry e = new ZipEntry("x.npy");
+      // id 1 (zip64), declared 100 bytes, 8 present
+      e.setExtra(new byte[] {1, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+      zip.putNextEntry(e);
+      zip.write(content);
+      zip.closeEntry();
+    }
+    byte[] archive = bytes.toByteArray();
+    ByteBuffer b = ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN);
+    int cd = b.getInt(archive.length - 22 + 16);
+    assertThat(b.getInt(cd)).isEqualTo(0x02014b50);
+    // both sizes 0xffffffff: look for them in the zip64 field, which holds only the first
+    b.putInt(cd + 20, -1);
+    b.putInt(cd + 24, -1);
+    try (SeekableInputStream in = new ByteArrayInputFile(archive, "x.npz").newStream()) {
+      assertThatThrownBy(() -> NpzDirectory.read(in, archive.length, "x.npz"))
+          .isInstanceOf(NpyFormatException.class)
+          .hasMessageContaining("x.npz")
+          .hasMessageContaining("broken extra field in central directory entry 0");
+    }
+  }
 }
