@@ -2,17 +2,14 @@ package io.github.sparknpy.spark.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sparknpy.npy.testing.DirectorySnapshot;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -22,6 +19,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.Utils;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
@@ -123,25 +121,19 @@ abstract class FaultInjectionBase extends WriterTestBase {
 
   /** Every file and directory under {@code root}, hidden ones included: relative path → SHA-256. */
   static Map<String, String> snapshot(Path root) {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.toList()) {
-        String rel = root.relativize(p).toString();
-        out.put(rel, Files.isDirectory(p) ? "dir" : sha256(p));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out;
+    return DirectorySnapshot.of(root).digests();
   }
 
-  private static String sha256(Path p) throws IOException {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  @BeforeAll
+  static void registerFileSystem() {
+    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
+  }
+
+  /** No fault stays armed for the next test. */
+  @AfterEach
+  void noFaults() {
+    JobCommitter.checkpoint = null;
+    FaultyFileSystem.reset();
   }
 
   /** Names anywhere under {@code root} that a finished write must not leave (hidden names). */

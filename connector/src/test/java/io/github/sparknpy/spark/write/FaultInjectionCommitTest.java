@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SaveMode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -27,17 +25,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * then succeeds with exactly the expected rows.
  */
 class FaultInjectionCommitTest extends FaultInjectionBase {
-
-  @BeforeAll
-  static void registerFileSystem() {
-    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
-  }
-
-  @AfterEach
-  void noFaults() {
-    JobCommitter.checkpoint = null;
-    FaultyFileSystem.reset();
-  }
 
   /** Writes the previous content the case needs; returns the local target. */
   private Path target(boolean merge, String mode) {

@@ -20,8 +20,6 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,17 +34,6 @@ import org.junit.jupiter.api.Test;
 class FaultInjectionResourceTest extends FaultInjectionBase {
   private static final int ROUNDS = 2;
   private static final int REPEATS = 1;
-
-  @BeforeAll
-  static void registerFileSystem() {
-    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
-  }
-
-  @AfterEach
-  void noFaults() {
-    JobCommitter.checkpoint = null;
-    FaultyFileSystem.reset();
-  }
 
   /** fd number → what it points at, for the JVM's open descriptors. */
   private static Map<String, String> openFds() {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.sql.SaveMode;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,11 +36,6 @@ class FaultInjectionTaskTest extends FaultInjectionBase {
       case "OVERWRITE" -> SaveMode.Overwrite;
       default -> SaveMode.Append;
     };
-  }
-
-  @BeforeAll
-  static void registerFileSystem() {
-    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
   }
 
   @ParameterizedTest(name = "{3} merge={0} {1} strings={2}")

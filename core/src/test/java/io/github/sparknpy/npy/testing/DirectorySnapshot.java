@@ -39,6 +39,11 @@ public final class DirectorySnapshot {
     return new DirectorySnapshot(root, digests);
   }
 
+  /** Relative path of every file and directory, hidden ones included → SHA-256 (or "dir"). */
+  public Map<String, String> digests() {
+    return java.util.Collections.unmodifiableMap(digests);
+  }
+
   /** Fails unless the directory holds exactly the same files with the same bytes as before. */
   public void assertUnchanged() {
     assertThat(of(root).digests).as("files under " + root).isEqualTo(digests);
