@@ -52,8 +52,8 @@ final class FileLocking {
    * The shared OS lock, polled for up to {@link #SHARED_WAIT_MILLIS}: while a writer holds the file
    * (one append, normally micro- to milliseconds), or while code of this JVM that does not go
    * through this class holds a lock on it (the JVM refuses a second one at once instead of
-   * blocking). Null if it is still held then (a writer stopped mid-append, e.g. suspended): readers
-   * are never blocked for longer, and then read unlocked.
+   * blocking). Null if it is still held then (a writer stopped mid-append, e.g. suspended) or the
+   * thread is interrupted: readers are never blocked for longer, and then read unlocked.
    */
   private static FileLock sharedLock(FileChannel channel) throws IOException {
     long deadline = System.nanoTime() + SHARED_WAIT_MILLIS * 1_000_000;
@@ -73,9 +73,8 @@ final class FileLocking {
         Thread.yield();
       } else {
         LockSupport.parkNanos(100_000);
-        if (Thread.interrupted()) {
-          Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("Interrupted waiting for a lock on the file");
+        if (Thread.currentThread().isInterrupted()) {
+          return null; // stop waiting, read unlocked; the interrupt stays set for the caller
         }
       }
     }
