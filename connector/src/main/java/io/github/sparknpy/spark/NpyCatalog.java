@@ -4,6 +4,7 @@ import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -30,9 +31,18 @@ public final class NpyCatalog implements TableCatalog {
 
   private String name = NpyDataSource.NAME;
 
-  static void registerIfAbsent(SparkSession spark) {
-    if (!spark.conf().contains(CONF_KEY)) {
-      spark.conf().set(CONF_KEY, NpyCatalog.class.getName());
+  /**
+   * Registers the catalog in the thread's active session and in the default session. {@code
+   * extractCatalog} does not say which session is writing, and a thread (e.g. of a pool started
+   * while another session was active) can have an active session other than the one whose DataFrame
+   * it writes; the default session is the one most programs write with.
+   */
+  static synchronized void registerIfAbsent() {
+    for (scala.Option<SparkSession> s :
+        List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
+      if (s.isDefined() && !s.get().conf().contains(CONF_KEY)) {
+        s.get().conf().set(CONF_KEY, NpyCatalog.class.getName());
+      }
     }
   }
 
@@ -85,7 +95,7 @@ public final class NpyCatalog implements TableCatalog {
     if (tableExists(ident)) {
       throw new TableAlreadyExistsException(ident.toString());
     }
-    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), schema);
+    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), schema, true);
   }
 
   @Override

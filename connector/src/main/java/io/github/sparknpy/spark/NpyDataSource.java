@@ -56,7 +56,7 @@ public final class NpyDataSource
 
   @Override
   public String extractCatalog(CaseInsensitiveStringMap options) {
-    NpyCatalog.registerIfAbsent(SparkSession.active());
+    NpyCatalog.registerIfAbsent();
     return NAME;
   }
 }

@@ -52,12 +52,27 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final SparkSession spark;
   private final CaseInsensitiveStringMap options;
   private final StructType declaredSchema;
+  private final boolean created;
   private volatile StructType schema;
 
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
+    this(spark, options, declaredSchema, false);
+  }
+
+  /**
+   * @param created made by {@link NpyCatalog#createTable} for CREATE TABLE AS SELECT (how Spark
+   *     runs ErrorIfExists and Ignore saves): its write must not replace or extend a file that
+   *     another write creates at the path meanwhile
+   */
+  NpyTable(
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      StructType declaredSchema,
+      boolean created) {
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
+    this.created = created;
   }
 
   static void checkNoPartitioning(Transform[] partitioning) {
@@ -116,7 +131,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-    return new NpyWriteBuilder(spark, merged(info.options()), info);
+    return new NpyWriteBuilder(spark, merged(info.options()), info, created);
   }
 
   /**

@@ -1,9 +1,11 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.io.FileLocking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 
 /**
  * The data section of a local file, memory-mapped in overlapping windows so that any range of up to
@@ -14,12 +16,14 @@ final class MappedDataSection implements DataSection {
   /** Window stride; window i maps [i * WINDOW, i * WINDOW + 2 * WINDOW). */
   static final long WINDOW = 1L << 29;
 
+  private final Path path;
   private final FileChannel channel;
   private final long dataOffset;
   private final long dataLength;
   private final MappedByteBuffer[] windows;
 
-  MappedDataSection(FileChannel channel, long dataOffset, long dataLength) {
+  MappedDataSection(Path path, FileChannel channel, long dataOffset, long dataLength) {
+    this.path = path;
     this.channel = channel;
     this.dataOffset = dataOffset;
     this.dataLength = dataLength;
@@ -57,8 +61,8 @@ final class MappedDataSection implements DataSection {
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     // Mappings stay valid after the channel closes and are released by the garbage collector.
-    channel.close();
+    FileLocking.close(path, channel);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -87,7 +88,7 @@ public final class Npy {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
-          path,
+          FileLocking.key(path),
           channel,
           () -> {
             boolean resumed = InPlaceMove.resume(path, channel);
@@ -138,7 +139,7 @@ public final class Npy {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
-          path,
+          FileLocking.key(path),
           channel,
           () -> {
             InPlaceMove.resume(path, channel);

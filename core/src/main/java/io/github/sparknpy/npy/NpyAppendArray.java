@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.io.FileLocking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,6 +41,7 @@ public final class NpyAppendArray implements AutoCloseable {
   private static final int CHUNK_BYTES = 1 << 20;
 
   private final Path path;
+  private Path lockKey;
   private final boolean rewriteHeaderOnAppend;
   private final Casting casting;
   private final int maxHeaderBytes;
@@ -162,6 +164,14 @@ public final class NpyAppendArray implements AutoCloseable {
     return builder(path).open();
   }
 
+  /** The file's key for {@link FileLocking}, resolved once (it costs a system call per folder). */
+  private Path lockKey() {
+    if (lockKey == null) {
+      lockKey = FileLocking.key(path);
+    }
+    return lockKey;
+  }
+
   private NpyAppendArray(Builder b) throws IOException {
     this.path = b.path;
     this.rewriteHeaderOnAppend = b.rewriteHeaderOnAppend;
@@ -174,7 +184,7 @@ public final class NpyAppendArray implements AutoCloseable {
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         FileLocking.exclusive(
-            path,
+            lockKey(),
             channel,
             () -> {
               loadExisting();
@@ -544,7 +554,7 @@ public final class NpyAppendArray implements AutoCloseable {
       }
       flushPending();
       FileLocking.exclusive(
-          path,
+          lockKey(),
           channel,
           () -> {
             long end = syncEnd();
@@ -575,7 +585,7 @@ public final class NpyAppendArray implements AutoCloseable {
     long[] shape = first.shapeRef().clone();
     boolean fortran = first.fortranOrder() && shape.length > 1;
     FileLocking.exclusive(
-        path,
+        lockKey(),
         channel,
         () -> {
           loadExisting();
@@ -784,7 +794,7 @@ public final class NpyAppendArray implements AutoCloseable {
       return;
     }
     FileLocking.exclusive(
-        path,
+        lockKey(),
         channel,
         () -> {
           long end = syncEnd();
@@ -826,7 +836,7 @@ public final class NpyAppendArray implements AutoCloseable {
         if (header != null) {
           flushPending();
           FileLocking.exclusive(
-              path,
+              lockKey(),
               channel,
               () -> {
                 syncEnd();

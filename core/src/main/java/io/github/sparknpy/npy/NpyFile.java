@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
@@ -56,7 +57,7 @@ public final class NpyFile implements Closeable {
       long[] lengthHolder = new long[1];
       EncodedHeader header =
           FileLocking.shared(
-              path,
+              FileLocking.key(path),
               channel,
               () -> {
                 lengthHolder[0] = channel.size();
@@ -69,9 +70,9 @@ public final class NpyFile implements Closeable {
           path.toString(),
           header,
           length,
-          new MappedDataSection(channel, header.dataOffset(), dataLength));
+          new MappedDataSection(path, channel, header.dataOffset(), dataLength));
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      FileLocking.close(path, channel);
       throw e;
     }
   }

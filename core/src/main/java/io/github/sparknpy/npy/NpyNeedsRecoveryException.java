@@ -11,4 +11,26 @@ public class NpyNeedsRecoveryException extends NpyFormatException {
   public NpyNeedsRecoveryException(String message) {
     super(message);
   }
+
+  /**
+   * An append refused because {@code file}'s data ({@code fileBytes}) does not match what its
+   * header counts ({@code headerBytes}). More data than counted is also what a live writer with
+   * deferred header writes leaves between two header updates: then the advice is to wait, not to
+   * recover a healthy file.
+   */
+  public static NpyNeedsRecoveryException beforeAppend(
+      Object file, long headerBytes, long fileBytes) {
+    String advice =
+        fileBytes > headerBytes
+            ? ("If a program is appending to it with deferred header writes"
+                    + " (rewriteHeaderOnAppend=false), wait until it closes the file; if none is, an"
+                    + " append was interrupted: run 'npy recover %s' (or Npy.recover) first")
+                .formatted(file)
+            : ("The file is cut short (an append or copy was interrupted): run 'npy recover %s'"
+                    + " (or Npy.recover) to keep its complete rows first")
+                .formatted(file);
+    return new NpyNeedsRecoveryException(
+        "Cannot append to %s: its header says %s bytes of data but the file has %s. %s. Nothing was written"
+            .formatted(file, headerBytes, fileBytes, advice));
+  }
 }

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.NpyHeader;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.spark.NpyPaths;
@@ -37,13 +38,22 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
   private final SparkSession spark;
   private final CaseInsensitiveStringMap options;
   private final LogicalWriteInfo info;
+  private final boolean failIfExists;
   private boolean truncate;
 
+  /**
+   * @param failIfExists CREATE TABLE AS SELECT: a file another write creates at the path before the
+   *     job commits fails the commit instead of being appended to
+   */
   public NpyWriteBuilder(
-      SparkSession spark, CaseInsensitiveStringMap options, LogicalWriteInfo info) {
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      LogicalWriteInfo info,
+      boolean failIfExists) {
     this.spark = spark;
     this.options = options;
     this.info = info;
+    this.failIfExists = failIfExists;
   }
 
   /** Overwrite: the target is replaced at job commit (old content readable until then). */
@@ -68,8 +78,8 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     try {
       Path raw = new Path(paths.get(0));
       FileSystem fs = raw.getFileSystem(conf);
-      Path path = fs.makeQualified(raw);
       boolean local = "file".equals(fs.getUri().getScheme());
+      Path path = WritePaths.resolve(fs.makeQualified(raw), local);
       FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
       WriteTarget.Mode mode =
           truncate
@@ -106,21 +116,7 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
           }
         }
         if (sample != null) {
-          HadoopInputFile in = HadoopInputFile.fromPath(sample, conf);
-          EncodedHeader h = EncodedHeader.read(in);
-          existing = h.header();
-          if (in.getLength() - h.dataOffset() != existing.dataBytes()) {
-            throw new NpyNeedsRecoveryException(
-                "Cannot append to "
-                    + sample
-                    + ": its header says "
-                    + existing.dataBytes()
-                    + " bytes of data but the file has "
-                    + (in.getLength() - h.dataOffset())
-                    + " (an interrupted write?). Run 'npy recover "
-                    + sample
-                    + "' (or Npy.recover) first; nothing was written");
-          }
+          existing = readExisting(sample, local, conf);
           layout = pinTo(layout, opts, existing, sample);
         }
       }
@@ -136,11 +132,42 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
               local,
               new SerializableHadoopConf(conf));
       WriteTarget target =
-          new WriteTarget(path.toString(), mode, opts.merge, local, queryId, existing, firstPart);
+          new WriteTarget(
+              path.toString(), mode, opts.merge, failIfExists, local, queryId, existing, firstPart);
       return new NpyWrite(job, target);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + paths.get(0), e);
     }
+  }
+
+  /**
+   * The header of a file to append to, checked against its length. A local file's header and length
+   * are read under the appenders' lock (shared), so a file mid-append is seen between two appends,
+   * never as data its header does not count yet.
+   */
+  private static NpyHeader readExisting(Path file, boolean local, Configuration conf)
+      throws IOException {
+    long length;
+    EncodedHeader h;
+    Object named = file;
+    if (local) {
+      java.nio.file.Path localFile = java.nio.file.Path.of(file.toUri());
+      named = localFile; // as 'npy recover' takes it
+      try (NpyFile f = NpyFile.open(localFile)) {
+        h = f.encodedHeader();
+        length = f.fileLength();
+      }
+    } else {
+      HadoopInputFile in = HadoopInputFile.fromPath(file, conf);
+      h = EncodedHeader.read(in);
+      length = in.getLength();
+    }
+    NpyHeader header = h.header();
+    if (length - h.dataOffset() != header.dataBytes()) {
+      throw NpyNeedsRecoveryException.beforeAppend(
+          named, header.dataBytes(), length - h.dataOffset());
+    }
+    return header;
   }
 
   /** Append: fixes lengths and widths to the file's, and fails unless the dtype matches exactly. */

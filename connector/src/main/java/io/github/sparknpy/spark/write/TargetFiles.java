@@ -8,7 +8,10 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
@@ -50,6 +53,45 @@ final class TargetFiles {
         out.flush();
       }
     }
+  }
+
+  /**
+   * Creates an empty file unless {@code p} exists (atomic locally and on HDFS); false if it does.
+   */
+  boolean createIfAbsent(Path p) throws IOException {
+    if (local) {
+      try {
+        Files.createFile(java.nio.file.Path.of(p.toUri()));
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+    try (OutputStream out = fs.create(p, false)) {
+      out.flush();
+      return true;
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
+    }
+  }
+
+  /** Creates the directory; false if it exists already (then made by another write, or earlier). */
+  boolean mkdirIfAbsent(Path p) throws IOException {
+    if (local) {
+      java.nio.file.Path dir = java.nio.file.Path.of(p.toUri());
+      Files.createDirectories(dir.getParent());
+      try {
+        Files.createDirectory(dir);
+        return true;
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      }
+    }
+    if (fs.exists(p)) {
+      return false;
+    }
+    fs.mkdirs(p);
+    return true;
   }
 
   WritableByteChannel create(Path p) throws IOException {
@@ -96,6 +138,59 @@ final class TargetFiles {
         return;
       }
       fc.rename(from, to, Options.Rename.OVERWRITE);
+    }
+  }
+
+  /**
+   * Publishes a new file: renames {@code from} to {@code to} unless {@code to} exists, atomically
+   * where the file system can (local: a hard link, which fails on an existing name, then the unlink
+   * of {@code from}; Hadoop: {@code FileContext.rename} without OVERWRITE, atomic on HDFS). False
+   * if {@code to} exists; {@code from} is then untouched.
+   */
+  boolean renameIfAbsent(Path from, Path to) throws IOException {
+    if (local) {
+      java.nio.file.Path src = java.nio.file.Path.of(from.toUri());
+      java.nio.file.Path dst = java.nio.file.Path.of(to.toUri());
+      try {
+        Files.createLink(dst, src);
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        if (e instanceof FileSystemException && Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+          return false;
+        }
+        // no hard links here (e.g. some network or FUSE file systems): a move that refuses an
+        // existing target, checked just before the rename(2)
+        try {
+          Files.move(src, dst);
+          return true;
+        } catch (FileAlreadyExistsException exists) {
+          return false;
+        }
+      }
+      Files.delete(src);
+      return true;
+    }
+    FileContext fc;
+    try {
+      fc = FileContext.getFileContext(to.toUri(), conf);
+    } catch (UnsupportedFileSystemException e) {
+      if (fs.exists(to)) {
+        return false;
+      }
+      if (!fs.rename(from, to)) {
+        if (fs.exists(to)) {
+          return false;
+        }
+        throw new IOException("Cannot rename " + from + " to " + to);
+      }
+      return true;
+    }
+    try {
+      fc.rename(from, to, Options.Rename.NONE);
+      return true;
+    } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+      return false;
     }
   }
 

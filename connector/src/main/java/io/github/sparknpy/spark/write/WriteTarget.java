@@ -5,13 +5,16 @@ import java.io.Serializable;
 
 /**
  * Where and how a write publishes, decided on the driver: the qualified target path, the save mode
- * as it applies to the target ({@link Mode#APPEND} only when the path exists), merge or parts, and
- * for Append the existing header the new rows must match.
+ * as it applies to the target ({@link Mode#APPEND} only when the path exists), merge or parts,
+ * whether a path that another write creates meanwhile fails the commit ({@code failIfExists}:
+ * CREATE TABLE AS SELECT, which ErrorIfExists and Ignore run as; otherwise a created path is
+ * appended to), and for Append the existing header the new rows must match.
  */
 record WriteTarget(
     String path,
     Mode mode,
     boolean merge,
+    boolean failIfExists,
     boolean localFileSystem,
     String queryId,
     NpyHeader existingHeader,

@@ -67,7 +67,7 @@ class NpyCommitProtocolTest extends WriterTestBase {
             return SCHEMA;
           }
         };
-    WriteBuilder b = new NpyWriteBuilder(spark(), map, info);
+    WriteBuilder b = new NpyWriteBuilder(spark(), map, info, false);
     if (overwrite) {
       b = ((NpyWriteBuilder) b).truncate();
     }

@@ -150,7 +150,7 @@ class NpyWriterSaveModeTest extends WriterTestBase {
     assertThatThrownBy(() -> write(rows(0, 2), SaveMode.Append, out))
         .isInstanceOf(io.github.sparknpy.npy.NpyNeedsRecoveryException.class)
         .hasMessageContaining("its header says 24 bytes of data but the file has 29")
-        .hasMessageContaining("Run 'npy recover");
+        .hasMessageContaining("if none is, an append was interrupted: run 'npy recover " + out);
     assertThat(Files.readAllBytes(out)).isEqualTo(before);
   }
 

@@ -26,7 +26,7 @@ public final class LocalInputFile implements InputFile {
 
   @Override
   public SeekableInputStream newStream() throws IOException {
-    return new ChannelInputStream(FileChannel.open(path, StandardOpenOption.READ));
+    return new ChannelInputStream(path, FileChannel.open(path, StandardOpenOption.READ));
   }
 
   @Override
@@ -40,9 +40,11 @@ public final class LocalInputFile implements InputFile {
   }
 
   private static final class ChannelInputStream extends SeekableInputStream {
+    private final Path path;
     private final FileChannel channel;
 
-    ChannelInputStream(FileChannel channel) {
+    ChannelInputStream(Path path, FileChannel channel) {
+      this.path = path;
       this.channel = channel;
     }
 
@@ -62,8 +64,8 @@ public final class LocalInputFile implements InputFile {
     }
 
     @Override
-    public void close() throws IOException {
-      channel.close();
+    public void close() {
+      FileLocking.close(path, channel); // never drops a lock another thread holds on the file
     }
   }
 }

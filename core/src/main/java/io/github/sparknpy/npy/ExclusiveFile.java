@@ -1,0 +1,125 @@
+package io.github.sparknpy.npy;
+
+import io.github.sparknpy.npy.io.FileLocking;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+
+/**
+ * A local {@code .npy} file opened for reading and writing and held under the exclusive lock that
+ * {@link NpyAppendArray} takes for each append: in this JVM and in other processes. Hands out the
+ * one channel to use while the lock is held; opening the file again meanwhile (even to read a
+ * header) and closing that descriptor would release the lock on Linux, so read the header through
+ * {@link #readHeader}. The channel is the file at the path <em>now</em>: a file that was replaced
+ * (renamed over) while this waited for the lock is opened again.
+ *
+ * <pre>{@code
+ * try (ExclusiveFile file = ExclusiveFile.open(path)) {
+ *   EncodedHeader h = file.readHeader(EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+ *   file.channel().write(buffer, file.size());
+ * }
+ * }</pre>
+ */
+public final class ExclusiveFile implements Closeable {
+  /** Replacements in a row that {@link #open} tolerates before giving up. */
+  private static final int MAX_REOPENS = 100;
+
+  private final Path path;
+  private final FileChannel channel;
+  private final FileLocking.Held held;
+  private boolean closed;
+
+  private ExclusiveFile(Path path, FileChannel channel, FileLocking.Held held) {
+    this.path = path;
+    this.channel = channel;
+    this.held = held;
+  }
+
+  /**
+   * Opens an existing file and waits for its exclusive lock.
+   *
+   * @throws NoSuchFileException if there is no file at {@code path}
+   */
+  public static ExclusiveFile open(Path path) throws IOException {
+    Path key = FileLocking.key(path);
+    for (int attempt = 0; attempt < MAX_REOPENS; attempt++) {
+      Object before = identity(path);
+      FileChannel channel =
+          FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileLocking.Held held;
+      try {
+        held = FileLocking.acquire(key, channel, false);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      Object after;
+      try {
+        after = identity(path);
+      } catch (NoSuchFileException e) {
+        after = null; // deleted while this waited: the next attempt reports it
+      }
+      // Same file before the open and after the lock: the channel is the file at the path now.
+      if (before != null && Objects.equals(before, after)) {
+        return new ExclusiveFile(path, channel, held);
+      }
+      try {
+        FileLocking.release(held);
+      } finally {
+        channel.close();
+      }
+    }
+    throw new IOException(
+        "Cannot lock "
+            + path
+            + ": it was replaced "
+            + MAX_REOPENS
+            + " times in a row while waiting for its lock; try again when the writers calm down");
+  }
+
+  /** The file's identity (its inode on Unix); the modification time and size where none. */
+  private static Object identity(Path path) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+    return a.fileKey() != null ? a.fileKey() : a.lastModifiedTime() + "/" + a.size();
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** The locked channel; valid until {@link #close}. */
+  public FileChannel channel() {
+    return channel;
+  }
+
+  /** The file's length now. */
+  public long size() throws IOException {
+    return channel.size();
+  }
+
+  /** Reads the header through the locked channel. */
+  public EncodedHeader readHeader(int maxHeaderBytes) throws IOException {
+    return EncodedHeader.read(
+        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+  }
+
+  /** Releases the lock and closes the channel. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      FileLocking.release(held);
+    } finally {
+      channel.close();
+    }
+  }
+}
