@@ -173,7 +173,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
 
   private void open(InternalRow first) throws IOException {
     layout.resolveRow(first, st);
-    NpyHeader header = layout.prepare(st, 0);
+    NpyHeader header = layout.partHeader(st, 0);
     dtype = header.dtype();
     rowShape = header.shape();
     rowBytes = layout.rowBytes(st);
