@@ -8,6 +8,7 @@ import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.NpyUnsupportedDtypeException;
 import io.github.sparknpy.npy.testing.DirectorySnapshot;
 import io.github.sparknpy.npy.testing.Numpy;
+import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.write.NpySchemaMismatchException;
 import io.github.sparknpy.spark.write.NpyUnsupportedTypeException;
 import io.github.sparknpy.spark.write.NpyWriteException;
@@ -237,6 +238,44 @@ class BadInputMatrixSparkTest extends SparkTestBase {
         .isInstanceOf(NpySchemaMismatchException.class)
         .hasMessageContaining(out.toString())
         .hasMessageContaining("The file was not changed");
+    before.assertUnchanged();
+  }
+
+  @Test
+  void writeMoreRecordColumnsThanNumpysDefaultHeaderHolds() throws IOException {
+    Path out = tmp.resolve("wide.npy");
+    String columns =
+        java.util.stream.IntStream.range(0, 500)
+            .mapToObj(i -> String.format(java.util.Locale.ROOT, "0D AS column_%03d", i))
+            .collect(java.util.stream.Collectors.joining(", "));
+    DirectorySnapshot before = DirectorySnapshot.of(tmp);
+    assertThatThrownBy(() -> write(sql("SELECT " + columns), SaveMode.ErrorIfExists, out))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageStartingWith(
+            "Cannot write 500 columns as .npy: their header would be 11574 characters, more than"
+                + " the 10000 that numpy's np.load reads by default (its max_header_size)")
+        .hasMessageContaining("layout=matrix")
+        .hasMessageContaining("allowLargeHeader=true")
+        .hasMessageContaining("np.load(path, max_header_size=12000)");
+    before.assertUnchanged();
+  }
+
+  @Test
+  void appendStringsWiderThanTheFilesColumn() throws IOException {
+    Path out = numpyFile("s.npy", "np.array(['ab'], dtype='<U4')");
+    DirectorySnapshot before = DirectorySnapshot.of(tmp);
+    assertThatThrownBy(
+            () -> write(sql("SELECT 'abcdef' AS s"), SaveMode.Append, out, "stringLength", "4"))
+        .satisfies(
+            e ->
+                assertThat(rootCause(e))
+                    .isInstanceOf(NpyWriteException.class)
+                    .hasMessageContaining("Cannot append column 's'")
+                    .hasMessageContaining(
+                        "the file appended to fixes the column as <U4 (4 characters), and Append"
+                            + " cannot widen it")
+                    .hasMessageContaining("stringOverflow=truncate")
+                    .hasMessageContaining("write a new file (another path, or mode overwrite)"));
     before.assertUnchanged();
   }
 

@@ -85,6 +85,29 @@ public final class Npy {
       int chunkBytes,
       InPlaceMove.Checkpoint checkpoint)
       throws IOException {
+    try {
+      return ensureAppendableLocked(path, inPlace, maxHeaderBytes, chunkBytes, checkpoint);
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot make " + path + " appendable",
+          inPlace
+              ? "Free space on its disk and run Npy.ensureAppendable (or 'npy recover "
+                  + path
+                  + "') again: a rewrite interrupted in place resumes from its journal "
+                  + InPlaceMove.journalOf(path)
+              : "The file is unchanged (its partial copy beside it was deleted): free about its"
+                  + " size on its disk, or rewrite it in place, and run again");
+    }
+  }
+
+  private static boolean ensureAppendableLocked(
+      Path path,
+      boolean inPlace,
+      int maxHeaderBytes,
+      int chunkBytes,
+      InPlaceMove.Checkpoint checkpoint)
+      throws IOException {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
@@ -136,6 +159,20 @@ public final class Npy {
   /** {@link #recover(Path, boolean)} refusing headers longer than {@code maxHeaderBytes}. */
   public static RecoveryResult recover(Path path, boolean zerofillIncomplete, int maxHeaderBytes)
       throws IOException {
+    try {
+      return recoverLocked(path, zerofillIncomplete, maxHeaderBytes);
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot recover " + path,
+          "Free space on its disk and run recover again: it starts over from what the file holds,"
+              + " and a header rewrite interrupted in place resumes from its journal "
+              + InPlaceMove.journalOf(path));
+    }
+  }
+
+  private static RecoveryResult recoverLocked(
+      Path path, boolean zerofillIncomplete, int maxHeaderBytes) throws IOException {
     try (FileChannel channel =
         FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       return FileLocking.exclusive(
@@ -279,6 +316,16 @@ public final class Npy {
         target.force(true);
       }
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot write " + out,
+          out
+              + " was not created or replaced (its partial copy "
+              + tmp
+              + " is deleted); it needs "
+              + (result.encode().length + result.dataBytes())
+              + " bytes: free space on that disk or write it to another, and run again");
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -778,8 +778,18 @@ public final class NpyAppendArray implements AutoCloseable {
 
   private long writeFully(ByteBuffer buf, long position) throws IOException {
     long written = 0;
-    while (buf.hasRemaining()) {
-      written += channel.write(buf, position + written);
+    try {
+      while (buf.hasRemaining()) {
+        written += channel.write(buf, position + written);
+      }
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot append to " + path,
+          "Free space on its disk (or append to a file on another disk) and append again; if the"
+              + " file now ends in an incomplete row, run 'npy recover "
+              + path
+              + "' (Npy.recover) first");
     }
     return written;
   }

@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyAppendArray;
+import io.github.sparknpy.npy.NpyDiskFullException;
 import io.github.sparknpy.npy.NpyHeader;
 import io.github.sparknpy.spark.NpyTaskMetric;
 import java.io.BufferedInputStream;
@@ -120,11 +121,67 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
   @Override
   public void write(InternalRow record) throws IOException {
     InternalRow row = cast != null ? cast.apply(record) : record;
-    if (spilling) {
-      spill(row);
-    } else {
-      append(row);
+    try {
+      if (spilling) {
+        spill(row);
+      } else {
+        append(row);
+      }
+    } catch (IOException e) {
+      throw localDiskFull(e, spillFile != null ? spillFile : localFile, partitionId, localDir);
     }
+  }
+
+  /**
+   * {@code e} restated if the local disk is full: it names the file, the partition and Spark's
+   * local directory, and says to free space or move {@code spark.local.dir}; otherwise {@code e}.
+   */
+  static IOException localDiskFull(IOException e, Path file, int partition, Path localDir) {
+    if (!NpyDiskFullException.isDiskFull(e)) {
+      return e;
+    }
+    return new NpyDiskFullException(
+        "Cannot write "
+            + file
+            + ", the local file of partition "
+            + partition
+            + ": the disk is full ("
+            + systemMessage(e)
+            + "). Tasks write their rows under Spark's local directory ("
+            + localDir.getParent()
+            + ") before staging them: free space there, or point spark.local.dir"
+            + " (SPARK_LOCAL_DIRS on a cluster) at a disk with room for the partition, or"
+            + " write more, smaller partitions",
+        e);
+  }
+
+  /**
+   * {@code e} restated if the target's file system is full while a task stages its part there;
+   * otherwise {@code e}.
+   */
+  static IOException stagingDiskFull(IOException e, String staged, int partition) {
+    if (!NpyDiskFullException.isDiskFull(e)) {
+      return e;
+    }
+    return new NpyDiskFullException(
+        "Cannot stage "
+            + staged
+            + ", the part of partition "
+            + partition
+            + ": the target's disk is full ("
+            + systemMessage(e)
+            + "). Tasks stage their parts beside the target before the job commit publishes"
+            + " them: free space there, or write to another file system",
+        e);
+  }
+
+  /** The operating system's text, e.g. "No space left on device", under any restatement. */
+  private static String systemMessage(Throwable e) {
+    Throwable t = e;
+    while (t instanceof NpyDiskFullException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
   }
 
   private void spill(InternalRow row) throws IOException {
@@ -173,7 +230,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
 
   private void open(InternalRow first) throws IOException {
     layout.resolveRow(first, st);
-    NpyHeader header = layout.prepare(st, 0);
+    NpyHeader header = layout.partHeader(st, 0);
     dtype = header.dtype();
     rowShape = header.shape();
     rowBytes = layout.rowBytes(st);
@@ -197,12 +254,16 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
 
   @Override
   public NpyCommitMessage commit() throws IOException {
-    if (spilling && spill != null) {
-      replaySpill();
-    }
-    if (out != null) {
-      flushBatch();
-      out.close();
+    try {
+      if (spilling && spill != null) {
+        replaySpill();
+      }
+      if (out != null) {
+        flushBatch();
+        out.close();
+      }
+    } catch (IOException e) {
+      throw localDiskFull(e, localFile, partitionId, localDir);
     }
     long written = spilling ? rows : st.row;
     String header = null;
@@ -211,7 +272,11 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
       staged = job.stagedPart(partitionId, taskId);
       stagedBytes = Files.size(localFile);
       header = out.header().dictText();
-      stage();
+      try {
+        stage();
+      } catch (IOException e) {
+        throw stagingDiskFull(e, staged.toString(), partitionId);
+      }
       stagedPath = staged.toString();
     }
     done = true;

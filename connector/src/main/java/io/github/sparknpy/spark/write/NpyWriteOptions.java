@@ -38,6 +38,12 @@ final class NpyWriteOptions implements Serializable {
   /** Writes decimals other than (p≤18, 0) and (20, 0) as {@code <f8}; default false. */
   static final String ALLOW_PRECISION_LOSS = "allowPrecisionLoss";
 
+  /**
+   * Writes a header longer than numpy's {@code np.load} reads by default (10,000 characters, e.g.
+   * hundreds of record columns) with a warning instead of refusing it; default false.
+   */
+  static final String ALLOW_LARGE_HEADER = "allowLargeHeader";
+
   /** Rows are converted in batches of about this many bytes per task; default 1m. */
   static final String BATCH_BYTES = "batchBytes";
 
@@ -49,6 +55,7 @@ final class NpyWriteOptions implements Serializable {
   final boolean truncateStrings;
   final boolean fillNulls;
   final boolean allowPrecisionLoss;
+  final boolean allowLargeHeader;
   final int batchBytes;
 
   NpyWriteOptions(CaseInsensitiveStringMap options) {
@@ -74,6 +81,7 @@ final class NpyWriteOptions implements Serializable {
             .equals("truncate");
     fillNulls = OptionValues.choice(options, NULLS, "error", "error", "fill").equals("fill");
     allowPrecisionLoss = OptionValues.bool(options, ALLOW_PRECISION_LOSS, false);
+    allowLargeHeader = OptionValues.bool(options, ALLOW_LARGE_HEADER, false);
     long batch = OptionValues.positiveBytes(options, BATCH_BYTES, 1 << 20);
     if (batch > (1 << 30)) {
       throw new NpyOptionException(

@@ -57,6 +57,30 @@ final class StringNode extends ColumnNode {
   }
 
   private NpyWriteException overflow(int length, int width, WriteState st) {
+    String dtype = leafDType(st).descr().replace("'", "");
+    String unit = unicode ? " characters" : " bytes";
+    if (st.dimsFromFile) {
+      // Append: the existing file fixes the width; stringLength cannot change it
+      return new NpyWriteException(
+          "Cannot append column '"
+              + column
+              + "' at "
+              + st.where()
+              + ": the value has "
+              + length
+              + unit
+              + ", but the file appended to fixes the column as "
+              + dtype
+              + " ("
+              + width
+              + unit
+              + "), and Append cannot widen it. Set stringOverflow=truncate to cut longer values"
+              + " to "
+              + width
+              + unit
+              + ", or write a new file (another path, or mode overwrite) whose width fits the"
+              + " longest value");
+    }
     return new NpyWriteException(
         "Cannot write column '"
             + column
@@ -64,11 +88,11 @@ final class StringNode extends ColumnNode {
             + st.where()
             + ": the value has "
             + length
-            + (unicode ? " characters" : " bytes")
+            + unit
             + ", longer than the fixed width "
             + width
             + " ("
-            + leafDType(st).descr().replace("'", "")
+            + dtype
             + "). Raise option stringLength."
             + column
             + ", set stringOverflow=truncate, or leave stringLength unset for automatic width");

@@ -61,6 +61,7 @@ final class WriteLayout implements Serializable {
   final boolean ansi;
   final ColumnNode root;
   final boolean record;
+  final boolean allowLargeHeader;
   final List<ColumnNode> nodes;
   private final long[] initialDims;
   private final int[] initialWidths;
@@ -73,6 +74,7 @@ final class WriteLayout implements Serializable {
       boolean ansi,
       ColumnNode root,
       boolean record,
+      boolean allowLargeHeader,
       long[] dims,
       int[] widths) {
     this.inputSchema = inputSchema;
@@ -81,6 +83,7 @@ final class WriteLayout implements Serializable {
     this.ansi = ansi;
     this.root = root;
     this.record = record;
+    this.allowLargeHeader = allowLargeHeader;
     List<ColumnNode> all = new ArrayList<>();
     root.collect(all);
     this.nodes = all;
@@ -155,7 +158,15 @@ final class WriteLayout implements Serializable {
       dims[i] = b.dims.get(i);
       widths[i] = b.widths.get(i);
     }
-    return new WriteLayout(schema, castTo, tz, ansi, root, record, dims, widths);
+    WriteLayout layout =
+        new WriteLayout(
+            schema, castTo, tz, ansi, root, record, options.allowLargeHeader, dims, widths);
+    if (!options.allowLargeHeader) {
+      // automatic widths and lengths count as 1 and 0 here: the commit checks the final header
+      NpyHeader smallest = layout.partHeader(layout.newState(-1, false, false), 0);
+      OutputLimits.checkHeader(smallest, fields.length, false);
+    }
+    return layout;
   }
 
   /** A fresh state for a task (or the job): lengths unknown, widths fixed or automatic. */
@@ -169,7 +180,15 @@ final class WriteLayout implements Serializable {
   WriteLayout withInitial(WriteState st) {
     WriteLayout copy =
         new WriteLayout(
-            inputSchema, castTo, timeZone, ansi, root, record, st.dims.clone(), st.widths.clone());
+            inputSchema,
+            castTo,
+            timeZone,
+            ansi,
+            root,
+            record,
+            allowLargeHeader,
+            st.dims.clone(),
+            st.widths.clone());
     copy.pinned = true;
     return copy;
   }
@@ -204,8 +223,23 @@ final class WriteLayout implements Serializable {
     }
   }
 
-  /** Fixes unknown lengths (0) and widths (longest seen, at least 1); returns the header shape. */
+  /**
+   * The output's header for {@code rows} rows, once it is final (job commit; Append planning):
+   * fixes unknown lengths and widths as {@link #partHeader} does, then refuses a header numpy does
+   * not read by default (unless {@code allowLargeHeader}) and warns about very wide string columns.
+   */
   NpyHeader prepare(WriteState st, long rows) {
+    NpyHeader header = partHeader(st, rows);
+    OutputLimits.checkHeader(header, inputSchema.fields().length, allowLargeHeader);
+    OutputLimits.warnWideStrings(root, st, rows);
+    return header;
+  }
+
+  /**
+   * Fixes unknown lengths (0) and widths (longest seen, at least 1); returns the header of a task's
+   * part, unchecked (the job commit checks the output's).
+   */
+  NpyHeader partHeader(WriteState st, long rows) {
     root.prepare(st);
     long[] sub = root.subShape(st);
     long[] shape = new long[sub.length + 1];

@@ -105,9 +105,18 @@ class NpyWriterSaveModeTest extends WriterTestBase {
             e ->
                 assertThat(rootCause(e))
                     .isInstanceOf(NpyWriteException.class)
-                    .hasMessageContaining(
-                        "the value has 7 characters, longer than the fixed width 4"));
+                    .hasMessage(
+                        "Cannot append column 's' at row 0 of partition 0: the value has 7"
+                            + " characters, but the file appended to fixes the column as <U4 (4"
+                            + " characters), and Append cannot widen it. Set"
+                            + " stringOverflow=truncate to cut longer values to 4 characters, or"
+                            + " write a new file (another path, or mode overwrite) whose width"
+                            + " fits the longest value"));
     assertThat(values(numpy(out))).isEqualTo("[[\"ab\",1.5],[\"xyz\",2.5]]");
+    // the fix the message names works; stringLength cannot (the file fixes the width)
+    write(
+        sql("SELECT 'toolong' AS s, 1D AS x"), SaveMode.Append, out, "stringOverflow", "truncate");
+    assertThat(values(numpy(out))).isEqualTo("[[\"ab\",1.5],[\"xyz\",2.5],[\"tool\",1.0]]");
   }
 
   @Test
