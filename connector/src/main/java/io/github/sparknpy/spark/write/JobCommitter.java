@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.ExclusiveFile;
 import io.github.sparknpy.npy.Npy;
+import io.github.sparknpy.npy.NpyDiskFullException;
 import io.github.sparknpy.npy.NpyHeader;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.io.LocalInputFile;
@@ -118,7 +119,12 @@ final class JobCommitter {
     for (NpyCommitMessage m : committed) {
       parts.add(checkPart(m));
     }
-    long bytes = target.merge() ? publishMerged(parts, header) : publishParts(parts, header);
+    long bytes;
+    try {
+      bytes = target.merge() ? publishMerged(parts, header) : publishParts(parts, header);
+    } catch (IOException e) {
+      throw diskFull(e, header);
+    }
     // Published: what follows must not fail the job (a failure here would make Spark abort a
     // write whose output is already in place).
     Path staging = new Path(job.stagingDir());
@@ -136,6 +142,23 @@ final class JobCommitter {
         rows,
         bytes,
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /**
+   * A full disk during publication, restated: the commit undid what it did, so the target is as it
+   * was. Other errors unchanged.
+   */
+  private IOException diskFull(IOException e, NpyHeader header) {
+    if (e instanceof NpyDiskFullException || !NpyDiskFullException.isDiskFull(e)) {
+      return e;
+    }
+    return new NpyDiskFullException(
+        ("Cannot commit the npy write to %s: the disk is full (%s). Nothing was published and the"
+                + " target is as it was: free space on its file system (the commit writes up to %s"
+                + " bytes of new data beside it, or into it for a local Append) and run the write"
+                + " again")
+            .formatted(path, e.getMessage(), header.dataBytes()),
+        e);
   }
 
   /** Array lengths must agree across parts; strings take the longest width of any part. */

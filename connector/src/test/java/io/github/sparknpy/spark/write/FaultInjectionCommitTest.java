@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -87,6 +88,34 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
     String fresh = from + ":" + (from + 3000);
     assertRows(out, mode.startsWith("APPEND") ? "0:1000," + fresh : fresh);
     assertThat(hiddenAnywhere(tmp)).isEmpty();
+  }
+
+  private static Throwable diskFullIn(Throwable e) {
+    while (e != null && !(e instanceof io.github.sparknpy.npy.NpyDiskFullException)) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  @Test
+  void aJobCommitOnAFullDiskSaysSoAndChangesNothing() throws Exception {
+    Path out = target(true, "APPEND");
+    Map<String, String> before = snapshot(tmp);
+    JobCommitter.checkpoint =
+        (reached, file) -> {
+          throw new IOException("No space left on device");
+        };
+    assertThatThrownBy(
+            () ->
+                write(frame(0, 3000, TaskFault.NONE, false), SaveMode.Append, out.toString(), true))
+        .satisfies(
+            e ->
+                assertThat(diskFullIn(e))
+                    .hasMessageContaining("Cannot commit the npy write to file:" + out)
+                    .hasMessageContaining("the disk is full (No space left on device)")
+                    .hasMessageContaining("Nothing was published and the target is as it was")
+                    .hasMessageContaining("free space on its file system"));
+    assertThat(snapshot(tmp)).isEqualTo(before);
   }
 
   @ParameterizedTest(name = "local merge={0} {1}, fail at {2} #{3}, strings={4}")
