@@ -9,8 +9,10 @@ import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +35,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * DataFrame produces exactly the existing file's dtype and row shape.
  */
 public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
+  private static final int MAX_LISTINGS = 3;
   private static final Pattern PART_NAME = Pattern.compile("part-(\\d+)-.*\\.npy");
 
   private final SparkSession spark;
@@ -102,22 +105,41 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
                 + " (merge=false): it is a file. Append with merge=true, or choose a directory");
       }
       if (mode == WriteTarget.Mode.APPEND) {
-        Path sample = path;
-        if (!opts.merge) {
-          sample = null;
-          for (FileStatus s : fs.listStatus(path)) {
-            Matcher m = PART_NAME.matcher(s.getPath().getName());
-            if (s.isFile() && m.matches()) {
-              firstPart = Math.max(firstPart, Integer.parseInt(m.group(1)) + 1);
-              if (sample == null || s.getPath().getName().compareTo(sample.getName()) < 0) {
-                sample = s.getPath();
+        // A part deleted between the listing and the read (another write overwriting the
+        // directory) is listed again; a file deleted meanwhile fails clearly.
+        for (int attempt = 1; ; attempt++) {
+          Path sample = path;
+          firstPart = 0;
+          if (!opts.merge) {
+            sample = null;
+            for (FileStatus s : fs.listStatus(path)) {
+              Matcher m = PART_NAME.matcher(s.getPath().getName());
+              if (s.isFile() && m.matches()) {
+                firstPart = Math.max(firstPart, Integer.parseInt(m.group(1)) + 1);
+                if (sample == null || s.getPath().getName().compareTo(sample.getName()) < 0) {
+                  sample = s.getPath();
+                }
               }
             }
           }
-        }
-        if (sample != null) {
-          existing = readExisting(sample, local, conf);
+          if (sample == null) {
+            break;
+          }
+          try {
+            existing = readExisting(sample, local, conf);
+          } catch (FileNotFoundException | NoSuchFileException e) {
+            if (opts.merge || attempt == MAX_LISTINGS) {
+              throw new NpyWriteException(
+                  ("Cannot append to %s: %s was deleted while this write was planned (another"
+                          + " write replacing or overwriting it?). Nothing was written; run the"
+                          + " write again")
+                      .formatted(path, sample),
+                  e);
+            }
+            continue;
+          }
           layout = pinTo(layout, opts, existing, sample);
+          break;
         }
       }
       String queryId = info.queryId();

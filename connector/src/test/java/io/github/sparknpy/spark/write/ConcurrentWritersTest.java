@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 class ConcurrentWritersTest extends WriterTestBase {
 
   @AfterEach
-  void noCheckpoint() {
+  void noFaults() {
     JobCommitter.checkpoint = null;
+    FaultyFileSystem.reset();
   }
 
   /**
@@ -347,6 +348,47 @@ class ConcurrentWritersTest extends WriterTestBase {
     assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", out).trim())
         .isEqualTo("[[-1, 0], [-1, 1], [0, 0], [1, 1], [2, 2]]");
     assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void aFileDeletedWhileAnAppendIsPlannedIsListedAgainOrFailsClearly() throws Exception {
+    FaultyFileSystem.register(spark().sparkContext().hadoopConfiguration());
+    Path dir = tmp.resolve("deleting");
+    writeParts(dir, 1, SaveMode.Append);
+    String remote = FaultyFileSystem.SCHEME + "://" + dir.toAbsolutePath();
+    // another write's Overwrite deletes the part this Append reads its header from, after the
+    // table's schema was read
+    FaultyFileSystem.deleteOnOpen = "part-00000-.*\\.npy";
+    FaultyFileSystem.opensBeforeDelete = 1;
+    sql("SELECT 2 AS a, id AS b FROM range(0, 30000, 1, 3)")
+        .write()
+        .format("npy")
+        .mode(SaveMode.Append)
+        .option("merge", "false")
+        .option("layout", "matrix")
+        .save(remote);
+    assertThat(Numpy.run(PARTS + "print(a.shape[0], (a[:, 0] == 2).sum())", dir).trim())
+        .isEqualTo("50000 30000");
+
+    Path file = tmp.resolve("deleting.npy");
+    appendRange(file, 0, 3, 1);
+    FaultyFileSystem.deleteOnOpen = "deleting\\.npy";
+    FaultyFileSystem.opensBeforeDelete = 1;
+    Throwable failure =
+        catchThrowable(
+            () ->
+                sql("SELECT id AS a, id AS b FROM range(2)")
+                    .write()
+                    .format("npy")
+                    .mode(SaveMode.Append)
+                    .option("layout", "matrix")
+                    .save(FaultyFileSystem.SCHEME + "://" + file.toAbsolutePath()));
+    assertThat(root(failure).getClass().getSimpleName()).isIn("FileNotFoundException");
+    assertThat(failure)
+        .isInstanceOf(NpyWriteException.class)
+        .hasMessageContaining("Cannot append to " + FaultyFileSystem.SCHEME + ":" + file)
+        .hasMessageContaining("was deleted while this write was planned")
+        .hasMessageContaining("Nothing was written; run the write again");
   }
 
   // ------------------------------------------------------------------------------- helpers

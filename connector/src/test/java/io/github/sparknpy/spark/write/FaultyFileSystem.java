@@ -27,6 +27,14 @@ public class FaultyFileSystem extends FakeRemoteFileSystem {
   static volatile long failAfterBytes;
   static volatile String failRenamesTo;
 
+  /**
+   * An open of a file whose name matches this regex, after {@link #opensBeforeDelete} such opens,
+   * finds it deleted (as if by another writer), once.
+   */
+  static volatile String deleteOnOpen;
+
+  static volatile int opensBeforeDelete;
+
   private static final AtomicInteger OPEN_INPUTS = new AtomicInteger();
 
   /** Input streams opened and not closed yet. */
@@ -42,6 +50,8 @@ public class FaultyFileSystem extends FakeRemoteFileSystem {
     failWritesTo = null;
     failAfterBytes = 0;
     failRenamesTo = null;
+    deleteOnOpen = null;
+    opensBeforeDelete = 0;
   }
 
   @Override
@@ -90,6 +100,11 @@ public class FaultyFileSystem extends FakeRemoteFileSystem {
 
   @Override
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    String deleted = deleteOnOpen;
+    if (deleted != null && f.getName().matches(deleted) && opensBeforeDelete-- <= 0) {
+      deleteOnOpen = null;
+      delete(f, false);
+    }
     FSDataInputStream in = super.open(f, bufferSize);
     OPEN_INPUTS.incrementAndGet();
     return new FSDataInputStream(new Tracked(in));
