@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Appends arrays to a {@code .npy} file on its growth axis (axis 0 in C order, the last axis in
@@ -42,6 +44,10 @@ public final class NpyAppendArray implements AutoCloseable {
 
   private final Path path;
   private Path lockKey;
+
+  /** The identity of the file opened (see {@link #checkNotReplaced}). */
+  private Object fileKey;
+
   private final boolean rewriteHeaderOnAppend;
   private final Casting casting;
   private final int maxHeaderBytes;
@@ -181,6 +187,7 @@ public final class NpyAppendArray implements AutoCloseable {
     if (b.deleteIfExists) {
       Files.deleteIfExists(path);
     } else if (Files.exists(path)) {
+      fileKey = fileKey(path);
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         FileLocking.exclusive(
@@ -581,6 +588,7 @@ public final class NpyAppendArray implements AutoCloseable {
       channel =
           FileChannel.open(
               path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      fileKey = fileKey(path);
     }
     long[] shape = first.shapeRef().clone();
     boolean fortran = first.fortranOrder() && shape.length > 1;
@@ -701,6 +709,7 @@ public final class NpyAppendArray implements AutoCloseable {
    * appended).
    */
   private long syncEnd() throws IOException {
+    checkNotReplaced();
     long size = channel.size();
     long rowBytes = header.rowBytes();
     if (rowBytes > 0) {
@@ -718,6 +727,35 @@ public final class NpyAppendArray implements AutoCloseable {
       committedRows = data / rowBytes;
     }
     return size;
+  }
+
+  /** The file's identity (its inode on Unix); null where the file system gives none. */
+  private static Object fileKey(Path p) throws IOException {
+    return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+  }
+
+  /**
+   * Under the lock, before a write: the path must still name the file this instance has open. A
+   * file renamed over it (a Spark Overwrite, {@code np.save} to a temp name and a rename) or
+   * deleted would otherwise take the rows into a file nobody can open any more.
+   */
+  private void checkNotReplaced() throws IOException {
+    if (fileKey == null) {
+      return;
+    }
+    Object now;
+    try {
+      now = fileKey(path);
+    } catch (NoSuchFileException e) {
+      now = null;
+    }
+    if (!fileKey.equals(now)) {
+      throw new NpyFileReplacedException(
+          ("Cannot append to %s: the file was %s by another program since this NpyAppendArray"
+                  + " opened it, so these rows (and any still buffered) were not written. Open"
+                  + " the path again to append to the file there now")
+              .formatted(path, now == null ? "deleted" : "replaced (renamed over)"));
+    }
   }
 
   /** Converts and copies the elements [first, first + count) of {@code source} into {@code dst}. */
