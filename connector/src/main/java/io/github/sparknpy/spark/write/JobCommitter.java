@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
@@ -325,10 +326,18 @@ final class JobCommitter {
     Part result = buildNew(parts, header);
     try {
       if (target.localFileSystem() && Files.isRegularFile(local(path))) {
-        try (ExclusiveFile old = ExclusiveFile.open(local(path))) {
+        ExclusiveFile old = null;
+        try {
+          old = ExclusiveFile.open(local(path));
+        } catch (NoSuchFileException | AccessDeniedException e) {
+          // deleted meanwhile, or read-only (no appender can hold it): nothing to wait for
+        }
+        try {
           files.rename(result.file(), path);
-        } catch (NoSuchFileException e) {
-          files.rename(result.file(), path); // deleted meanwhile: nothing to wait for
+        } finally {
+          if (old != null) {
+            old.close();
+          }
         }
       } else {
         files.rename(result.file(), path);
