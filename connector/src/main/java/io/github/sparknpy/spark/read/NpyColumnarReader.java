@@ -169,6 +169,9 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   }
 
   private boolean skip(Exception e) {
+    if (e instanceof NpyFileChangedException) {
+      return false; // not corrupt: the query run again reads the new version whole
+    }
     boolean missing =
         e instanceof FileNotFoundException || e instanceof java.nio.file.NoSuchFileException;
     if ((missing && options.ignoreMissingFiles) || (!missing && options.ignoreCorruptFiles)) {
@@ -227,6 +230,10 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       }
       sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap);
       filesOpened++;
+    }
+    if (fs != null) {
+      // After opening: a file published at the path from now on is not the one being read.
+      FileChangeCheck.check(file, fs, conf, options);
     }
   }
 

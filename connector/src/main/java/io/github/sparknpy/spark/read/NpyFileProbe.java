@@ -111,10 +111,13 @@ final class NpyFileProbe {
 
   static NpyFileSpec probe(FileStatus st, Configuration conf, NpyReadOptions options)
       throws IOException {
-    HadoopInputFile file = HadoopInputFile.fromStatus(st, conf);
+    // The identity is taken before the header is read: a file published at the path after this
+    // has another identity, which the tasks see (FileChangeCheck).
+    FileIdentity identity = FileIdentity.of(st);
+    long length = identity.length();
+    HadoopInputFile file = HadoopInputFile.of(st.getPath(), length, conf);
     String path = st.getPath().toString();
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
-    long length = st.getLen();
     List<NpyPart> parts = new ArrayList<>();
     if (!npz) {
       if (options.member != null) {
@@ -130,13 +133,14 @@ final class NpyFileProbe {
       if (length - h.dataOffset() < h.header().dataBytes()) {
         // A file appended to since it was listed has a header that counts rows written after the
         // listing (appends write the data before the header): its length now covers them.
-        length = st.getPath().getFileSystem(conf).getFileStatus(st.getPath()).getLen();
+        identity = FileIdentity.now(st.getPath(), st.getPath().getFileSystem(conf));
+        length = identity.length();
       }
       checkLength(path, h.header(), length - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
     } else {
       try (SeekableInputStream in = file.newStream()) {
-        List<NpzDirectory.Member> members = NpzDirectory.read(in, st.getLen(), path);
+        List<NpzDirectory.Member> members = NpzDirectory.read(in, length, path);
         List<String> names = new ArrayList<>();
         for (NpzDirectory.Member m : members) {
           if (!m.name().endsWith(".npy")) {
@@ -204,7 +208,7 @@ final class NpyFileProbe {
                 + " bytes. Read it with the other rowAxis, or split the array with numpy");
       }
     }
-    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes);
+    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes, identity);
   }
 
   private static NpyPart probeMember(

@@ -161,6 +161,7 @@ public final class NpyScanBuilder
                   : "; set recursiveFileLookup=true to read subdirectories")
               + ")");
     }
+    checkTypesUnchanged(index);
     List<OutputColumn> columns = new ArrayList<>();
     for (StructField f : required.fields()) {
       ColumnSource source = index.columns.get(f.name());
@@ -182,5 +183,39 @@ public final class NpyScanBuilder
       }
     }
     return new NpyScan(index, required, columns, fromRow, toRowExclusive, limit);
+  }
+
+  /**
+   * The table schema is resolved once, when the DataFrame is defined, and this scan reads the
+   * headers as they are now: a column whose type changed (a file of longs replaced by one of
+   * doubles) would have its bytes decoded as the old type, so it fails. More rows, or columns the
+   * DataFrame does not know, are a normal re-read.
+   */
+  private void checkTypesUnchanged(NpyFileIndex index) {
+    for (StructField was : tableSchema.fields()) {
+      if (!index.columns.containsKey(was.name())) {
+        continue;
+      }
+      StructField now = index.schema.apply(was.name());
+      String before = was.dataType().catalogString();
+      String after = now.dataType().catalogString();
+      if (!before.equals(after)) {
+        String file = index.files.get(0).path();
+        throw new NpyFileChangedException(
+            "Cannot read column "
+                + was.name()
+                + " of "
+                + (index.files.size() == 1
+                    ? file
+                    : String.join(", ", NpyPaths.of(options)) + " (first file " + file + ")")
+                + ": it was "
+                + before
+                + " when the DataFrame was defined and the file's header now makes it "
+                + after
+                + " (the file was replaced since). Its bytes would be read as the old type, so"
+                + " the read stops: define the DataFrame again (spark.read.format(\"npy\")"
+                + ".load(…)) to read the new version");
+      }
+    }
   }
 }
