@@ -8,9 +8,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.Expression;
 import org.apache.spark.sql.connector.expressions.Literal;
 import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.expressions.aggregate.AggregateFunc;
+import org.apache.spark.sql.connector.expressions.aggregate.Aggregation;
+import org.apache.spark.sql.connector.expressions.aggregate.Count;
+import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.expressions.filter.Predicate;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsPushDownAggregates;
 import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.connector.read.SupportsPushDownV2Filters;
@@ -30,7 +35,8 @@ public final class NpyScanBuilder
     implements ScanBuilder,
         SupportsPushDownRequiredColumns,
         SupportsPushDownV2Filters,
-        SupportsPushDownLimit {
+        SupportsPushDownLimit,
+        SupportsPushDownAggregates {
   private final SparkSession spark;
   private final CaseInsensitiveStringMap options;
   private final StructType tableSchema;
@@ -39,6 +45,7 @@ public final class NpyScanBuilder
   private long toRowExclusive = Long.MAX_VALUE;
   private long limit = Long.MAX_VALUE;
   private Predicate[] pushed = new Predicate[0];
+  private int pushedCounts;
 
   public NpyScanBuilder(
       SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
@@ -145,6 +152,44 @@ public final class NpyScanBuilder
     return true;
   }
 
+  /**
+   * {@code COUNT(*)} (or {@code COUNT} of a non-null literal) without grouping is answered from the
+   * headers. Spark offers an aggregate only when every filter was pushed, and the pushed ones (the
+   * {@code _row_index} range) are exact, so the count is the query's.
+   */
+  @Override
+  public boolean pushAggregation(Aggregation aggregation) {
+    if (!countsOnly(aggregation)) {
+      return false;
+    }
+    pushedCounts = aggregation.aggregateExpressions().length;
+    return true;
+  }
+
+  @Override
+  public boolean supportCompletePushDown(Aggregation aggregation) {
+    return countsOnly(aggregation);
+  }
+
+  private static boolean countsOnly(Aggregation aggregation) {
+    if (aggregation.groupByExpressions().length > 0
+        || aggregation.aggregateExpressions().length == 0) {
+      return false;
+    }
+    for (AggregateFunc f : aggregation.aggregateExpressions()) {
+      boolean star = f instanceof CountStar;
+      boolean literal =
+          f instanceof Count c
+              && !c.isDistinct()
+              && c.column() instanceof Literal<?> lit
+              && lit.value() != null;
+      if (!star && !literal) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public Scan build() {
     NpyFileIndex index = NpyFileIndex.build(spark, options, true);
@@ -162,6 +207,12 @@ public final class NpyScanBuilder
               + ")");
     }
     checkTypesUnchanged(index);
+    if (pushedCounts > 0) {
+      return new NpyCountScan(
+          NpyCountScan.rows(index, fromRow, toRowExclusive, limit),
+          pushedCounts,
+          index.files.size());
+    }
     List<OutputColumn> columns = new ArrayList<>();
     for (StructField f : required.fields()) {
       ColumnSource source = index.columns.get(f.name());
