@@ -308,7 +308,21 @@ final class NpyFileProbe {
     }
   }
 
-  static NpyNeedsRecoveryException truncated(String location, NpyHeader header, long available) {
+  static NpyFormatException truncated(String location, NpyHeader header, long available) {
+    if (isMember(location)) {
+      // 'npy recover' rewrites the header of a .npy file; it cannot repair a zip member.
+      return new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": its header says shape "
+              + Arrays.toString(header.shape())
+              + " ("
+              + header.dataBytes()
+              + " bytes of data) but the member holds only "
+              + Math.max(0, available)
+              + " bytes of data. The archive is damaged or truncated: write it again (np.savez),"
+              + " or set ignoreCorruptFiles=true to skip it");
+    }
     return new NpyNeedsRecoveryException(
         "Cannot read "
             + location
@@ -322,6 +336,11 @@ final class NpyFileProbe {
             + " 'npy recover "
             + location
             + "' to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
+  }
+
+  /** Whether {@code location} names a member of an archive ({@code a.npz[x.npy]}). */
+  static boolean isMember(String location) {
+    return location.endsWith(".npy]") && location.contains(".npz[");
   }
 
   /** A stream whose position 0 is {@code base} in another stream (a stored zip member). */

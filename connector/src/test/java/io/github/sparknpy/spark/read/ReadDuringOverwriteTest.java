@@ -3,6 +3,7 @@ package io.github.sparknpy.spark.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.NpyAppendArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadDuringOverwriteTest extends NpyReadTestBase {
   private static final int[] ROWS = {480_000, 350_000, 410_000};
-  private static final int MAX_ROUNDS = 30;
-  private static final long MAX_MILLIS = 60_000;
+  private static final int MAX_ROUNDS = 20;
+  private static final long MAX_MILLIS = 40_000;
 
   /** Publishes {@code source} at {@code target} as the connector's writer does: one rename. */
   private static void publish(Path source, Path target) throws Exception {
@@ -51,7 +52,8 @@ class ReadDuringOverwriteTest extends NpyReadTestBase {
                 for (int i = 1; !stop.get(); i++) {
                   publish(versions.resolve("v" + (i % 3) + ".npy"), target);
                   published.incrementAndGet();
-                  Thread.sleep(20 + (i * 37) % 60);
+                  // bursts of overwrites, then a quiet second in which reads can finish whole
+                  Thread.sleep(i % 4 == 0 ? 1000 : 20 + (i * 37) % 60);
                 }
               } catch (Exception e) {
                 throw new AssertionError(e);
@@ -152,5 +154,70 @@ class ReadDuringOverwriteTest extends NpyReadTestBase {
         .containsExactly(0.5, 1.5, 2.5, 3.5, 4.5);
     assertThat(numpy("print(np.load(sys.argv[1]).tolist())", target).trim())
         .isEqualTo("[0.5, 1.5, 2.5, 3.5, 4.5]");
+  }
+
+  @Test
+  void aPlanReadsItsPlannedRowsOfAFileAppendedToInPlaceAfterPlanning() throws Exception {
+    Path file = newDir("appended").resolve("log.npy");
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+      for (int i = 0; i < 10; i++) {
+        out.appendRow(new double[] {i});
+      }
+    }
+    var plan =
+        spark()
+            .read()
+            .format("npy")
+            .load(file.toString())
+            .selectExpr("value[0]")
+            .queryExecution()
+            .executedPlan();
+    Object inode = Files.getAttribute(file, "unix:ino");
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+      for (int i = 10; i < 15; i++) {
+        out.appendRow(new double[] {i});
+      }
+    }
+    assertThat(Files.getAttribute(file, "unix:ino")).isEqualTo(inode); // in place
+
+    var rows = plan.executeCollect();
+    assertThat(rows).hasSize(10);
+    for (int i = 0; i < rows.length; i++) {
+      assertThat(rows[i].getDouble(0)).isEqualTo((double) i);
+    }
+    assertThat(numpy("print(np.load(sys.argv[1]).shape)", file).trim()).isEqualTo("(15, 1)");
+  }
+
+  @Test
+  void aFileReplacedAfterPlanningFailsEvenWithIgnoreCorruptFiles() throws Exception {
+    Path dir = newDir("replaced");
+    Path target = dir.resolve("x.npy");
+    numpy(
+        "np.save(sys.argv[1], np.arange(6.0))\n" + "np.save(sys.argv[2], np.arange(6.0) * 10)",
+        target,
+        dir.resolve(".next.npy"));
+    var plan =
+        spark()
+            .read()
+            .format("npy")
+            .option("ignoreCorruptFiles", "true")
+            .load(target.toString())
+            .queryExecution()
+            .executedPlan();
+    Files.move(
+        dir.resolve(".next.npy"),
+        target,
+        StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+
+    assertThatThrownBy(plan::executeCollect)
+        .hasStackTraceContaining("NpyFileChangedException")
+        .hasStackTraceContaining(
+            "Cannot read " + target.toUri().toString().replace("file:///", "file:/"))
+        .hasStackTraceContaining(
+            "it changed while the query ran (another file was published at its path)")
+        .hasStackTraceContaining("Planned: 176 bytes")
+        .hasStackTraceContaining("run the query again");
+    assertThat(numpy("print(np.load(sys.argv[1])[-1])", target).trim()).isEqualTo("50.0");
   }
 }
