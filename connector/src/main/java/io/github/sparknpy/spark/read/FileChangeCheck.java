@@ -3,6 +3,7 @@ package io.github.sparknpy.spark.read;
 import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyFormatException;
 import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.IOException;
 import java.util.Arrays;
@@ -13,13 +14,16 @@ import org.apache.hadoop.fs.Path;
 /**
  * Checks, when a task opens a file, that it is still the file the scan was planned on, so a read
  * racing an overwrite never stitches rows of two versions together. Unchanged length and
- * modification time pass. A local file with the same inode was written in place: it passes only
- * when its header still has the planned dtype, order, row shape and data offset and at least the
- * planned rows (an append; the planned rows are read as planned). Anything else (another file
+ * modification time pass. A local file with the same inode number may have been written in place:
+ * it passes only when its header still has the planned dtype, order, row shape and data offset and
+ * at least the planned rows, and the planned data's first and last KiB are unchanged ({@link
+ * DataSample}): an append, whose planned rows are read as planned. Anything else (another file
  * renamed over the path, another etag, a {@code .npz} rewritten) fails with {@link
  * NpyFileChangedException}.
  */
 final class FileChangeCheck {
+  private static final int HEADER_ATTEMPTS = 3;
+
   private FileChangeCheck() {}
 
   /**
@@ -48,20 +52,31 @@ final class FileChangeCheck {
     } else if (file.parts().size() != 1 || !part.location().equals(file.path())) {
       why = "the archive was rewritten in place";
     } else {
-      EncodedHeader h;
-      try {
-        h =
-            EncodedHeader.read(
-                HadoopInputFile.of(path, now.length(), conf), options.maxHeaderBytes);
-      } catch (IOException | NpyFormatException e) {
-        h = null;
-        header = "; its header no longer reads: " + e.getMessage();
-      }
-      why = h == null ? "it was rewritten in place" : notAnAppend(part, h, options.rowAxisLast);
-      if (why == null) {
-        return;
-      }
-      if (h != null) {
+      why = null;
+      // An appender rewrites the header while this reads it, and a read is not atomic with a
+      // concurrent write of the same bytes: a torn header is transient, so look again.
+      for (int attempt = 0; attempt < HEADER_ATTEMPTS; attempt++) {
+        EncodedHeader h;
+        try {
+          h =
+              EncodedHeader.read(
+                  HadoopInputFile.of(path, now.length(), conf), options.maxHeaderBytes);
+        } catch (IOException | NpyFormatException e) {
+          why = "it was rewritten in place";
+          header = "; its header no longer reads: " + e.getMessage();
+          continue;
+        }
+        why = notAnAppend(part, h, options.rowAxisLast);
+        if (why == null && file.sample() != null) {
+          // the inode number may be reused by a new file: the planned bytes must still be there
+          try (SeekableInputStream in = HadoopInputFile.of(path, now.length(), conf).newStream()) {
+            String other = file.sample().difference(in, now.length());
+            why = other == null ? null : "another file reuses its inode number: " + other;
+          }
+        }
+        if (why == null) {
+          return;
+        }
         header = "; header now " + h.header();
       }
     }

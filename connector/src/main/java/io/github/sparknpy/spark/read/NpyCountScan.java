@@ -1,7 +1,10 @@
 package io.github.sparknpy.spark.read;
 
+import io.github.sparknpy.spark.NpyTaskMetric;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
@@ -61,6 +64,13 @@ final class NpyCountScan implements Scan, Batch {
   }
 
   @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return new CustomMetric[] {
+      new NpyBytesReadMetric(), new NpyFilesOpenedMetric(), new NpyRowsProducedMetric()
+    };
+  }
+
+  @Override
   public PartitionReaderFactory createReaderFactory() {
     return new CountReaderFactory();
   }
@@ -91,6 +101,15 @@ final class NpyCountScan implements Scan, Batch {
         @Override
         public InternalRow get() {
           return row;
+        }
+
+        @Override
+        public CustomTaskMetric[] currentMetricsValues() {
+          return new CustomTaskMetric[] {
+            new NpyTaskMetric(NpyBytesReadMetric.NAME, 0),
+            new NpyTaskMetric(NpyFilesOpenedMetric.NAME, 0),
+            new NpyTaskMetric(NpyRowsProducedMetric.NAME, done ? 1 : 0)
+          };
         }
 
         @Override

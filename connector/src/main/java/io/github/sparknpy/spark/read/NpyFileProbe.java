@@ -39,6 +39,9 @@ final class NpyFileProbe {
   private static final int PARALLEL_THRESHOLD = 8;
   private static final int MAX_THREADS = 16;
 
+  /** Header reads of a local file that changed while it was read, before taking the last one. */
+  private static final int PROBE_ATTEMPTS = 3;
+
   private NpyFileProbe() {}
 
   static List<NpyFileSpec> probeAll(
@@ -111,14 +114,13 @@ final class NpyFileProbe {
 
   static NpyFileSpec probe(FileStatus st, Configuration conf, NpyReadOptions options)
       throws IOException {
-    // The identity is taken before the header is read: a file published at the path after this
-    // has another identity, which the tasks see (FileChangeCheck).
     FileIdentity identity = FileIdentity.of(st);
     long length = identity.length();
     HadoopInputFile file = HadoopInputFile.of(st.getPath(), length, conf);
     String path = st.getPath().toString();
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
     List<NpyPart> parts = new ArrayList<>();
+    DataSample spec = null;
     if (!npz) {
       if (options.member != null) {
         throw new NpyOptionException(
@@ -129,15 +131,40 @@ final class NpyFileProbe {
                 + ": option member applies to .npz archives and this is a .npy file;"
                 + " remove the option or read the archives only (e.g. pathGlobFilter=*.npz)");
       }
-      EncodedHeader h = EncodedHeader.read(file, options.maxHeaderBytes);
+      EncodedHeader h;
+      DataSample sample = null;
+      boolean local = FileIdentity.isLocal(st.getPath());
+      for (int attempt = 1; ; attempt++) {
+        // Header and data sample from one open file; a local file is stated before and after,
+        // so the identity tasks check is the file the header came from.
+        try (SeekableInputStream in = file.newStream()) {
+          h = EncodedHeader.read(in, length, path, options.maxHeaderBytes);
+          if (local) {
+            long start = h.dataOffset();
+            sample = DataSample.read(in, start, start + h.header().dataBytes(), length);
+          }
+        }
+        if (!local) {
+          break;
+        }
+        FileIdentity after = FileIdentity.now(st.getPath(), file.fileSystem());
+        boolean settled = identity.unchanged(after) || attempt == PROBE_ATTEMPTS;
+        identity = after;
+        length = after.length();
+        if (settled) {
+          break;
+        }
+        file = HadoopInputFile.of(st.getPath(), length, conf);
+      }
       if (length - h.dataOffset() < h.header().dataBytes()) {
         // A file appended to since it was listed has a header that counts rows written after the
         // listing (appends write the data before the header): its length now covers them.
-        identity = FileIdentity.now(st.getPath(), st.getPath().getFileSystem(conf));
+        identity = FileIdentity.now(st.getPath(), file.fileSystem());
         length = identity.length();
       }
       checkLength(path, h.header(), length - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
+      spec = sample;
     } else {
       try (SeekableInputStream in = file.newStream()) {
         List<NpzDirectory.Member> members = NpzDirectory.read(in, length, path);
@@ -208,7 +235,7 @@ final class NpyFileProbe {
                 + " bytes. Read it with the other rowAxis, or split the array with numpy");
       }
     }
-    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes, identity);
+    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes, identity, spec);
   }
 
   private static NpyPart probeMember(

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A file of a scan, planned on the driver: its path and length, its arrays ({@code .npy}: one; a
  * {@code .npz}: one per member), its row count along the row axis, and its identity when its header
- * was read (tasks check that the file they open is still this one, see {@link FileChangeCheck}).
+ * was read (tasks check that the file they open is still this one, see {@link FileChangeCheck}),
+ * with a {@link DataSample} of a local {@code .npy} file's planned data (else null).
  */
 record NpyFileSpec(
     String path,
@@ -14,7 +15,8 @@ record NpyFileSpec(
     List<NpyPart> parts,
     long rowCount,
     long rowBytes,
-    FileIdentity identity)
+    FileIdentity identity,
+    DataSample sample)
     implements Serializable {
 
   /** Deflated members are streams: such a file is one partition. */

@@ -220,4 +220,58 @@ class ReadDuringOverwriteTest extends NpyReadTestBase {
         .hasStackTraceContaining("run the query again");
     assertThat(numpy("print(np.load(sys.argv[1])[-1])", target).trim()).isEqualTo("50.0");
   }
+
+  @Test
+  void readsRacingInPlaceAppendsSeeWholePrefixesAndNeverFailAsChanged() throws Exception {
+    Path file = newDir("live-race").resolve("log.npy");
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+      for (int i = 0; i < 20_000; i++) {
+        out.appendRow(new double[] {i});
+      }
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger appended = new AtomicInteger(20_000);
+    Thread appender =
+        new Thread(
+            () -> {
+              try (NpyAppendArray out = NpyAppendArray.open(file)) {
+                for (int i = 20_000; !stop.get() && i < 300_000; i++) {
+                  out.appendRow(new double[] {i});
+                  appended.incrementAndGet();
+                }
+              } catch (Exception e) {
+                throw new AssertionError(e);
+              }
+            },
+            "appender");
+    appender.setDaemon(true);
+    long deadline = System.currentTimeMillis() + 30_000;
+    int rounds = 0;
+    appender.start();
+    try {
+      for (; rounds < 10 && System.currentTimeMillis() < deadline; rounds++) {
+        List<Double> rows =
+            spark()
+                .read()
+                .format("npy")
+                .option("maxPartitionBytes", "262144")
+                .load(file.toString())
+                .selectExpr("value[0]")
+                .as(Encoders.DOUBLE())
+                .collectAsList();
+        assertThat(rows.size()).isGreaterThanOrEqualTo(20_000);
+        for (int i = 0; i < rows.size(); i++) {
+          if (rows.get(i) != i) {
+            throw new AssertionError("round " + rounds + ": row " + i + " is " + rows.get(i));
+          }
+        }
+      }
+    } finally {
+      stop.set(true);
+      appender.join(TimeUnit.SECONDS.toMillis(30));
+    }
+    assertThat(rounds).isPositive();
+    assertThat(numpy("print(np.load(sys.argv[1]).shape[0])", file).trim())
+        .isEqualTo(Integer.toString(appended.get()));
+  }
 }
