@@ -9,6 +9,7 @@ import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -120,7 +121,7 @@ final class NpyFileProbe {
     String path = st.getPath().toString();
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
     List<NpyPart> parts = new ArrayList<>();
-    DataSample spec = null;
+    DataSample dataSample = null;
     if (!npz) {
       if (options.member != null) {
         throw new NpyOptionException(
@@ -143,11 +144,22 @@ final class NpyFileProbe {
             long start = h.dataOffset();
             sample = DataSample.read(in, start, start + h.header().dataBytes(), length);
           }
+        } catch (EOFException e) {
+          if (!local || attempt == PROBE_ATTEMPTS) {
+            throw e;
+          }
+          h = null; // shorter than stated: it changed, look again
         }
         if (!local) {
           break;
         }
         FileIdentity after = FileIdentity.now(st.getPath(), file.fileSystem());
+        if (h == null) {
+          identity = after;
+          length = after.length();
+          file = HadoopInputFile.of(st.getPath(), length, conf);
+          continue;
+        }
         boolean settled = identity.unchanged(after) || attempt == PROBE_ATTEMPTS;
         identity = after;
         length = after.length();
@@ -164,7 +176,7 @@ final class NpyFileProbe {
       }
       checkLength(path, h.header(), length - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
-      spec = sample;
+      dataSample = sample;
     } else {
       try (SeekableInputStream in = file.newStream()) {
         List<NpzDirectory.Member> members = NpzDirectory.read(in, length, path);
@@ -235,7 +247,8 @@ final class NpyFileProbe {
                 + " bytes. Read it with the other rowAxis, or split the array with numpy");
       }
     }
-    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes, identity, spec);
+    return new NpyFileSpec(
+        path, length, List.copyOf(parts), rowCount, rowBytes, identity, dataSample);
   }
 
   private static NpyPart probeMember(
