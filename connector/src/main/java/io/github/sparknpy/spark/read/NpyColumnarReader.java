@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.NpyFormatException;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.RecordDType;
 import io.github.sparknpy.spark.NpyTaskMetric;
@@ -169,6 +170,9 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   }
 
   private boolean skip(Exception e) {
+    if (e instanceof NpyFileChangedException) {
+      return false; // not corrupt: the query run again reads the new version whole
+    }
     boolean missing =
         e instanceof FileNotFoundException || e instanceof java.nio.file.NoSuchFileException;
     if ((missing && options.ignoreMissingFiles) || (!missing && options.ignoreCorruptFiles)) {
@@ -186,7 +190,18 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
 
   private RuntimeException failure(Exception e) {
     String path = slice.file().path();
+    String location = location(slice.file());
     closeSlice();
+    if (e instanceof EOFException && !path.equals(location)) {
+      // a member of a .npz: 'npy recover' takes .npy files and cannot repair an archive
+      return new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": the archive ended before the rows the member's header promises ("
+              + e.getMessage()
+              + "). The archive is damaged or was truncated after planning: write it again"
+              + " (np.savez), or set ignoreCorruptFiles=true to skip it");
+    }
     if (e instanceof EOFException) {
       return new NpyNeedsRecoveryException(
           "Cannot read "
@@ -201,6 +216,16 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       return re;
     }
     return new UncheckedIOException("Cannot read " + path + ": " + e.getMessage(), (IOException) e);
+  }
+
+  /** The file, or its first needed member ({@code a.npz[x.npy]}), for messages. */
+  private String location(NpyFileSpec file) {
+    for (int p = 0; p < partNeeded.length; p++) {
+      if (partNeeded[p]) {
+        return file.parts().get(p).location();
+      }
+    }
+    return file.path();
   }
 
   private void openSlice() throws IOException {
@@ -227,6 +252,10 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       }
       sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap);
       filesOpened++;
+    }
+    if (fs != null) {
+      // After opening: a file published at the path from now on is not the one being read.
+      FileChangeCheck.check(file, fs, conf, options);
     }
   }
 

@@ -2,22 +2,33 @@ package io.github.sparknpy.spark.read;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.GlobFilter;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lists the files of a read with Hadoop, as Spark's file sources do: globs, directories (hidden
  * {@code _}/{@code .} names skipped, subdirectories only with {@code recursiveFileLookup}), {@code
- * pathGlobFilter}; sorted by path.
+ * pathGlobFilter}; sorted by path. Beyond Spark's listing: a directory reached again through a
+ * symbolic link (a loop) is not listed again, a file reached under two names through links is read
+ * once (under the first name in path order), and names with {@code :} (no valid Hadoop path: the
+ * local file system cannot even name their checksum files) are skipped with a warning.
  */
 final class NpyFileLister {
+  private static final Logger LOG = LoggerFactory.getLogger(NpyFileLister.class);
+
   private NpyFileLister() {}
 
   /**
@@ -31,6 +42,8 @@ final class NpyFileLister {
     GlobFilter filter =
         options.pathGlobFilter == null ? null : new GlobFilter(options.pathGlobFilter);
     TreeMap<String, FileStatus> found = new TreeMap<>();
+    Map<String, String> realPaths = new HashMap<>();
+    Set<String> visited = new HashSet<>();
     List<String> missing = new ArrayList<>();
     boolean anyExists = false;
     for (String p : paths) {
@@ -53,9 +66,11 @@ final class NpyFileLister {
       anyExists = true;
       for (FileStatus st : matches) {
         if (st.isDirectory()) {
-          addDirectory(fs, st, filter, options.recursiveFileLookup, found);
+          Listing listing = new Listing(fs, filter, options.recursiveFileLookup, visited);
+          listing.add(st, realPath(fs, st, null), found, realPaths);
         } else if (filter == null || filter.accept(st.getPath())) {
           found.put(st.getPath().toString(), st);
+          realPaths.put(st.getPath().toString(), realPath(fs, st, null));
         }
       }
     }
@@ -68,7 +83,43 @@ final class NpyFileLister {
               + String.join(", ", missing)
               + (paths.size() > 1 ? " (of the paths " + String.join(", ", paths) + ")" : ""));
     }
-    return new ArrayList<>(found.values());
+    List<FileStatus> files = new ArrayList<>(found.size());
+    Map<String, String> firstName = new HashMap<>();
+    for (FileStatus st : found.values()) {
+      String name = st.getPath().toString();
+      String first = firstName.putIfAbsent(realPaths.getOrDefault(name, name), name);
+      if (first != null) {
+        LOG.warn(
+            "Skipped {}: it is the file {} again (reached through a symbolic link), read once",
+            name,
+            first);
+        continue;
+      }
+      files.add(st);
+    }
+    return files;
+  }
+
+  /**
+   * Where a listed entry really is: local paths resolved with {@code toRealPath} (a directory's
+   * entries below an already resolved {@code realParent} only when they are links themselves),
+   * other file systems' links with {@link FileSystem#resolvePath}; otherwise its own path.
+   */
+  private static String realPath(FileSystem fs, FileStatus st, String realParent)
+      throws IOException {
+    Path path = st.getPath();
+    if (FileIdentity.isLocal(path)) {
+      java.nio.file.Path local = java.nio.file.Path.of(path.toUri());
+      if (realParent != null && !Files.isSymbolicLink(local)) {
+        return realParent + "/" + path.getName();
+      }
+      try {
+        return local.toRealPath().toString();
+      } catch (IOException e) {
+        return path.toString(); // a dangling link: the probe reports it
+      }
+    }
+    return st.isSymlink() ? fs.resolvePath(path).toString() : path.toString();
   }
 
   private static boolean isGlob(String p) {
@@ -80,24 +131,42 @@ final class NpyFileLister {
     return false;
   }
 
-  private static void addDirectory(
-      FileSystem fs,
-      FileStatus dir,
-      GlobFilter filter,
-      boolean recursive,
-      Map<String, FileStatus> found)
-      throws IOException {
-    for (FileStatus st : fs.listStatus(dir.getPath())) {
-      String name = st.getPath().getName();
-      if (name.startsWith("_") || name.startsWith(".")) {
-        continue;
+  /** One recursive listing under a root directory, remembering the directories it has been in. */
+  private record Listing(FileSystem fs, GlobFilter filter, boolean recursive, Set<String> visited) {
+
+    void add(
+        FileStatus dir,
+        String realDir,
+        Map<String, FileStatus> found,
+        Map<String, String> realPaths)
+        throws IOException {
+      if (!visited.add(realDir)) {
+        LOG.warn(
+            "Skipped directory {}: it is {} again (a symbolic link loop or alias), listed once",
+            dir.getPath(),
+            realDir);
+        return;
       }
-      if (st.isDirectory()) {
-        if (recursive) {
-          addDirectory(fs, st, filter, true, found);
+      for (FileStatus st : fs.listStatus(dir.getPath())) {
+        String name = st.getPath().getName();
+        if (name.startsWith("_") || name.startsWith(".")) {
+          continue;
         }
-      } else if (filter == null || filter.accept(st.getPath())) {
-        found.put(st.getPath().toString(), st);
+        if (name.indexOf(':') >= 0) {
+          LOG.warn(
+              "Skipped {}: a ':' in a file name makes no valid Hadoop path, so it cannot be read;"
+                  + " rename it (e.g. ':' to '_') to read it",
+              st.getPath());
+          continue;
+        }
+        if (st.isDirectory()) {
+          if (recursive) {
+            add(st, realPath(fs, st, realDir), found, realPaths);
+          }
+        } else if (filter == null || filter.accept(st.getPath())) {
+          found.put(st.getPath().toString(), st);
+          realPaths.put(st.getPath().toString(), realPath(fs, st, realDir));
+        }
       }
     }
   }

@@ -9,6 +9,7 @@ import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,6 +39,9 @@ final class NpyFileProbe {
   private static final Logger LOG = LoggerFactory.getLogger(NpyFileProbe.class);
   private static final int PARALLEL_THRESHOLD = 8;
   private static final int MAX_THREADS = 16;
+
+  /** Header reads of a local file that changed while it was read, before taking the last one. */
+  private static final int PROBE_ATTEMPTS = 3;
 
   private NpyFileProbe() {}
 
@@ -111,11 +115,13 @@ final class NpyFileProbe {
 
   static NpyFileSpec probe(FileStatus st, Configuration conf, NpyReadOptions options)
       throws IOException {
-    HadoopInputFile file = HadoopInputFile.fromStatus(st, conf);
+    FileIdentity identity = FileIdentity.of(st);
+    long length = identity.length();
+    HadoopInputFile file = HadoopInputFile.of(st.getPath(), length, conf);
     String path = st.getPath().toString();
     boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
-    long length = st.getLen();
     List<NpyPart> parts = new ArrayList<>();
+    DataSample dataSample = null;
     if (!npz) {
       if (options.member != null) {
         throw new NpyOptionException(
@@ -126,17 +132,54 @@ final class NpyFileProbe {
                 + ": option member applies to .npz archives and this is a .npy file;"
                 + " remove the option or read the archives only (e.g. pathGlobFilter=*.npz)");
       }
-      EncodedHeader h = EncodedHeader.read(file, options.maxHeaderBytes);
+      EncodedHeader h;
+      DataSample sample = null;
+      boolean local = FileIdentity.isLocal(st.getPath());
+      for (int attempt = 1; ; attempt++) {
+        // Header and data sample from one open file; a local file is stated before and after,
+        // so the identity tasks check is the file the header came from.
+        try (SeekableInputStream in = file.newStream()) {
+          h = EncodedHeader.read(in, length, path, options.maxHeaderBytes);
+          if (local) {
+            long start = h.dataOffset();
+            sample = DataSample.read(in, start, start + h.header().dataBytes(), length);
+          }
+        } catch (EOFException e) {
+          if (!local || attempt == PROBE_ATTEMPTS) {
+            throw e;
+          }
+          h = null; // shorter than stated: it changed, look again
+        }
+        if (!local) {
+          break;
+        }
+        FileIdentity after = FileIdentity.now(st.getPath(), file.fileSystem());
+        if (h == null) {
+          identity = after;
+          length = after.length();
+          file = HadoopInputFile.of(st.getPath(), length, conf);
+          continue;
+        }
+        boolean settled = identity.unchanged(after) || attempt == PROBE_ATTEMPTS;
+        identity = after;
+        length = after.length();
+        if (settled) {
+          break;
+        }
+        file = HadoopInputFile.of(st.getPath(), length, conf);
+      }
       if (length - h.dataOffset() < h.header().dataBytes()) {
         // A file appended to since it was listed has a header that counts rows written after the
         // listing (appends write the data before the header): its length now covers them.
-        length = st.getPath().getFileSystem(conf).getFileStatus(st.getPath()).getLen();
+        identity = FileIdentity.now(st.getPath(), file.fileSystem());
+        length = identity.length();
       }
       checkLength(path, h.header(), length - h.dataOffset());
       parts.add(NpyPart.of(null, path, h.header(), false, 0, 0, h.dataOffset()));
+      dataSample = sample;
     } else {
       try (SeekableInputStream in = file.newStream()) {
-        List<NpzDirectory.Member> members = NpzDirectory.read(in, st.getLen(), path);
+        List<NpzDirectory.Member> members = NpzDirectory.read(in, length, path);
         List<String> names = new ArrayList<>();
         for (NpzDirectory.Member m : members) {
           if (!m.name().endsWith(".npy")) {
@@ -204,7 +247,8 @@ final class NpyFileProbe {
                 + " bytes. Read it with the other rowAxis, or split the array with numpy");
       }
     }
-    return new NpyFileSpec(path, length, List.copyOf(parts), rowCount, rowBytes);
+    return new NpyFileSpec(
+        path, length, List.copyOf(parts), rowCount, rowBytes, identity, dataSample);
   }
 
   private static NpyPart probeMember(
@@ -304,7 +348,21 @@ final class NpyFileProbe {
     }
   }
 
-  static NpyNeedsRecoveryException truncated(String location, NpyHeader header, long available) {
+  static NpyFormatException truncated(String location, NpyHeader header, long available) {
+    if (isMember(location)) {
+      // 'npy recover' rewrites the header of a .npy file; it cannot repair a zip member.
+      return new NpyFormatException(
+          "Cannot read "
+              + location
+              + ": its header says shape "
+              + Arrays.toString(header.shape())
+              + " ("
+              + header.dataBytes()
+              + " bytes of data) but the member holds only "
+              + Math.max(0, available)
+              + " bytes of data. The archive is damaged or truncated: write it again (np.savez),"
+              + " or set ignoreCorruptFiles=true to skip it");
+    }
     return new NpyNeedsRecoveryException(
         "Cannot read "
             + location
@@ -318,6 +376,11 @@ final class NpyFileProbe {
             + " 'npy recover "
             + location
             + "' to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
+  }
+
+  /** Whether {@code location} names a member of an archive ({@code a.npz[x.npy]}). */
+  static boolean isMember(String location) {
+    return location.endsWith(".npy]") && location.contains(".npz[");
   }
 
   /** A stream whose position 0 is {@code base} in another stream (a stored zip member). */

@@ -5,9 +5,18 @@ import java.util.List;
 
 /**
  * A file of a scan, planned on the driver: its path and length, its arrays ({@code .npy}: one; a
- * {@code .npz}: one per member) and its row count along the row axis.
+ * {@code .npz}: one per member), its row count along the row axis, and its identity when its header
+ * was read (tasks check that the file they open is still this one, see {@link FileChangeCheck}),
+ * with a {@link DataSample} of a local {@code .npy} file's planned data (else null).
  */
-record NpyFileSpec(String path, long length, List<NpyPart> parts, long rowCount, long rowBytes)
+record NpyFileSpec(
+    String path,
+    long length,
+    List<NpyPart> parts,
+    long rowCount,
+    long rowBytes,
+    FileIdentity identity,
+    DataSample sample)
     implements Serializable {
 
   /** Deflated members are streams: such a file is one partition. */

@@ -25,6 +25,9 @@ import org.apache.spark.sql.types.StructType;
  * _row_index} range and limit.
  */
 final class NpyScan implements Scan, Batch, SupportsReportStatistics {
+  /** Most slices one file is cut into (a 1 TiB file at 128 MiB per slice is 8192). */
+  static final long MAX_SLICES_PER_FILE = 10_000;
+
   private final NpyFileIndex index;
   private final StructType readSchema;
   private final List<OutputColumn> columns;
@@ -129,8 +132,7 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
       if (end <= start) {
         continue;
       }
-      long rowsPerSlice =
-          f.splittable() ? Math.max(1, target / Math.max(1, f.rowBytes())) : Long.MAX_VALUE;
+      long rowsPerSlice = rowsPerSlice(f, end - start, target);
       for (long r = start; r < end; ) {
         long e = r + Math.min(rowsPerSlice, end - r);
         long bytes = (e - r) * f.rowBytes() + openCost;
@@ -152,6 +154,20 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
       out.add(partition(current));
     }
     return out;
+  }
+
+  /**
+   * Rows per slice of about {@code target} bytes. Rows of no bytes (shape {@code (n, 0)}) do not
+   * split: one slice per file, however many rows its header counts. At most {@link
+   * #MAX_SLICES_PER_FILE} slices per file; beyond that slices get bigger.
+   */
+  static long rowsPerSlice(NpyFileSpec f, long rows, long target) {
+    if (!f.splittable() || f.rowBytes() == 0) {
+      return Long.MAX_VALUE;
+    }
+    long perSlice = Math.max(1, target / f.rowBytes());
+    long capped = rows / MAX_SLICES_PER_FILE + (rows % MAX_SLICES_PER_FILE == 0 ? 0 : 1);
+    return Math.max(perSlice, capped);
   }
 
   /** A partition with the hosts that hold most of its bytes (none for the local file system). */

@@ -8,9 +8,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.Expression;
 import org.apache.spark.sql.connector.expressions.Literal;
 import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.expressions.aggregate.AggregateFunc;
+import org.apache.spark.sql.connector.expressions.aggregate.Aggregation;
+import org.apache.spark.sql.connector.expressions.aggregate.Count;
+import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.expressions.filter.Predicate;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
+import org.apache.spark.sql.connector.read.SupportsPushDownAggregates;
 import org.apache.spark.sql.connector.read.SupportsPushDownLimit;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
 import org.apache.spark.sql.connector.read.SupportsPushDownV2Filters;
@@ -30,7 +35,8 @@ public final class NpyScanBuilder
     implements ScanBuilder,
         SupportsPushDownRequiredColumns,
         SupportsPushDownV2Filters,
-        SupportsPushDownLimit {
+        SupportsPushDownLimit,
+        SupportsPushDownAggregates {
   private final SparkSession spark;
   private final CaseInsensitiveStringMap options;
   private final StructType tableSchema;
@@ -39,6 +45,7 @@ public final class NpyScanBuilder
   private long toRowExclusive = Long.MAX_VALUE;
   private long limit = Long.MAX_VALUE;
   private Predicate[] pushed = new Predicate[0];
+  private int pushedCounts;
 
   public NpyScanBuilder(
       SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
@@ -145,6 +152,44 @@ public final class NpyScanBuilder
     return true;
   }
 
+  /**
+   * {@code COUNT(*)} (or {@code COUNT} of a non-null literal) without grouping is answered from the
+   * headers. Spark offers an aggregate only when every filter was pushed, and the pushed ones (the
+   * {@code _row_index} range) are exact, so the count is the query's.
+   */
+  @Override
+  public boolean pushAggregation(Aggregation aggregation) {
+    if (!countsOnly(aggregation)) {
+      return false;
+    }
+    pushedCounts = aggregation.aggregateExpressions().length;
+    return true;
+  }
+
+  @Override
+  public boolean supportCompletePushDown(Aggregation aggregation) {
+    return countsOnly(aggregation);
+  }
+
+  private static boolean countsOnly(Aggregation aggregation) {
+    if (aggregation.groupByExpressions().length > 0
+        || aggregation.aggregateExpressions().length == 0) {
+      return false;
+    }
+    for (AggregateFunc f : aggregation.aggregateExpressions()) {
+      boolean star = f instanceof CountStar;
+      boolean literal =
+          f instanceof Count c
+              && !c.isDistinct()
+              && c.column() instanceof Literal<?> lit
+              && lit.value() != null;
+      if (!star && !literal) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public Scan build() {
     NpyFileIndex index = NpyFileIndex.build(spark, options, true);
@@ -160,6 +205,13 @@ public final class NpyScanBuilder
                   ? ""
                   : "; set recursiveFileLookup=true to read subdirectories")
               + ")");
+    }
+    checkTypesUnchanged(index);
+    if (pushedCounts > 0) {
+      return new NpyCountScan(
+          NpyCountScan.rows(index, fromRow, toRowExclusive, limit),
+          pushedCounts,
+          index.files.size());
     }
     List<OutputColumn> columns = new ArrayList<>();
     for (StructField f : required.fields()) {
@@ -182,5 +234,39 @@ public final class NpyScanBuilder
       }
     }
     return new NpyScan(index, required, columns, fromRow, toRowExclusive, limit);
+  }
+
+  /**
+   * The table schema is resolved once, when the DataFrame is defined, and this scan reads the
+   * headers as they are now: a column whose type changed (a file of longs replaced by one of
+   * doubles) would have its bytes decoded as the old type, so it fails. More rows, or columns the
+   * DataFrame does not know, are a normal re-read.
+   */
+  private void checkTypesUnchanged(NpyFileIndex index) {
+    for (StructField was : tableSchema.fields()) {
+      if (!index.columns.containsKey(was.name())) {
+        continue;
+      }
+      StructField now = index.schema.apply(was.name());
+      String before = was.dataType().catalogString();
+      String after = now.dataType().catalogString();
+      if (!before.equals(after)) {
+        String file = index.files.get(0).path();
+        throw new NpyFileChangedException(
+            "Cannot read column "
+                + was.name()
+                + " of "
+                + (index.files.size() == 1
+                    ? file
+                    : String.join(", ", NpyPaths.of(options)) + " (first file " + file + ")")
+                + ": it was "
+                + before
+                + " when the DataFrame was defined and the file's header now makes it "
+                + after
+                + " (the file was replaced since). Its bytes would be read as the old type, so"
+                + " the read stops: define the DataFrame again (spark.read.format(\"npy\")"
+                + ".load(…)) to read the new version");
+      }
+    }
   }
 }

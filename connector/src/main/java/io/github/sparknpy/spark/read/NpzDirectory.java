@@ -71,6 +71,7 @@ final class NpzDirectory {
     }
     ByteBuffer cd = readAt(in, cdOffset, (int) cdSize, length, location);
     List<Member> members = new ArrayList<>();
+    java.util.Map<String, Long> entryOf = new java.util.HashMap<>();
     int p = 0;
     for (long e = 0; e < entries; e++) {
       if (p + 46 > cd.limit() || cd.getInt(p) != CEN_SIG) {
@@ -154,6 +155,22 @@ final class NpzDirectory {
                 + " but the file has "
                 + length
                 + " bytes (truncated archive)");
+      }
+      Long first = entryOf.putIfAbsent(name, e);
+      if (first != null) {
+        throw new NpyFormatException(
+            "Cannot read "
+                + location
+                + ": the archive holds two members named "
+                + name
+                + " (zip entries "
+                + first
+                + " and "
+                + e
+                + "), so which array the column "
+                + (name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name)
+                + " means is ambiguous. Write the archive again with unique member names"
+                + " (np.savez does), or set ignoreCorruptFiles=true to skip it");
       }
       members.add(new Member(name, method, csize, usize, dataOffset));
     }

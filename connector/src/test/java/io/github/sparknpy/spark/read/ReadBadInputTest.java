@@ -264,4 +264,55 @@ class ReadBadInputTest extends NpyReadTestBase {
       sql("DROP TABLE wide_hdr");
     }
   }
+
+  private static final String NPZ_HELPERS =
+      "import io, zipfile, warnings\n"
+          + "warnings.simplefilter('ignore')\n"
+          + "def npy(a):\n"
+          + "    b = io.BytesIO(); np.save(b, a); return b.getvalue()\n";
+
+  @Test
+  void duplicateNpzMemberNamesAreATypedErrorNamingArchiveAndMember() throws Exception {
+    Path file = tmp.resolve("twice.npz");
+    String numpySees =
+        numpy(
+            NPZ_HELPERS
+                + "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+                + "    z.writestr('x.npy', npy(np.arange(3.0)))\n"
+                + "    z.writestr('x.npy', npy(np.arange(5.0)))\n"
+                + "print(len(np.load(sys.argv[1])['x']))",
+            file);
+    assertThat(numpySees.trim()).isEqualTo("5"); // numpy silently takes one of the two
+
+    assertThatThrownBy(() -> spark().read().format("npy").load(file.toString()))
+        .isExactlyInstanceOf(NpyFormatException.class)
+        .hasMessageContaining("Cannot read file:" + file)
+        .hasMessageContaining("two members named x.npy (zip entries 0 and 1)")
+        .hasMessageContaining("column x")
+        .hasMessageContaining("Write the archive again with unique member names");
+  }
+
+  @Test
+  void aShortNpzMemberSaysTheArchiveIsDamagedWithoutARecoverHint() throws Exception {
+    Path file = tmp.resolve("liar.npz");
+    String numpySees =
+        numpy(
+            NPZ_HELPERS
+                + "with zipfile.ZipFile(sys.argv[1], 'w') as z:\n"
+                + "    z.writestr('X.npy', npy(np.arange(10.0))[:-16])\n"
+                + "try:\n"
+                + "    np.load(sys.argv[1])['X']; print('loaded')\n"
+                + "except Exception as e:\n"
+                + "    print(type(e).__name__)",
+            file);
+    assertThat(numpySees.trim()).isNotEqualTo("loaded");
+
+    assertThatThrownBy(() -> spark().read().format("npy").load(file.toString()))
+        .isExactlyInstanceOf(NpyFormatException.class)
+        .hasMessageContaining("Cannot read file:" + file + "[X.npy]")
+        .hasMessageContaining("(80 bytes of data) but the member holds only 64 bytes")
+        .hasMessageContaining("The archive is damaged or truncated: write it again")
+        .hasMessageContaining("ignoreCorruptFiles")
+        .hasMessageNotContaining("npy recover");
+  }
 }

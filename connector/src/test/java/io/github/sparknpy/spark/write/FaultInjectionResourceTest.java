@@ -173,7 +173,8 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
                   Dataset<Row> sum = df.selectExpr("sum(x)");
                   sum.queryExecution().executedPlan(); // planned (headers read) before the cut
                   cut(f, 4000);
-                  fails(sum::collect, "ended before the rows its header promises");
+                  // no inode on a Hadoop file system: a shorter file is another version
+                  fails(sum::collect, "it changed while the query ran");
                 }));
     ops.put(
         "truncated file among 9 good ones through a Hadoop stream (npyfault:)",
