@@ -4,7 +4,6 @@ import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -32,17 +31,19 @@ public final class NpyCatalog implements TableCatalog {
   private String name = NpyDataSource.NAME;
 
   /**
-   * Registers the catalog in the thread's active session and in the default session. {@code
-   * extractCatalog} does not say which session is writing, and a thread (e.g. of a pool started
-   * while another session was active) can have an active session other than the one whose DataFrame
-   * it writes; the default session is the one most programs write with.
+   * Registers the catalog in the session of this thread ({@link SparkSession#active()}), and makes
+   * that session the thread's active one if it has none: Spark looks the catalog up in the active
+   * session's conf ({@code SQLConf.get}), which in a thread without an active session (a pool
+   * thread started before the session, a Scala global Future) is a fallback conf without it, and
+   * every {@code format("npy")} read and write there would fail with CATALOG_NOT_FOUND.
    */
   static synchronized void registerIfAbsent() {
-    for (scala.Option<SparkSession> s :
-        List.of(SparkSession.getActiveSession(), SparkSession.getDefaultSession())) {
-      if (s.isDefined() && !s.get().conf().contains(CONF_KEY)) {
-        s.get().conf().set(CONF_KEY, NpyCatalog.class.getName());
-      }
+    SparkSession session = SparkSession.active();
+    if (SparkSession.getActiveSession().isEmpty()) {
+      SparkSession.setActiveSession(session);
+    }
+    if (!session.conf().contains(CONF_KEY)) {
+      session.conf().set(CONF_KEY, NpyCatalog.class.getName());
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sparknpy.npy.NpyAppendArray;
+import io.github.sparknpy.npy.testing.Soak;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class ReadDuringOverwriteTest extends NpyReadTestBase {
   private static final int[] ROWS = {480_000, 350_000, 410_000};
-  private static final int MAX_ROUNDS = 20;
-  private static final long MAX_MILLIS = 40_000;
+  private static final int MAX_ROUNDS = Soak.rounds(20);
+  private static final long MAX_MILLIS = Soak.millis(40_000);
 
   /** Publishes {@code source} at {@code target} as the connector's writer does: one rename. */
   private static void publish(Path source, Path target) throws Exception {
@@ -245,11 +246,11 @@ class ReadDuringOverwriteTest extends NpyReadTestBase {
             },
             "appender");
     appender.setDaemon(true);
-    long deadline = System.currentTimeMillis() + 30_000;
+    long deadline = System.currentTimeMillis() + Soak.millis(30_000);
     int rounds = 0;
     appender.start();
     try {
-      for (; rounds < 10 && System.currentTimeMillis() < deadline; rounds++) {
+      for (; rounds < Soak.rounds(10) && System.currentTimeMillis() < deadline; rounds++) {
         List<Double> rows =
             spark()
                 .read()

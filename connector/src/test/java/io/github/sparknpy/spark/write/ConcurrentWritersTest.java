@@ -11,6 +11,7 @@ import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyHeader;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.testing.Numpy;
+import io.github.sparknpy.npy.testing.Soak;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -99,7 +100,7 @@ class ConcurrentWritersTest extends WriterTestBase {
             .start();
     int rounds = 0;
     long next = 1;
-    while (logger.isAlive() || rounds < 3) {
+    while (logger.isAlive() || rounds < Soak.rounds(3)) {
       appendRange(out, next, next + 20_000, 2);
       next += 20_000;
       rounds++;
@@ -168,7 +169,7 @@ class ConcurrentWritersTest extends WriterTestBase {
 
   @Test
   void twoJobsCreatingOnePathOneWinsTheOtherFailsClearly() throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < Soak.rounds(3); round++) {
       Path out = tmp.resolve("race-" + round + ".npy");
       List<Throwable> failures = new CopyOnWriteArrayList<>();
       List<Integer> winners = new CopyOnWriteArrayList<>();
@@ -200,7 +201,7 @@ class ConcurrentWritersTest extends WriterTestBase {
 
   @Test
   void twoJobsAppendingToOneNewPathKeepEveryRow() throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < Soak.rounds(3); round++) {
       Path out = tmp.resolve("both-" + round + ".npy");
       race(job -> appendJob(out, job, 50_000));
       assertBlocks(out, 50_000, 1, 2);
@@ -209,7 +210,7 @@ class ConcurrentWritersTest extends WriterTestBase {
 
   @Test
   void twoJobsAppendingToAFileWithoutSpareHeaderSpaceKeepEveryRow() throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < Soak.rounds(3); round++) {
       Path out = tmp.resolve("legacy-" + round + ".npy");
       Numpy.run(
           "a = np.zeros((3, 2), dtype='<i8')\n"
@@ -272,7 +273,7 @@ class ConcurrentWritersTest extends WriterTestBase {
   @Test
   void partFilesOfTwoJobsInOneDirectoryGetDisjointOrderedNumbers() throws Exception {
     Path out = tmp.resolve("parts");
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < Soak.rounds(3); round++) {
       race(job -> writeParts(out, job, SaveMode.Append));
     }
     List<String> names;
@@ -280,8 +281,9 @@ class ConcurrentWritersTest extends WriterTestBase {
       names =
           s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".npy")).sorted().toList();
     }
-    assertThat(names).hasSize(18).allMatch(n -> n.matches("part-\\d{5}-.*\\.npy"));
-    // numbers 0…17, each once; a query's parts are consecutive
+    int rounds = Soak.rounds(3);
+    assertThat(names).hasSize(6 * rounds).allMatch(n -> n.matches("part-\\d{5}-.*\\.npy"));
+    // numbers 0, 1, 2, …, each once; a query's parts are consecutive
     List<String> queries = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       assertThat(names.get(i)).startsWith(String.format(java.util.Locale.ROOT, "part-%05d-", i));
@@ -296,7 +298,7 @@ class ConcurrentWritersTest extends WriterTestBase {
     assertThat(
             Numpy.run(PARTS + "print(a.shape[0], (a[:, 0] == 1).sum(), (a[:, 0] == 2).sum())", out)
                 .trim())
-        .isEqualTo("180000 90000 90000");
+        .isEqualTo((60000 * rounds) + " " + (30000 * rounds) + " " + (30000 * rounds));
     try (var s = Files.list(out)) {
       assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")))
           .as("no claim left behind")
@@ -307,7 +309,7 @@ class ConcurrentWritersTest extends WriterTestBase {
   @Test
   void twoOverwritesOfOnePartDirectoryLeaveOneJobsParts() throws Exception {
     Path out = tmp.resolve("overwritten");
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < Soak.rounds(3); round++) {
       race(job -> writeParts(out, job, SaveMode.Overwrite));
       String seen =
           Numpy.run(
