@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark;
 
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

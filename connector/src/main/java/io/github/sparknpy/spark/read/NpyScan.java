@@ -1,6 +1,9 @@
 package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
+import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
+import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.spark.NpyPaths;
-import io.github.sparknpy.spark.NpyTable;
+import io.github.sparknpy.spark.config.NpyPaths;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
@@ -64,7 +63,8 @@ public final class NpyScanBuilder
   public Predicate[] pushPredicates(Predicate[] predicates) {
     List<Predicate> rest = new ArrayList<>();
     List<Predicate> done = new ArrayList<>();
-    boolean rowIndexIsData = tableSchema.getFieldIndex(NpyTable.ROW_INDEX_COLUMN).isDefined();
+    boolean rowIndexIsData =
+        tableSchema.getFieldIndex(NpyMetadataColumns.ROW_INDEX_COLUMN).isDefined();
     for (Predicate p : predicates) {
       if (!rowIndexIsData && pushRowRange(p)) {
         done.add(p);
@@ -124,7 +124,7 @@ public final class NpyScanBuilder
   private static boolean isRowIndex(Expression e) {
     return e instanceof NamedReference ref
         && ref.fieldNames().length == 1
-        && ref.fieldNames()[0].equals(NpyTable.ROW_INDEX_COLUMN);
+        && ref.fieldNames()[0].equals(NpyMetadataColumns.ROW_INDEX_COLUMN);
   }
 
   private static Long integral(Expression e) {
@@ -218,9 +218,9 @@ public final class NpyScanBuilder
       ColumnSource source = index.columns.get(f.name());
       if (source != null) {
         columns.add(new OutputColumn(OutputColumn.Kind.DATA, f.dataType(), source));
-      } else if (f.name().equals(NpyTable.FILE_COLUMN)) {
+      } else if (f.name().equals(NpyMetadataColumns.FILE_COLUMN)) {
         columns.add(new OutputColumn(OutputColumn.Kind.FILE, f.dataType(), null));
-      } else if (f.name().equals(NpyTable.ROW_INDEX_COLUMN)) {
+      } else if (f.name().equals(NpyMetadataColumns.ROW_INDEX_COLUMN)) {
         columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null));
       } else {
         throw new io.github.sparknpy.npy.NpyFormatException(

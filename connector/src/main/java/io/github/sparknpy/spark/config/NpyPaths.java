@@ -1,8 +1,7 @@
-package io.github.sparknpy.spark;
+package io.github.sparknpy.spark.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sparknpy.spark.config.NpyOptionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,7 +36,7 @@ public final class NpyPaths {
     return paths;
   }
 
-  static String toJson(List<String> paths) {
+  public static String toJson(List<String> paths) {
     try {
       return JSON.writeValueAsString(paths);
     } catch (JsonProcessingException e) {
