@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark;
 
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,8 @@
 package io.github.sparknpy.spark;
 
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.read.NpyMetadataColumns;
 import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
@@ -18,8 +20,6 @@ import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.WriteBuilder;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -28,12 +28,6 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * comes from the headers; a path that does not exist yet is an empty table a write can create.
  */
 public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMetadataColumns {
-  /** Metadata column: the path of the file a row comes from. */
-  public static final String FILE_COLUMN = "_file";
-
-  /** Metadata column: the index of the row along the row axis within its file. */
-  public static final String ROW_INDEX_COLUMN = "_row_index";
-
   private static final Set<TableCapability> DECLARED_TABLE =
       EnumSet.of(TableCapability.BATCH_READ, TableCapability.BATCH_WRITE, TableCapability.TRUNCATE);
 
@@ -117,11 +111,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   @Override
   public MetadataColumn[] metadataColumns() {
-    return new MetadataColumn[] {
-      new NpyMetadataColumn(FILE_COLUMN, DataTypes.StringType, "The path of the row's file"),
-      new NpyMetadataColumn(
-          ROW_INDEX_COLUMN, DataTypes.LongType, "The row's index along the row axis in its file")
-    };
+    return NpyMetadataColumns.all();
   }
 
   @Override
@@ -150,13 +140,5 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       }
     }
     return new CaseInsensitiveStringMap(all);
-  }
-
-  private record NpyMetadataColumn(String name, DataType dataType, String comment)
-      implements MetadataColumn {
-    @Override
-    public boolean isNullable() {
-      return false;
-    }
   }
 }

@@ -1,12 +1,16 @@
 package io.github.sparknpy.spark;
 
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.read.NpyReadOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -18,17 +22,23 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * snapshot selectors the same way). SQL can use it too: {@code npy.`layout=matrix`.`/data/X.npy`}.
  */
 final class NpyTableIdentifier {
-  /** Options that change which files a table has or what its schema is (lower case). */
+  /** Options that change which files a table has or what its schema is. */
   static final List<String> TABLE_SHAPING_OPTIONS =
       List.of(
-          "layout",
-          "rowaxis",
-          "member",
-          "pathglobfilter",
-          "recursivefilelookup",
-          "ignorecorruptfiles",
-          "ignoremissingfiles",
-          "maxheaderbytes");
+          NpyReadOptions.LAYOUT,
+          NpyReadOptions.ROW_AXIS,
+          NpyReadOptions.MEMBER,
+          NpyReadOptions.PATH_GLOB_FILTER,
+          NpyReadOptions.RECURSIVE_FILE_LOOKUP,
+          NpyReadOptions.IGNORE_CORRUPT_FILES,
+          NpyReadOptions.IGNORE_MISSING_FILES,
+          NpyReadOptions.MAX_HEADER_BYTES);
+
+  /** {@link #TABLE_SHAPING_OPTIONS} in lower case: the spelling of the namespace entries. */
+  private static final Set<String> SHAPING_KEYS =
+      TABLE_SHAPING_OPTIONS.stream()
+          .map(k -> k.toLowerCase(Locale.ROOT))
+          .collect(Collectors.toUnmodifiableSet());
 
   private NpyTableIdentifier() {}
 
@@ -37,12 +47,12 @@ final class NpyTableIdentifier {
     TreeMap<String, String> shaping = new TreeMap<>();
     for (Map.Entry<String, String> e : options.entrySet()) {
       String key = e.getKey().toLowerCase(Locale.ROOT);
-      if (TABLE_SHAPING_OPTIONS.contains(key) && e.getValue() != null) {
+      if (SHAPING_KEYS.contains(key) && e.getValue() != null) {
         shaping.put(key, e.getValue());
       }
     }
     if (paths.size() > 1) {
-      shaping.put("paths", NpyPaths.toJson(paths));
+      shaping.put(NpyPaths.PATHS, NpyPaths.toJson(paths));
     }
     List<String> namespace = new ArrayList<>();
     shaping.forEach((k, v) -> namespace.add(k + "=" + v));
@@ -63,8 +73,8 @@ final class NpyTableIdentifier {
       }
       options.put(entry.substring(0, eq), entry.substring(eq + 1));
     }
-    if (!options.containsKey("paths")) {
-      options.put("path", ident.name());
+    if (!options.containsKey(NpyPaths.PATHS)) {
+      options.put(NpyPaths.PATH, ident.name());
     }
     return new CaseInsensitiveStringMap(options);
   }

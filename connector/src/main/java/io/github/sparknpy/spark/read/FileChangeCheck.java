@@ -30,7 +30,7 @@ final class FileChangeCheck {
    * @throws NpyFileChangedException when {@code file} is no longer the planned one
    * @throws java.io.FileNotFoundException when it was deleted
    */
-  static void check(NpyFileSpec file, FileSystem fs, Configuration conf, NpyReadOptions options)
+  static void check(NpyFileSpec file, FileSystem fs, Configuration conf, ReadTaskOptions options)
       throws IOException {
     FileIdentity planned = file.identity();
     if (planned == null) {
@@ -60,13 +60,13 @@ final class FileChangeCheck {
         try {
           h =
               EncodedHeader.read(
-                  HadoopInputFile.of(path, now.length(), conf), options.maxHeaderBytes);
+                  HadoopInputFile.of(path, now.length(), conf), options.maxHeaderBytes());
         } catch (IOException | NpyFormatException e) {
           why = "it was rewritten in place";
           header = "; its header no longer reads: " + e.getMessage();
           continue;
         }
-        why = notAnAppend(part, h, options.rowAxisLast);
+        why = notAnAppend(part, h, options.rowAxisLast());
         if (why == null && file.sample() != null) {
           // the inode number may be reused by a new file: the planned bytes must still be there
           try (SeekableInputStream in = HadoopInputFile.of(path, now.length(), conf).newStream()) {

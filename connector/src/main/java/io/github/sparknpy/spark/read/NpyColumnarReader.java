@@ -5,7 +5,10 @@ import io.github.sparknpy.npy.NpyException;
 import io.github.sparknpy.npy.NpyFormatException;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.RecordDType;
-import io.github.sparknpy.spark.NpyTaskMetric;
+import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
+import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;
+import io.github.sparknpy.spark.metrics.NpyTaskMetric;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -41,7 +44,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
 
   private final List<NpyInputPartition.Slice> slices;
   private final List<OutputColumn> columns;
-  private final NpyReadOptions options;
+  private final ReadTaskOptions options;
   private final Configuration conf;
   private final long limit;
   private final int batchRows;
@@ -69,7 +72,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   NpyColumnarReader(
       NpyInputPartition partition,
       List<OutputColumn> columns,
-      NpyReadOptions options,
+      ReadTaskOptions options,
       Configuration conf,
       long limit) {
     this.slices = partition.slices;
@@ -93,7 +96,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         continue;
       }
       NpyPart part = slices.get(0).file().parts().get(p);
-      RowGeometry g = part.geometry(options.rowAxisLast);
+      RowGeometry g = part.geometry(options.rowAxisLast());
       neededRowBytes += g.rowBytes;
       boolean[] combos = new boolean[(int) g.combos];
       for (OutputColumn c : columns) {
@@ -175,7 +178,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
     }
     boolean missing =
         e instanceof FileNotFoundException || e instanceof java.nio.file.NoSuchFileException;
-    if ((missing && options.ignoreMissingFiles) || (!missing && options.ignoreCorruptFiles)) {
+    if ((missing && options.ignoreMissingFiles()) || (!missing && options.ignoreCorruptFiles())) {
       LOG.warn(
           "Skipped the rest of {} from row {} ({}): {}",
           slice.file().path(),
@@ -246,11 +249,11 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       dtypes[p] = part.dtype();
       geometries[p] =
           new RowGeometry(
-              part.shape(), part.fortranOrder(), dtypes[p].itemSize(), options.rowAxisLast);
+              part.shape(), part.fortranOrder(), dtypes[p].itemSize(), options.rowAxisLast());
       if (fs == null) {
         fs = new Path(file.path()).getFileSystem(conf);
       }
-      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap);
+      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap());
       filesOpened++;
     }
     if (fs != null) {

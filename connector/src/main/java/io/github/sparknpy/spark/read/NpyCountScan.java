@@ -1,6 +1,9 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.spark.NpyTaskMetric;
+import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
+import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;
+import io.github.sparknpy.spark.metrics.NpyTaskMetric;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.connector.metric.CustomMetric;

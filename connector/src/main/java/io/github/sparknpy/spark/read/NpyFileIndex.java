@@ -3,9 +3,7 @@ package io.github.sparknpy.spark.read;
 import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyFormatException;
 import io.github.sparknpy.npy.RecordDType;
-import io.github.sparknpy.spark.NpyPaths;
 import io.github.sparknpy.spark.config.NpyOptionException;
-import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -15,12 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * The files of a read and the schema their headers give, built on the driver: {@link NpyFileLister}
@@ -29,19 +25,16 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  */
 final class NpyFileIndex {
 
-  final NpyReadOptions options;
   final Configuration conf;
   final List<NpyFileSpec> files;
   final StructType schema;
   final Map<String, ColumnSource> columns;
 
   private NpyFileIndex(
-      NpyReadOptions options,
       Configuration conf,
       List<NpyFileSpec> files,
       StructType schema,
       Map<String, ColumnSource> columns) {
-    this.options = options;
     this.conf = conf;
     this.files = files;
     this.schema = schema;
@@ -54,10 +47,7 @@ final class NpyFileIndex {
    * schema.
    */
   static NpyFileIndex build(
-      SparkSession spark, CaseInsensitiveStringMap rawOptions, boolean requireExisting) {
-    NpyReadOptions options = NpyReadOptions.parse(spark, rawOptions);
-    Configuration conf = HadoopConfs.forOptions(spark, rawOptions);
-    List<String> paths = NpyPaths.of(rawOptions);
+      List<String> paths, NpyReadOptions options, Configuration conf, boolean requireExisting) {
     List<FileStatus> statuses;
     try {
       statuses = NpyFileLister.list(paths, conf, options, requireExisting);
@@ -69,12 +59,12 @@ final class NpyFileIndex {
     }
     List<NpyFileSpec> files = NpyFileProbe.probeAll(statuses, conf, options);
     if (files.isEmpty()) {
-      return new NpyFileIndex(options, conf, files, new StructType(), Map.of());
+      return new NpyFileIndex(conf, files, new StructType(), Map.of());
     }
     checkSameLayout(files, options);
     Map<String, ColumnSource> columns = new LinkedHashMap<>();
     StructType schema = schemaOf(files.get(0), options, columns);
-    return new NpyFileIndex(options, conf, files, schema, columns);
+    return new NpyFileIndex(conf, files, schema, columns);
   }
 
   private static void checkSameLayout(List<NpyFileSpec> files, NpyReadOptions options) {

@@ -14,11 +14,14 @@ final class NpyPartitionReaderFactory implements PartitionReaderFactory {
 
   private final SerializableHadoopConf conf;
   private final List<OutputColumn> columns;
-  private final NpyReadOptions options;
+  private final ReadTaskOptions options;
   private final long limit;
 
   NpyPartitionReaderFactory(
-      SerializableHadoopConf conf, List<OutputColumn> columns, NpyReadOptions options, long limit) {
+      SerializableHadoopConf conf,
+      List<OutputColumn> columns,
+      ReadTaskOptions options,
+      long limit) {
     this.conf = conf;
     this.columns = columns;
     this.options = options;

@@ -3,55 +3,57 @@ package io.github.sparknpy.spark.read;
 import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.OptionValues;
-import java.io.Serializable;
 import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The read options, parsed and validated once on the driver. Keys are case-insensitive, as in
- * Spark's own file sources; every malformed value fails with a message listing the valid ones.
+ * The read options: their keys, and their values parsed and validated once on the driver (where
+ * {@link NpyScanBuilder} is made, or the table schema is inferred) and passed down to the file
+ * index and the scan. Keys are case-insensitive, as in Spark's own file sources; every malformed
+ * value fails with a message listing the valid ones.
+ *
+ * <p>Not for executors: tasks get the few values they need as a {@link ReadTaskOptions}.
  */
-final class NpyReadOptions implements Serializable {
-  private static final long serialVersionUID = 1L;
+public final class NpyReadOptions {
 
   /** {@code auto} (default) or {@code matrix}: one scalar column per index of axis 1. */
-  static final String LAYOUT = "layout";
+  public static final String LAYOUT = "layout";
 
   /** {@code first} (default): a row is one index along axis 0; {@code last}: the last axis. */
-  static final String ROW_AXIS = "rowAxis";
+  public static final String ROW_AXIS = "rowAxis";
 
   /** Reads one member of each {@code .npz} archive as if it were a {@code .npy} file. */
-  static final String MEMBER = "member";
+  public static final String MEMBER = "member";
 
   /** Only files whose name matches this glob (Spark's {@code pathGlobFilter}). */
-  static final String PATH_GLOB_FILTER = "pathGlobFilter";
+  public static final String PATH_GLOB_FILTER = "pathGlobFilter";
 
   /** Lists directories recursively (Spark's {@code recursiveFileLookup}), default false. */
-  static final String RECURSIVE_FILE_LOOKUP = "recursiveFileLookup";
+  public static final String RECURSIVE_FILE_LOOKUP = "recursiveFileLookup";
 
   /** Skips unreadable files with a warning; default {@code spark.sql.files.ignoreCorruptFiles}. */
-  static final String IGNORE_CORRUPT_FILES = "ignoreCorruptFiles";
+  public static final String IGNORE_CORRUPT_FILES = "ignoreCorruptFiles";
 
   /** Skips files deleted after listing; default {@code spark.sql.files.ignoreMissingFiles}. */
-  static final String IGNORE_MISSING_FILES = "ignoreMissingFiles";
+  public static final String IGNORE_MISSING_FILES = "ignoreMissingFiles";
 
   /** Largest header accepted, default 1 MiB. */
-  static final String MAX_HEADER_BYTES = "maxHeaderBytes";
+  public static final String MAX_HEADER_BYTES = "maxHeaderBytes";
 
-  /** Rows per columnar batch, default 4096 (fewer when rows are wide, see {@link #batchRows}). */
-  static final String BATCH_SIZE = "batchSize";
+  /**
+   * Rows per columnar batch, default 4096 (fewer when rows are wide, see {@link
+   * ReadTaskOptions#batchRows}).
+   */
+  public static final String BATCH_SIZE = "batchSize";
 
   /** Target bytes per partition; default {@code spark.sql.files.maxPartitionBytes} (128 MiB). */
-  static final String MAX_PARTITION_BYTES = "maxPartitionBytes";
+  public static final String MAX_PARTITION_BYTES = "maxPartitionBytes";
 
   /** Memory-map local files (default true); false reads them with positioned reads. */
-  static final String MEMORY_MAP = "memoryMap";
+  public static final String MEMORY_MAP = "memoryMap";
 
   static final int DEFAULT_BATCH_SIZE = 4096;
-
-  /** A batch holds at most this many bytes of file data (a single wider row is still read). */
-  static final long MAX_BATCH_BYTES = 16L << 20;
 
   /** Rows wider than this cannot be read (a batch buffer must fit a Java array). */
   static final long MAX_ROW_BYTES = 1L << 30;
@@ -113,11 +115,9 @@ final class NpyReadOptions implements Serializable {
     return spark.conf().contains(key) ? spark.conf().get(key) : fallback;
   }
 
-  /** Rows per batch for rows of {@code rowBytes}: {@link #batchSize}, fewer for wide rows. */
-  int batchRows(long rowBytes) {
-    if (rowBytes <= 0) {
-      return batchSize;
-    }
-    return (int) Math.max(1, Math.min(batchSize, MAX_BATCH_BYTES / rowBytes));
+  /** What the tasks of a scan need of these options, to ship to the executors. */
+  ReadTaskOptions forTasks() {
+    return new ReadTaskOptions(
+        rowAxisLast, batchSize, memoryMap, maxHeaderBytes, ignoreCorruptFiles, ignoreMissingFiles);
   }
 }

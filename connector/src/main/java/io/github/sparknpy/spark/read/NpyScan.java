@@ -1,6 +1,9 @@
 package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
+import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
+import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,6 +32,7 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   static final long MAX_SLICES_PER_FILE = 10_000;
 
   private final NpyFileIndex index;
+  private final NpyReadOptions options;
   private final StructType readSchema;
   private final List<OutputColumn> columns;
   private final long fromRow;
@@ -38,12 +42,14 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
 
   NpyScan(
       NpyFileIndex index,
+      NpyReadOptions options,
       StructType readSchema,
       List<OutputColumn> columns,
       long fromRow,
       long toRowExclusive,
       long limit) {
     this.index = index;
+    this.options = options;
     this.readSchema = readSchema;
     this.columns = columns;
     this.fromRow = fromRow;
@@ -117,8 +123,8 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   }
 
   private List<InputPartition> plan() {
-    long target = index.options.maxPartitionBytes;
-    long openCost = index.options.openCostInBytes;
+    long target = options.maxPartitionBytes;
+    long openCost = options.openCostInBytes;
     List<InputPartition> out = new ArrayList<>();
     List<NpyInputPartition.Slice> current = new ArrayList<>();
     long currentBytes = 0;
@@ -205,6 +211,6 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new NpyPartitionReaderFactory(
-        new SerializableHadoopConf(index.conf), columns, index.options, limit);
+        new SerializableHadoopConf(index.conf), columns, options.forTasks(), limit);
   }
 }

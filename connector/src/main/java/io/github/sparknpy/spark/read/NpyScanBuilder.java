@@ -1,9 +1,10 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.spark.NpyPaths;
-import io.github.sparknpy.spark.NpyTable;
+import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.Expression;
 import org.apache.spark.sql.connector.expressions.Literal;
@@ -28,8 +29,9 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 /**
  * Builds a scan: column pruning (data, nested struct fields and metadata columns), {@code
  * _row_index} range predicates (handled exactly, so Spark does not re-check them) and {@code
- * LIMIT}. Lists the files again and reads their headers at {@link #build()}, so a scan sees the
- * files as they are when the query runs.
+ * LIMIT}. Parses the read options once, here, and passes them down to the file index and the scan.
+ * Lists the files again and reads their headers at {@link #build()}, so a scan sees the files as
+ * they are when the query runs.
  */
 public final class NpyScanBuilder
     implements ScanBuilder,
@@ -37,8 +39,9 @@ public final class NpyScanBuilder
         SupportsPushDownV2Filters,
         SupportsPushDownLimit,
         SupportsPushDownAggregates {
-  private final SparkSession spark;
-  private final CaseInsensitiveStringMap options;
+  private final List<String> paths;
+  private final NpyReadOptions options;
+  private final Configuration conf;
   private final StructType tableSchema;
   private StructType required;
   private long fromRow = 0;
@@ -49,8 +52,9 @@ public final class NpyScanBuilder
 
   public NpyScanBuilder(
       SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
-    this.spark = spark;
-    this.options = options;
+    this.paths = NpyPaths.of(options);
+    this.options = NpyReadOptions.parse(spark, options);
+    this.conf = HadoopConfs.forOptions(spark, options);
     this.tableSchema = tableSchema;
     this.required = tableSchema;
   }
@@ -64,7 +68,8 @@ public final class NpyScanBuilder
   public Predicate[] pushPredicates(Predicate[] predicates) {
     List<Predicate> rest = new ArrayList<>();
     List<Predicate> done = new ArrayList<>();
-    boolean rowIndexIsData = tableSchema.getFieldIndex(NpyTable.ROW_INDEX_COLUMN).isDefined();
+    boolean rowIndexIsData =
+        tableSchema.getFieldIndex(NpyMetadataColumns.ROW_INDEX_COLUMN).isDefined();
     for (Predicate p : predicates) {
       if (!rowIndexIsData && pushRowRange(p)) {
         done.add(p);
@@ -124,7 +129,7 @@ public final class NpyScanBuilder
   private static boolean isRowIndex(Expression e) {
     return e instanceof NamedReference ref
         && ref.fieldNames().length == 1
-        && ref.fieldNames()[0].equals(NpyTable.ROW_INDEX_COLUMN);
+        && ref.fieldNames()[0].equals(NpyMetadataColumns.ROW_INDEX_COLUMN);
   }
 
   private static Long integral(Expression e) {
@@ -192,16 +197,16 @@ public final class NpyScanBuilder
 
   @Override
   public Scan build() {
-    NpyFileIndex index = NpyFileIndex.build(spark, options, true);
+    NpyFileIndex index = NpyFileIndex.build(paths, options, conf, true);
     if (index.files.isEmpty()) {
       throw new NpyPathException(
           "Cannot read "
-              + String.join(", ", NpyPaths.of(options))
+              + String.join(", ", paths)
               + ": no .npy or .npz file found there (names starting with _ or . are skipped"
-              + (index.options.pathGlobFilter == null
+              + (options.pathGlobFilter == null
                   ? ""
-                  : ", pathGlobFilter " + index.options.pathGlobFilter + " applies")
-              + (index.options.recursiveFileLookup
+                  : ", pathGlobFilter " + options.pathGlobFilter + " applies")
+              + (options.recursiveFileLookup
                   ? ""
                   : "; set recursiveFileLookup=true to read subdirectories")
               + ")");
@@ -218,22 +223,22 @@ public final class NpyScanBuilder
       ColumnSource source = index.columns.get(f.name());
       if (source != null) {
         columns.add(new OutputColumn(OutputColumn.Kind.DATA, f.dataType(), source));
-      } else if (f.name().equals(NpyTable.FILE_COLUMN)) {
+      } else if (f.name().equals(NpyMetadataColumns.FILE_COLUMN)) {
         columns.add(new OutputColumn(OutputColumn.Kind.FILE, f.dataType(), null));
-      } else if (f.name().equals(NpyTable.ROW_INDEX_COLUMN)) {
+      } else if (f.name().equals(NpyMetadataColumns.ROW_INDEX_COLUMN)) {
         columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null));
       } else {
         throw new io.github.sparknpy.npy.NpyFormatException(
             "Cannot read column "
                 + f.name()
                 + " from "
-                + String.join(", ", NpyPaths.of(options))
+                + String.join(", ", paths)
                 + ": the files' headers give the columns "
                 + String.join(", ", index.columns.keySet())
                 + " (did the files change since the table was resolved?)");
       }
     }
-    return new NpyScan(index, required, columns, fromRow, toRowExclusive, limit);
+    return new NpyScan(index, options, required, columns, fromRow, toRowExclusive, limit);
   }
 
   /**
@@ -258,7 +263,7 @@ public final class NpyScanBuilder
                 + " of "
                 + (index.files.size() == 1
                     ? file
-                    : String.join(", ", NpyPaths.of(options)) + " (first file " + file + ")")
+                    : String.join(", ", paths) + " (first file " + file + ")")
                 + ": it was "
                 + before
                 + " when the DataFrame was defined and the file's header now makes it "

@@ -1,5 +1,7 @@
 package io.github.sparknpy.spark.read;
 
+import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
@@ -21,7 +23,12 @@ public final class NpyTableSchema {
    *     ignoreCorruptFiles}), has an unsupported dtype, or the files disagree
    */
   public static Optional<StructType> infer(SparkSession spark, CaseInsensitiveStringMap options) {
-    NpyFileIndex index = NpyFileIndex.build(spark, options, false);
+    NpyFileIndex index =
+        NpyFileIndex.build(
+            NpyPaths.of(options),
+            NpyReadOptions.parse(spark, options),
+            HadoopConfs.forOptions(spark, options),
+            false);
     if (index == null || index.files.isEmpty()) {
       return Optional.empty();
     }

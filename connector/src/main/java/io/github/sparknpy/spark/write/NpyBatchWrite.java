@@ -46,7 +46,7 @@ final class NpyBatchWrite implements BatchWrite {
       parts[i] = (NpyCommitMessage) messages[i];
     }
     try {
-      new JobCommitter(job, target).commit(parts);
+      new JobCommitter(job, target, CommitFaults.current()).commit(parts);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit the npy write to " + target.path(), e);
     }

@@ -1,5 +1,7 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.Write;

@@ -4,8 +4,8 @@ import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.NpyHeader;
 import io.github.sparknpy.npy.NpyNeedsRecoveryException;
-import io.github.sparknpy.spark.NpyPaths;
 import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
@@ -13,9 +13,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -76,89 +74,128 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     }
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
     boolean ansi = spark.sessionState().conf().ansiEnabled();
-    WriteLayout layout = WriteLayout.of(info.schema(), opts, tz, ansi);
+    WriteLayout layout = WriteLayoutPlanner.plan(info.schema(), opts, tz, ansi);
     Configuration conf = HadoopConfs.forOptions(spark, options);
     try {
-      Path raw = new Path(paths.get(0));
-      FileSystem fs = raw.getFileSystem(conf);
-      boolean local = "file".equals(fs.getUri().getScheme());
-      Path path = WritePaths.resolve(fs.makeQualified(raw), local);
-      FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
-      WriteTarget.Mode mode =
-          truncate
-              ? WriteTarget.Mode.OVERWRITE
-              : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
-      NpyHeader existing = null;
-      int firstPart = 0;
-      if (opts.merge && status != null && status.isDirectory()) {
-        throw new NpyOptionException(
-            "Cannot "
-                + (mode == WriteTarget.Mode.APPEND ? "append to " : "overwrite ")
-                + path
-                + " with merge=true: it is a directory (written with merge=false?), and merge=true"
-                + " writes one .npy file. Write with option merge=false, or choose a file path");
-      }
-      if (!opts.merge && status != null && status.isFile() && mode == WriteTarget.Mode.APPEND) {
-        throw new NpyOptionException(
-            "Cannot append part files to "
-                + path
-                + " (merge=false): it is a file. Append with merge=true, or choose a directory");
-      }
-      if (mode == WriteTarget.Mode.APPEND) {
-        // A part deleted between the listing and the read (another write overwriting the
-        // directory) is listed again; a file deleted meanwhile fails clearly.
-        for (int attempt = 1; ; attempt++) {
-          Path sample = path;
-          firstPart = 0;
-          if (!opts.merge) {
-            sample = null;
-            for (FileStatus s : fs.listStatus(path)) {
-              Matcher m = PART_NAME.matcher(s.getPath().getName());
-              if (s.isFile() && m.matches()) {
-                firstPart = Math.max(firstPart, Integer.parseInt(m.group(1)) + 1);
-                if (sample == null || s.getPath().getName().compareTo(sample.getName()) < 0) {
-                  sample = s.getPath();
-                }
-              }
-            }
-          }
-          if (sample == null) {
-            break;
-          }
-          try {
-            existing = readExisting(sample, local, conf);
-          } catch (FileNotFoundException | NoSuchFileException e) {
-            if (opts.merge || attempt == MAX_LISTINGS) {
-              throw new NpyWriteException(
-                  ("Cannot append to %s: %s was deleted while this write was planned (another"
-                          + " write replacing or overwriting it?). Nothing was written; run the"
-                          + " write again")
-                      .formatted(path, sample),
-                  e);
-            }
-            continue;
-          }
-          layout = pinTo(layout, opts, existing, sample);
-          break;
-        }
-      }
+      ResolvedTarget resolved = resolveTarget(new Path(paths.get(0)), opts, conf);
+      Existing existing =
+          resolved.mode() == WriteTarget.Mode.APPEND
+              ? readExisting(resolved, opts, layout, conf)
+              : new Existing(null, 0, layout);
+      Path path = resolved.path();
       String queryId = info.queryId();
       Path staging = new Path(path.getParent(), ".npy-staging-" + queryId);
       WriteJob job =
           new WriteJob(
-              layout,
+              existing.layout(),
               opts.fillNulls,
               opts.truncateStrings,
               opts.batchBytes,
               staging.toString(),
-              local,
+              resolved.local(),
               new SerializableHadoopConf(conf));
       WriteTarget target =
           new WriteTarget(
-              path.toString(), mode, opts.merge, failIfExists, local, queryId, existing, firstPart);
+              path.toString(),
+              resolved.mode(),
+              opts.merge,
+              failIfExists,
+              resolved.local(),
+              queryId,
+              existing.header(),
+              existing.firstPart());
       return new NpyWrite(job, target);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + paths.get(0), e);
+    }
+  }
+
+  /** The qualified target, its file system, and the save mode it gets by what is there now. */
+  private record ResolvedTarget(Path path, FileSystem fs, boolean local, WriteTarget.Mode mode) {}
+
+  /**
+   * For Append: the existing header the new rows must match (of the first part file for
+   * merge=false; null for a directory without parts), the first free part number, and the layout
+   * pinned to the header.
+   */
+  private record Existing(NpyHeader header, int firstPart, WriteLayout layout) {}
+
+  /**
+   * Qualifies the path (symlinks and ':' names as {@link WritePaths} resolves them), looks at what
+   * is there now and derives the save mode; fails when merge does not fit a file or directory
+   * found.
+   */
+  private ResolvedTarget resolveTarget(Path raw, NpyWriteOptions opts, Configuration conf)
+      throws IOException {
+    FileSystem fs = raw.getFileSystem(conf);
+    boolean local = "file".equals(fs.getUri().getScheme());
+    Path path = WritePaths.resolve(fs.makeQualified(raw), local);
+    FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
+    WriteTarget.Mode mode =
+        truncate
+            ? WriteTarget.Mode.OVERWRITE
+            : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
+    if (opts.merge && status != null && status.isDirectory()) {
+      throw new NpyOptionException(
+          "Cannot "
+              + (mode == WriteTarget.Mode.APPEND ? "append to " : "overwrite ")
+              + path
+              + " with merge=true: it is a directory (written with merge=false?), and merge=true"
+              + " writes one .npy file. Write with option merge=false, or choose a file path");
+    }
+    if (!opts.merge && status != null && status.isFile() && mode == WriteTarget.Mode.APPEND) {
+      throw new NpyOptionException(
+          "Cannot append part files to "
+              + path
+              + " (merge=false): it is a file. Append with merge=true, or choose a directory");
+    }
+    return new ResolvedTarget(path, fs, local, mode);
+  }
+
+  /**
+   * Append: reads the header of the file (merge=true) or of the first part file (merge=false) and
+   * pins {@code layout} to it.
+   */
+  private static Existing readExisting(
+      ResolvedTarget resolved, NpyWriteOptions opts, WriteLayout layout, Configuration conf)
+      throws IOException {
+    Path path = resolved.path();
+    // A part deleted between the listing and the read (another write overwriting the
+    // directory) is listed again; a file deleted meanwhile fails clearly.
+    for (int attempt = 1; ; attempt++) {
+      Path sample = path;
+      int firstPart = 0;
+      if (!opts.merge) {
+        sample = null;
+        for (FileStatus s : resolved.fs().listStatus(path)) {
+          Matcher m = PART_NAME.matcher(s.getPath().getName());
+          if (s.isFile() && m.matches()) {
+            firstPart = Math.max(firstPart, Integer.parseInt(m.group(1)) + 1);
+            if (sample == null || s.getPath().getName().compareTo(sample.getName()) < 0) {
+              sample = s.getPath();
+            }
+          }
+        }
+      }
+      if (sample == null) {
+        return new Existing(null, firstPart, layout);
+      }
+      NpyHeader existing;
+      try {
+        existing = readHeader(sample, resolved.local(), conf);
+      } catch (FileNotFoundException | NoSuchFileException e) {
+        if (opts.merge || attempt == MAX_LISTINGS) {
+          throw new NpyWriteException(
+              ("Cannot append to %s: %s was deleted while this write was planned (another"
+                      + " write replacing or overwriting it?). Nothing was written; run the"
+                      + " write again")
+                  .formatted(path, sample),
+              e);
+        }
+        continue;
+      }
+      return new Existing(
+          existing, firstPart, WriteLayoutPlanner.pinTo(layout, opts, existing, sample));
     }
   }
 
@@ -167,7 +204,7 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
    * are read under the appenders' lock (shared), so a file mid-append is seen between two appends,
    * never as data its header does not count yet.
    */
-  private static NpyHeader readExisting(Path file, boolean local, Configuration conf)
+  private static NpyHeader readHeader(Path file, boolean local, Configuration conf)
       throws IOException {
     long length;
     EncodedHeader h;
@@ -190,47 +227,5 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
           named, header.dataBytes(), length - h.dataOffset());
     }
     return header;
-  }
-
-  /** Append: fixes lengths and widths to the file's, and fails unless the dtype matches exactly. */
-  private static WriteLayout pinTo(
-      WriteLayout layout, NpyWriteOptions opts, NpyHeader existing, Path file) {
-    WriteState st = layout.newState(-1, opts.fillNulls, opts.truncateStrings);
-    if (!existing.fortranOrder()) {
-      layout.pin(existing, st);
-    }
-    WriteState probe = layout.newState(-1, opts.fillNulls, opts.truncateStrings);
-    System.arraycopy(st.dims, 0, probe.dims, 0, st.dims.length);
-    System.arraycopy(st.widths, 0, probe.widths, 0, st.widths.length);
-    NpyHeader mine = layout.prepare(probe, existing.rowCount());
-    boolean same =
-        !existing.fortranOrder()
-            && mine.dtype().descr().equals(existing.dtype().descr())
-            && Arrays.equals(mine.rowShape(), existing.rowShape());
-    if (!same) {
-      throw new NpySchemaMismatchException(
-          String.format(
-              Locale.ROOT,
-              "Cannot append to %s: it holds %s rows of shape %s%s, but the DataFrame (%s) makes"
-                  + " %s rows of shape %s. Append needs exactly the same dtype and row shape:"
-                  + " select and cast the columns to match (or use options dtype/stringLength),"
-                  + " or write to a new path or with mode overwrite. The file was not changed",
-              file,
-              existing.dtype().descr(),
-              shapeText(existing.rowShape()),
-              existing.fortranOrder() ? " in Fortran order" : "",
-              layout.describeColumns(),
-              mine.dtype().descr(),
-              shapeText(mine.rowShape())));
-    }
-    return layout.withInitial(st);
-  }
-
-  private static String shapeText(long[] rowShape) {
-    StringBuilder sb = new StringBuilder("(N");
-    for (long d : rowShape) {
-      sb.append(", ").append(d);
-    }
-    return sb.append(')').toString();
   }
 }

@@ -3,6 +3,9 @@ package io.github.sparknpy.spark.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
+import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -39,7 +39,7 @@ class ConcurrentWritersTest extends WriterTestBase {
 
   @AfterEach
   void noFaults() {
-    JobCommitter.checkpoint = null;
+    CommitFaults.clear();
     FaultyFileSystem.reset();
   }
 
@@ -72,8 +72,8 @@ class ConcurrentWritersTest extends WriterTestBase {
     Path out = tmp.resolve("locked.npy");
     appendRange(out, 0, 10, 1);
     List<Boolean> locked = new CopyOnWriteArrayList<>();
-    JobCommitter.checkpoint =
-        (step, file) -> locked.add(lockedForOtherProcesses(Path.of(file.toUri())));
+    CommitFaults.install(
+        (step, file) -> locked.add(lockedForOtherProcesses(Path.of(file.toUri()))));
     appendRange(out, 10, 20, 2);
     // Before: the commit re-opened the file to read its header, and closing that descriptor
     // released its lock; another process could append between the data and the header.
@@ -124,12 +124,12 @@ class ConcurrentWritersTest extends WriterTestBase {
   void aPathCreatedByAnotherWriteBeforeTheCommitIsNeverReplaced() throws Exception {
     Path out = tmp.resolve("created.npy");
     String other = "np.save(sys.argv[1], np.array([[-5, -5], [-6, -6]], dtype='<i8'))";
-    JobCommitter.checkpoint =
+    CommitFaults.install(
         (step, file) -> {
           if (!Files.exists(out)) {
             Numpy.run(other, out);
           }
-        };
+        });
     // ErrorIfExists (CREATE TABLE AS SELECT): fails, the other write's file stays as it was
     Throwable failure =
         catchThrowable(
@@ -329,7 +329,7 @@ class ConcurrentWritersTest extends WriterTestBase {
     Numpy.run("np.save(sys.argv[1], np.array([[-1, 0]], dtype='<i8'))", out);
     java.util.concurrent.atomic.AtomicInteger changes =
         new java.util.concurrent.atomic.AtomicInteger();
-    JobCommitter.checkpoint =
+    CommitFaults.install(
         (step, file) -> {
           if (changes.getAndIncrement() == 0) {
             // another job's Append publishes a longer file meanwhile (a new file renamed over it)
@@ -339,7 +339,7 @@ class ConcurrentWritersTest extends WriterTestBase {
                     + "os.replace(sys.argv[1] + '.tmp.npy', sys.argv[1])",
                 out);
           }
-        };
+        });
     sql("SELECT id AS a, id AS b FROM range(0, 3, 1, 2)")
         .write()
         .format("npy")

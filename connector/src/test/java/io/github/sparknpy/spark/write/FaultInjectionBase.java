@@ -132,7 +132,7 @@ abstract class FaultInjectionBase extends WriterTestBase {
   /** No fault stays armed for the next test. */
   @AfterEach
   void noFaults() {
-    JobCommitter.checkpoint = null;
+    CommitFaults.clear();
     FaultyFileSystem.reset();
   }
 

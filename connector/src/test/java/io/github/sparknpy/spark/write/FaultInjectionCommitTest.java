@@ -17,13 +17,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Job commits that fail after they have written part of the output, through Spark end to end. On
- * the local file system the failure is injected at the committer's steps ({@link
- * JobCommitter#checkpoint}): after the data is written (temp file, grown first part, or appended in
- * place), after the in-place header rewrite, after some parts are in the directory. On a non-local
- * file system ({@link FaultyFileSystem}) the stream of the combined file fails after its first
- * bytes, or the rename onto the target fails. Every failed write leaves the directory tree as it
- * was, byte for byte (no new output, the old content intact, no staging leftovers); the same write
- * then succeeds with exactly the expected rows.
+ * the local file system the failure is injected at the committer's steps ({@link CommitFaults}):
+ * after the data is written (temp file, grown first part, or appended in place), after the in-place
+ * header rewrite, after some parts are in the directory. On a non-local file system ({@link
+ * FaultyFileSystem}) the stream of the combined file fails after its first bytes, or the rename
+ * onto the target fails. Every failed write leaves the directory tree as it was, byte for byte (no
+ * new output, the old content intact, no staging leftovers); the same write then succeeds with
+ * exactly the expected rows.
  */
 class FaultInjectionCommitTest extends FaultInjectionBase {
 
@@ -101,10 +101,10 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
   void aJobCommitOnAFullDiskSaysSoAndChangesNothing() throws Exception {
     Path out = target(true, "APPEND");
     Map<String, String> before = snapshot(tmp);
-    JobCommitter.checkpoint =
+    CommitFaults.install(
         (reached, file) -> {
           throw new IOException("No space left on device");
-        };
+        });
     assertThatThrownBy(
             () ->
                 write(frame(0, 3000, TaskFault.NONE, false), SaveMode.Append, out.toString(), true))
@@ -137,16 +137,15 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
     "false, OVERWRITE_FILE, PART_PUBLISHED, 2, false"
   })
   void aLocalJobCommitFailingAfterWritingChangesNothing(
-      boolean merge, String mode, JobCommitter.Step step, int nth, boolean strings)
-      throws Exception {
+      boolean merge, String mode, Checkpoint.Step step, int nth, boolean strings) throws Exception {
     Path out = target(merge, mode);
     AtomicInteger seen = new AtomicInteger();
-    JobCommitter.checkpoint =
+    CommitFaults.install(
         (reached, file) -> {
           if (reached == step && seen.incrementAndGet() == nth) {
             throw new IOException("injected failure at " + step + " of " + file);
           }
-        };
+        });
     // strings: partition 0 ('r0'…'r999') is narrower than the others ('r1000'…)
     failThenSucceed(out, out.toString(), merge, mode, strings ? 0 : 1000, strings);
   }

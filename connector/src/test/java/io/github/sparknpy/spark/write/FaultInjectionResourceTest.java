@@ -223,12 +223,12 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
             io(
                 () -> {
                   Path f = copy(base, "append-" + n.incrementAndGet() + ".npy");
-                  JobCommitter.checkpoint =
+                  CommitFaults.install(
                       (step, file) -> {
-                        if (step == JobCommitter.Step.HEADER_WRITTEN) {
+                        if (step == Checkpoint.Step.HEADER_WRITTEN) {
                           throw new IOException("injected failure at " + step);
                         }
-                      };
+                      });
                   try {
                     fails(
                         () ->
@@ -239,7 +239,7 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
                                 true),
                         "injected failure");
                   } finally {
-                    JobCommitter.checkpoint = null;
+                    CommitFaults.clear();
                   }
                 }));
     ops.put(

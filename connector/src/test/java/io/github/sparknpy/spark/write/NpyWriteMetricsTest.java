@@ -3,6 +3,8 @@ package io.github.sparknpy.spark.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sparknpy.spark.SparkTestBase;
+import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
+import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

@@ -139,7 +139,7 @@ class NpyWriterOutputLimitsTest extends WriterTestBase {
     StructType schema =
         new StructType().add("id", DataTypes.LongType).add("text", DataTypes.StringType);
     WriteLayout layout =
-        WriteLayout.of(
+        WriteLayoutPlanner.plan(
             schema, new NpyWriteOptions(new CaseInsensitiveStringMap(Map.of())), "UTC", false);
     StringNode text = (StringNode) ((ColumnNode.StructNode) layout.root).fields[1];
     try (LogCapture log = LogCapture.of(OutputLimits.class)) {

@@ -48,7 +48,7 @@ class NpyWriterValidationTest extends WriterTestBase {
                 "s", new StructType().add("a", DataTypes.IntegerType).add("a", DataTypes.LongType));
     assertThatThrownBy(
             () ->
-                WriteLayout.of(
+                WriteLayoutPlanner.plan(
                     dup,
                     new NpyWriteOptions(
                         new org.apache.spark.sql.util.CaseInsensitiveStringMap(java.util.Map.of())),

@@ -1,10 +1,10 @@
-package io.github.sparknpy.spark.write;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 
 /** Bytes of .npy part files staged by tasks (headers included), summed over tasks. */
 public final class NpyBytesWrittenMetric extends CustomSumMetric {
-  static final String NAME = "npyBytesWritten";
+  public static final String NAME = "npyBytesWritten";
 
   @Override
   public String name() {

@@ -1,10 +1,10 @@
-package io.github.sparknpy.spark.read;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 
 /** Spark UI metric: npy bytes read (summed over tasks). */
 public final class NpyBytesReadMetric extends CustomSumMetric {
-  static final String NAME = "bytesRead";
+  public static final String NAME = "bytesRead";
 
   public NpyBytesReadMetric() {}
 

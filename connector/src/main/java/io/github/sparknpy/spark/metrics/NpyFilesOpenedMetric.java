@@ -1,10 +1,10 @@
-package io.github.sparknpy.spark.read;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 
 /** Spark UI metric: npy files opened (summed over tasks). */
 public final class NpyFilesOpenedMetric extends CustomSumMetric {
-  static final String NAME = "filesOpened";
+  public static final String NAME = "filesOpened";
 
   public NpyFilesOpenedMetric() {}
 

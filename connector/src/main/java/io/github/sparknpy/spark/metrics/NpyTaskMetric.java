@@ -1,4 +1,4 @@
-package io.github.sparknpy.spark;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 

@@ -1,10 +1,10 @@
-package io.github.sparknpy.spark.read;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 
 /** Spark UI metric: npy rows produced (summed over tasks). */
 public final class NpyRowsProducedMetric extends CustomSumMetric {
-  static final String NAME = "rowsProduced";
+  public static final String NAME = "rowsProduced";
 
   public NpyRowsProducedMetric() {}
 

@@ -1,10 +1,10 @@
-package io.github.sparknpy.spark.write;
+package io.github.sparknpy.spark.metrics;
 
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 
 /** Rows written to .npy part files, summed over tasks (Spark UI: SQL tab, write node). */
 public final class NpyRowsWrittenMetric extends CustomSumMetric {
-  static final String NAME = "npyRowsWritten";
+  public static final String NAME = "npyRowsWritten";
 
   @Override
   public String name() {

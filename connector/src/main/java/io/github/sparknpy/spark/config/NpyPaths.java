@@ -1,8 +1,7 @@
-package io.github.sparknpy.spark;
+package io.github.sparknpy.spark.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.sparknpy.spark.config.NpyOptionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +9,12 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /** The paths of a read or write: option {@code path}, or {@code paths} (a JSON array). */
 public final class NpyPaths {
+  /** One path (what {@code load(path)} and {@code save(path)} set). */
+  public static final String PATH = "path";
+
+  /** Several paths, as a JSON array of strings (what {@code load(p1, p2, …)} sets). */
+  public static final String PATHS = "paths";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private NpyPaths() {}
@@ -17,7 +22,7 @@ public final class NpyPaths {
   /** The paths named by {@code options}, in the order given; fails if there are none. */
   public static List<String> of(CaseInsensitiveStringMap options) {
     List<String> paths = new ArrayList<>();
-    String json = options.get("paths");
+    String json = options.get(PATHS);
     if (json != null && !json.isBlank()) {
       try {
         paths.addAll(Arrays.asList(JSON.readValue(json, String[].class)));
@@ -26,7 +31,7 @@ public final class NpyPaths {
             "Invalid value for option 'paths': expected a JSON array of strings, got " + json);
       }
     }
-    String path = options.get("path");
+    String path = options.get(PATH);
     if (path != null && !path.isBlank() && !paths.contains(path)) {
       paths.add(0, path);
     }
@@ -37,7 +42,8 @@ public final class NpyPaths {
     return paths;
   }
 
-  static String toJson(List<String> paths) {
+  /** {@code paths} as the value of option {@link #PATHS}. */
+  public static String toJson(List<String> paths) {
     try {
       return JSON.writeValueAsString(paths);
     } catch (JsonProcessingException e) {
