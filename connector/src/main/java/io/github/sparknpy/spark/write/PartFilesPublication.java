@@ -115,7 +115,9 @@ final class PartFilesPublication extends Publication {
    * the job was planned: another query may have appended since), claimed by creating hidden {@code
    * .part-NNNNN.claim} files that fail on an existing name. Two queries committing parts to one
    * directory at once so get disjoint, ordered numbers: one query's parts never interleave with
-   * another's in name order. A claim lives until the part with its number is in.
+   * another's in name order. A claim lives until the part with its number is in; a commit that
+   * claimed numbers another commit published meanwhile (it listed, claimed, published and released
+   * them in between) sees those parts after claiming and claims again past them.
    */
   private PartNumbers claimPartNumbers(int count) throws IOException {
     for (int attempt = 0; attempt < 100; attempt++) {
@@ -135,14 +137,31 @@ final class PartFilesPublication extends Publication {
           claim.markers().add(marker);
         }
       }
-      if (all) {
+      // Another commit may have listed, claimed, published and released these numbers between
+      // this listing and these claims: its parts then hold them. Listed again, past its parts.
+      if (all && !publishedWithin(first, first + count)) {
         return claim;
       }
-      release(claim); // another commit holds one of these numbers: list again past its claims
+      release(claim); // another commit holds one of these numbers: list again past it
     }
     throw new NpyWriteException(
         "Cannot commit parts to %s: other writes kept claiming the same part numbers; nothing was written. Run the write again"
             .formatted(path));
+  }
+
+  /** True if a part (not a claim) numbered in {@code [from, to)} is in the directory. */
+  private boolean publishedWithin(int from, int to) throws IOException {
+    for (FileStatus s : fs.listStatus(path)) {
+      String name = s.getPath().getName();
+      Matcher m = NUMBERED.matcher(name);
+      if (m.matches() && !name.startsWith(".")) {
+        int n = Integer.parseInt(m.group(1));
+        if (n >= from && n < to) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A claim older than this is left by a driver that died mid-commit: no longer waited for. */
