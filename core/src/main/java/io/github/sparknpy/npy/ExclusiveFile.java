@@ -1,5 +1,7 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import java.io.Closeable;
 import java.io.IOException;
@@ -106,7 +108,7 @@ public final class ExclusiveFile implements Closeable {
   /** Reads the header through the locked channel. */
   public EncodedHeader readHeader(int maxHeaderBytes) throws IOException {
     return EncodedHeader.read(
-        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+        new ChannelInputStream(channel), channel.size(), path.toString(), maxHeaderBytes);
   }
 
   /** Releases the lock and closes the channel. Idempotent. */

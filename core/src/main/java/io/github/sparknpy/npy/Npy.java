@@ -1,5 +1,14 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import java.io.IOException;
@@ -371,7 +380,7 @@ public final class Npy {
   private static EncodedHeader read(FileChannel channel, Path path, int maxHeaderBytes)
       throws IOException {
     return EncodedHeader.read(
-        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+        new ChannelInputStream(channel), channel.size(), path.toString(), maxHeaderBytes);
   }
 
   /**

@@ -1,5 +1,17 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.error.NpyFileReplacedException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -212,8 +224,7 @@ public final class NpyAppendArray implements AutoCloseable {
       return;
     }
     EncodedHeader encoded =
-        EncodedHeader.read(
-            new NpyFile.ChannelStream(channel), size, path.toString(), maxHeaderBytes);
+        EncodedHeader.read(new ChannelInputStream(channel), size, path.toString(), maxHeaderBytes);
     NpyHeader h = encoded.header();
     if (h.ndim() == 0) {
       throw new NpyNotAppendableException(

@@ -1,5 +1,12 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.LocalInputFile;
@@ -62,7 +69,10 @@ public final class NpyFile implements Closeable {
               () -> {
                 lengthHolder[0] = channel.size();
                 return EncodedHeader.read(
-                    new ChannelStream(channel), lengthHolder[0], path.toString(), maxHeaderBytes);
+                    new ChannelInputStream(channel),
+                    lengthHolder[0],
+                    path.toString(),
+                    maxHeaderBytes);
               });
       long length = lengthHolder[0];
       long dataLength = Math.max(0, length - header.dataOffset());
@@ -278,40 +288,6 @@ public final class NpyFile implements Closeable {
     if (!closed) {
       closed = true;
       data.close();
-    }
-  }
-
-  /** Reads a header through a channel without changing the channel's users. */
-  static final class ChannelStream extends SeekableInputStream {
-    private final FileChannel channel;
-    private long pos;
-
-    ChannelStream(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public long getPos() {
-      return pos;
-    }
-
-    @Override
-    public void seek(long newPos) {
-      pos = newPos;
-    }
-
-    @Override
-    public int read(ByteBuffer buf) throws IOException {
-      int n = channel.read(buf, pos);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() {
-      // The channel belongs to the caller.
     }
   }
 

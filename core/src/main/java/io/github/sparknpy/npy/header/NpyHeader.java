@@ -1,5 +1,9 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.header;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -240,7 +244,7 @@ public final class NpyHeader {
   }
 
   /** Bytes {@link #encode(NpyVersion, long)} needs at least so any row count fits later. */
-  long appendableLength(NpyVersion version) {
+  public long appendableLength(NpyVersion version) {
     // The spare space keeps the text length constant for growth-axis lengths up to 21 digits.
     return version.prefixLength() + (long) textWithSpare().getBytes(charset(version)).length + 1;
   }
@@ -281,7 +285,7 @@ public final class NpyHeader {
     return true;
   }
 
-  static String shapeRepr(long[] shape) {
+  public static String shapeRepr(long[] shape) {
     List<Object> dims = new ArrayList<>(shape.length);
     for (long d : shape) {
       dims.add(d);

@@ -1,9 +1,12 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.header;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.error;
 
 /**
  * A file is not a valid {@code .npy} file: wrong magic, unknown version, a header that does not

@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.error;
 
 /**
  * A dtype that numpy can describe but this library refuses, such as {@code |O} (pickled Python

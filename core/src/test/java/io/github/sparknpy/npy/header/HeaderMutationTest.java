@@ -1,8 +1,10 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.header;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

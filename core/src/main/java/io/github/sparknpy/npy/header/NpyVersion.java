@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.header;
 
 /**
  * The {@code .npy} format versions: 1.0 (2-byte header length, latin-1), 2.0 (4-byte length,
@@ -31,7 +31,7 @@ public enum NpyVersion {
   }
 
   /** The largest header (text plus padding) the length field can hold. */
-  long maxHeaderTextLength() {
+  public long maxHeaderTextLength() {
     return lengthFieldBytes == 2 ? 0xffffL : 0xffffffffL;
   }
 

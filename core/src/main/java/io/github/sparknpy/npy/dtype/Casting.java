@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
 /** Which dtype conversions an append may make, named after numpy's {@code casting} argument. */
 public enum Casting {

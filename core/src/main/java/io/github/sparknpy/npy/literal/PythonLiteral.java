@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.literal;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -17,9 +17,9 @@ import java.util.Map;
  * BigInteger}, float to {@link Double}, bool to {@link Boolean}, None to {@link #NONE}, tuple to
  * {@link Tuple}, list to {@link List}, dict to {@link LinkedHashMap}, set to {@link Set}.
  */
-final class PythonLiteral {
+public final class PythonLiteral {
   /** Python's {@code None}. */
-  static final Object NONE =
+  public static final Object NONE =
       new Object() {
         @Override
         public String toString() {
@@ -34,10 +34,10 @@ final class PythonLiteral {
   private static final int MAX_DEPTH = 1000;
 
   /** Python's default {@code sys.int_info.default_max_str_digits}. */
-  static final int MAX_INT_DIGITS = 4300;
+  public static final int MAX_INT_DIGITS = 4300;
 
   /** A Python tuple; distinct from a list because numpy treats them differently. */
-  record Tuple(List<Object> items) {
+  public record Tuple(List<Object> items) {
     @Override
     public String toString() {
       return PythonRepr.of(this);
@@ -45,7 +45,7 @@ final class PythonLiteral {
   }
 
   /** A Python bytes literal. */
-  record Bytes(byte[] value) {
+  public record Bytes(byte[] value) {
     @Override
     public String toString() {
       return PythonRepr.of(this);
@@ -53,10 +53,10 @@ final class PythonLiteral {
   }
 
   /** A Python set literal. */
-  record Set(List<Object> items) {}
+  public record Set(List<Object> items) {}
 
   /** The text is not a Python literal; the message says where and why. */
-  static final class SyntaxException extends Exception {
+  public static final class SyntaxException extends Exception {
     private static final long serialVersionUID = 1L;
 
     SyntaxException(String message) {
@@ -80,7 +80,7 @@ final class PythonLiteral {
    *
    * @param allowLongSuffix accept Python 2's {@code 10L} ints, as numpy does for format 1.0 and 2.0
    */
-  static Object parse(String text, boolean allowLongSuffix) throws SyntaxException {
+  public static Object parse(String text, boolean allowLongSuffix) throws SyntaxException {
     PythonLiteral parser = new PythonLiteral(text, allowLongSuffix);
     Object value = parser.value();
     parser.skipSpace();

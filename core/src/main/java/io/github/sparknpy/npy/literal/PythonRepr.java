@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.literal;
 
 import java.util.Iterator;
 import java.util.List;
@@ -8,16 +8,16 @@ import java.util.Map;
  * Python's {@code repr()} for the values a {@code .npy} header holds, so that headers come out byte
  * for byte as numpy writes them (quote choice, escapes, tuple commas).
  */
-final class PythonRepr {
+public final class PythonRepr {
   private PythonRepr() {}
 
-  static String of(Object value) {
+  public static String of(Object value) {
     StringBuilder sb = new StringBuilder();
     append(sb, value);
     return sb.toString();
   }
 
-  static void append(StringBuilder sb, Object value) {
+  public static void append(StringBuilder sb, Object value) {
     if (value instanceof String s) {
       appendString(sb, s);
     } else if (value instanceof Boolean b) {
@@ -69,7 +69,7 @@ final class PythonRepr {
   }
 
   /** As CPython's unicode_repr: single quotes unless the text has ' and no ". */
-  static void appendString(StringBuilder sb, String s) {
+  public static void appendString(StringBuilder sb, String s) {
     char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     sb.append(quote);
     for (int i = 0; i < s.length(); ) {

@@ -1,5 +1,7 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;

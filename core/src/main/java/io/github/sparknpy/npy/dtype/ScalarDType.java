@@ -1,5 +1,7 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
 import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.error;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -40,7 +40,7 @@ public class NpyDiskFullException extends IOException {
    * {@code e} restated as "{@code action}: the disk is full ({@code e}'s text). {@code advice}" if
    * it is a disk-full error not restated yet; otherwise {@code e} itself.
    */
-  static IOException restate(IOException e, String action, String advice) {
+  public static IOException restate(IOException e, String action, String advice) {
     if (e instanceof NpyDiskFullException || !isDiskFull(e)) {
       return e;
     }

@@ -1,5 +1,8 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

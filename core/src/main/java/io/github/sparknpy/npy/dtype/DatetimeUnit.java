@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
 /** The units of numpy's {@code datetime64} and {@code timedelta64}, as written between brackets. */
 public enum DatetimeUnit {
@@ -32,7 +32,7 @@ public enum DatetimeUnit {
   }
 
   /** Length of one unit in seconds, or 0 if the unit is not a whole number of seconds. */
-  long seconds() {
+  public long seconds() {
     return seconds;
   }
 

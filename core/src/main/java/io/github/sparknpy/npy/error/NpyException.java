@@ -1,4 +1,4 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.error;
 
 /**
  * Base of every error this library raises on purpose. Unchecked, serializable, and always carrying

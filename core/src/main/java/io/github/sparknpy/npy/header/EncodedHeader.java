@@ -1,7 +1,12 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.header;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.io.EOFException;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -20,6 +25,8 @@ import java.util.Set;
  * padding).
  */
 public final class EncodedHeader {
+  private static final byte[] MOVING_MAGIC = {(byte) 0x93, 'N', 'P', 'Y', 'M', 'V'};
+
   /** Default bound on the header length: generous (numpy's own default is 10,000) but safe. */
   public static final int DEFAULT_MAX_HEADER_BYTES = 1 << 20;
 
@@ -168,15 +175,18 @@ public final class EncodedHeader {
     return new EncodedHeader(parse(text, version, location), version, dataOffset);
   }
 
+  /**
+   * What a file starts with while an in-place ensure-appendable moves its data: neither numpy nor
+   * this library reads such a file, and {@code Npy.recover} finishes the move.
+   */
+  public static byte[] movingMagic() {
+    return MOVING_MAGIC.clone();
+  }
+
   private static void checkMagic(byte[] prefix, String location) {
-    if (prefix.length >= InPlaceMove.MOVING_MAGIC.length
+    if (prefix.length >= MOVING_MAGIC.length
         && java.util.Arrays.equals(
-            prefix,
-            0,
-            InPlaceMove.MOVING_MAGIC.length,
-            InPlaceMove.MOVING_MAGIC,
-            0,
-            InPlaceMove.MOVING_MAGIC.length)) {
+            prefix, 0, MOVING_MAGIC.length, MOVING_MAGIC, 0, MOVING_MAGIC.length)) {
       throw new NpyFormatException(
           "Cannot read "
               + location
@@ -312,7 +322,7 @@ public final class EncodedHeader {
     }
     DType dtype;
     try {
-      dtype = DescrDecoder.decode(dict.get("descr"));
+      dtype = DType.fromDescrValue(dict.get("descr"));
     } catch (NpyUnsupportedDtypeException e) {
       throw new NpyUnsupportedDtypeException("Cannot read " + location + ": " + e.getMessage());
     } catch (NpyFormatException e) {

@@ -1,5 +1,9 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.nio.ByteOrder;
 
 /**
@@ -76,6 +80,16 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
       throw new NpyFormatException("Cannot parse dtype descr " + shown + ": " + e.getMessage(), e);
     }
     return DescrDecoder.decode(value);
+  }
+
+  /**
+   * The dtype a header's {@code descr} value (already parsed from its Python literal) describes.
+   *
+   * @throws NpyFormatException if it is not a dtype numpy would build from that descr
+   * @throws NpyUnsupportedDtypeException for object dtypes
+   */
+  public static DType fromDescrValue(Object descr) {
+    return DescrDecoder.decode(descr);
   }
 
   /**

@@ -1,8 +1,9 @@
-package io.github.sparknpy.npy;
+package io.github.sparknpy.npy.dtype;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
 import org.junit.jupiter.api.Test;
 
 /**
