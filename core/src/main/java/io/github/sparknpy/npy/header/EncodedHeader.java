@@ -1,22 +1,12 @@
 package io.github.sparknpy.npy.header;
 
-import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.error.NpyFormatException;
-import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
-import io.github.sparknpy.npy.literal.PythonLiteral;
-import io.github.sparknpy.npy.literal.PythonRepr;
 import java.io.EOFException;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A header as it sits in a file: what it says ({@link #header()}), its format version and where the
@@ -31,7 +21,6 @@ public final class EncodedHeader {
   public static final int DEFAULT_MAX_HEADER_BYTES = 1 << 20;
 
   private static final int FIRST_READ = 4096;
-  private static final Set<String> EXPECTED_KEYS = Set.of("descr", "fortran_order", "shape");
 
   private final NpyHeader header;
   private final NpyVersion version;
@@ -172,7 +161,7 @@ public final class EncodedHeader {
             e);
       }
     }
-    return new EncodedHeader(parse(text, version, location), version, dataOffset);
+    return new EncodedHeader(HeaderDict.parse(text, version, location), version, dataOffset);
   }
 
   /**
@@ -225,119 +214,6 @@ public final class EncodedHeader {
       }
     }
     return "'" + sb + "'";
-  }
-
-  /** Parses the header text (after the length field) of a file in {@code version}. */
-  static NpyHeader parse(byte[] text, NpyVersion version, String location) {
-    String s;
-    try {
-      s =
-          NpyHeader.charset(version)
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(text))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": its version "
-              + version
-              + " header is not valid "
-              + NpyHeader.charset(version),
-          e);
-    }
-    Object value;
-    try {
-      value = PythonLiteral.parse(s, version != NpyVersion.V3_0);
-    } catch (PythonLiteral.SyntaxException e) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": cannot parse header "
-              + abbreviate(s)
-              + ": "
-              + e.getMessage(),
-          e);
-    }
-    if (!(value instanceof Map<?, ?> dict)) {
-      throw new NpyFormatException(
-          "Cannot read " + location + ": header is not a dictionary: " + abbreviate(s));
-    }
-    if (!dict.keySet().equals(EXPECTED_KEYS)) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": header does not contain exactly the keys 'descr', 'fortran_order' and 'shape': "
-              + abbreviate(PythonRepr.of(List.copyOf(dict.keySet()))));
-    }
-    Object shapeObj = dict.get("shape");
-    if (!(shapeObj instanceof PythonLiteral.Tuple shapeTuple)) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": shape is not valid: "
-              + abbreviate(PythonRepr.of(shapeObj)));
-    }
-    if (shapeTuple.items().size() > NpyHeader.MAX_DIMS) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": shape has "
-              + shapeTuple.items().size()
-              + " dimensions, more than numpy's "
-              + NpyHeader.MAX_DIMS);
-    }
-    long[] shape = new long[shapeTuple.items().size()];
-    for (int i = 0; i < shape.length; i++) {
-      Object d = shapeTuple.items().get(i);
-      BigInteger dim =
-          d instanceof Boolean b
-              ? (b ? BigInteger.ONE : BigInteger.ZERO)
-              : d instanceof BigInteger bi ? bi : null;
-      if (dim == null) {
-        throw new NpyFormatException(
-            "Cannot read "
-                + location
-                + ": shape is not valid: "
-                + abbreviate(PythonRepr.of(shapeObj)));
-      }
-      if (dim.signum() < 0 || dim.bitLength() > 63) {
-        throw new NpyFormatException(
-            "Cannot read "
-                + location
-                + ": shape "
-                + abbreviate(PythonRepr.of(shapeObj))
-                + " has a negative or too large dimension");
-      }
-      shape[i] = dim.longValue();
-    }
-    if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": fortran_order is not a valid bool: "
-              + abbreviate(PythonRepr.of(dict.get("fortran_order"))));
-    }
-    DType dtype;
-    try {
-      dtype = DType.fromDescrValue(dict.get("descr"));
-    } catch (NpyUnsupportedDtypeException e) {
-      throw new NpyUnsupportedDtypeException("Cannot read " + location + ": " + e.getMessage());
-    } catch (NpyFormatException e) {
-      throw new NpyFormatException("Cannot read " + location + ": " + e.getMessage(), e);
-    }
-    try {
-      return NpyHeader.of(dtype, fortran, shape);
-    } catch (IllegalArgumentException e) {
-      throw new NpyFormatException("Cannot read " + location + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static String abbreviate(String s) {
-    String t = s.strip();
-    return t.length() <= 300 ? t : t.substring(0, 300) + "... (" + t.length() + " characters)";
   }
 
   @Override
