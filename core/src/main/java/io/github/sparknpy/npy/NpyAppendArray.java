@@ -67,7 +67,8 @@ public final class NpyAppendArray implements AutoCloseable {
   /** Serializes appends from several threads on this instance. */
   private final Object lock = new Object();
 
-  private final ByteBuffer pending;
+  /** The write buffer and its fast path for small primitive appends (deferred headers). */
+  private final AppendBuffer buffered;
 
   /** Reused for converted or reordered blocks on their way to the file (at most 1 MiB). */
   private ByteBuffer chunk;
@@ -77,50 +78,7 @@ public final class NpyAppendArray implements AutoCloseable {
   private NpyVersion version;
   private long dataOffset;
   private long committedRows;
-  private long pendingRows;
   private boolean closed;
-
-  /**
-   * What small primitive appends may go straight into the write buffer with (deferred headers, a
-   * scalar dtype, C order or 1-D); null otherwise and after close. Immutable and volatile, so the
-   * shape check can run before taking the lock.
-   */
-  private volatile BufferedLayout bufferedLayout;
-
-  /** {@link #bufferedLayout} as seen under {@link #lock}: read there without a volatile load. */
-  private BufferedLayout lockedLayout;
-
-  /** The file's dtype (little-endian form), row shape (axes after the first) and row elements. */
-  private record BufferedLayout(ScalarDType dtype, long[] rowShape, long rowElements) {
-    /** True if one row of {@code length} elements of {@code type} fits this layout. */
-    boolean acceptsRow(ScalarDType type, int length) {
-      return (type == dtype || type.equals(dtype)) && rowElements == length;
-    }
-
-    /**
-     * The rows an append of {@code length} elements of {@code type} with {@code shape} adds, or -1
-     * if the general path must decide. Small, so that it inlines into the caller together with the
-     * varargs {@code shape}, which then never reaches the heap.
-     */
-    long rows(ScalarDType type, int length, long[] shape) {
-      if (type != dtype && !type.equals(dtype)) {
-        return -1;
-      }
-      if (shape.length == 0) {
-        return rowShape.length == 0 ? length : -1;
-      }
-      if (shape.length != rowShape.length + 1) {
-        return -1;
-      }
-      for (int axis = 1; axis < shape.length; axis++) {
-        if (shape[axis] != rowShape[axis - 1]) {
-          return -1;
-        }
-      }
-      long rows = shape[0];
-      return rows >= 0 && rows * rowElements == length ? rows : -1;
-    }
-  }
 
   /** Options for {@link NpyAppendArray}; defaults match the Python library. */
   public static final class Builder {
@@ -195,7 +153,8 @@ public final class NpyAppendArray implements AutoCloseable {
     this.rewriteHeaderOnAppend = b.rewriteHeaderOnAppend;
     this.casting = b.casting;
     this.maxHeaderBytes = b.maxHeaderBytes;
-    this.pending = ByteBuffer.allocateDirect(b.rewriteHeaderOnAppend ? 0 : b.bufferBytes);
+    this.buffered =
+        new AppendBuffer(lock, !b.rewriteHeaderOnAppend, b.bufferBytes, this::flushPending);
     if (b.deleteIfExists) {
       Files.deleteIfExists(path);
     } else if (Files.exists(path)) {
@@ -264,62 +223,48 @@ public final class NpyAppendArray implements AutoCloseable {
    */
   public NpyHeader header() {
     synchronized (lock) {
-      return header == null ? null : header.withRowCount(committedRows + pendingRows);
+      return header == null ? null : header.withRowCount(committedRows + buffered.rows());
     }
   }
 
   public void append(double[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT64, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(float[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT32, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(long[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT64, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(int[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT32, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(short[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT16, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(byte[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT8, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(boolean[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.BOOL, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
@@ -330,71 +275,30 @@ public final class NpyAppendArray implements AutoCloseable {
    * existing one needs {@code values.length} equal to its row's element count.
    */
   public void appendRow(double[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.FLOAT64, values.length, Double.BYTES)) {
-        for (double v : values) {
-          pending.putDouble(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <f4} rows. */
   public void appendRow(float[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.FLOAT32, values.length, Float.BYTES)) {
-        for (float v : values) {
-          pending.putFloat(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i8} rows. */
   public void appendRow(long[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.INT64, values.length, Long.BYTES)) {
-        for (long v : values) {
-          pending.putLong(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i4} rows. */
   public void appendRow(int[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.INT32, values.length, Integer.BYTES)) {
-        for (int v : values) {
-          pending.putInt(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
-  }
-
-  /**
-   * True, with room made in the write buffer, if one row of {@code length} elements of {@code type}
-   * can go straight into it. The caller holds {@link #lock}; the layout is read there as a plain
-   * field, and the caller's sequential puts compile to the same code as a hand-written buffer loop
-   * (this is the logger's hot path).
-   */
-  private boolean roomForRow(ScalarDType type, int length, int elementBytes) throws IOException {
-    BufferedLayout layout = lockedLayout;
-    return layout != null
-        && layout.acceptsRow(type, length)
-        && roomFor(layout, length * elementBytes);
   }
 
   /** The shape of one row of {@code elements} values: the file's with 1 on the growth axis. */
@@ -407,118 +311,6 @@ public final class NpyAppendArray implements AutoCloseable {
       }
       return new long[] {1, elements};
     }
-  }
-
-  // The buffered path for small primitive appends with deferred headers (a logger's rows): the
-  // elements go straight into the write buffer. Each returns false, having written nothing, when
-  // the general path must decide (the layout changed or closed, a block larger than the buffer).
-
-  private boolean appendBuffered(BufferedLayout layout, double[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Double.BYTES)) {
-        return false;
-      }
-      for (double v : data) {
-        pending.putDouble(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, float[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Float.BYTES)) {
-        return false;
-      }
-      for (float v : data) {
-        pending.putFloat(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, long[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Long.BYTES)) {
-        return false;
-      }
-      for (long v : data) {
-        pending.putLong(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, int[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Integer.BYTES)) {
-        return false;
-      }
-      for (int v : data) {
-        pending.putInt(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, short[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Short.BYTES)) {
-        return false;
-      }
-      for (short v : data) {
-        pending.putShort(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, byte[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length)) {
-        return false;
-      }
-      pending.put(data);
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, boolean[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length)) {
-        return false;
-      }
-      for (boolean v : data) {
-        pending.put((byte) (v ? 1 : 0));
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  /**
-   * Makes room for {@code bytes} in the write buffer (flushing it if needed); false, with nothing
-   * changed, if {@code layout} is no longer current or the block is larger than the buffer. The
-   * caller holds {@link #lock} and then puts exactly {@code bytes} at the buffer's position.
-   */
-  private boolean roomFor(BufferedLayout layout, int bytes) throws IOException {
-    if (layout != lockedLayout || bytes > pending.capacity()) {
-      return false;
-    }
-    if (bytes > pending.remaining()) {
-      flushPending();
-    }
-    return true;
   }
 
   /**
@@ -557,17 +349,15 @@ public final class NpyAppendArray implements AutoCloseable {
       NpyArray source = array.toOrder(header.fortranOrder());
       long rows = array.shapeRef()[header.growthAxis()];
       long bytes = rows * header.rowBytes();
-      if (bytes <= pending.capacity() && !rewriteHeaderOnAppend) {
-        if (bytes > pending.remaining()) {
-          flushPending();
-        }
+      ByteBuffer into = buffered.reserve(bytes);
+      if (into != null) {
         fill(
             source,
             conversion,
             0,
             source.byteSize() / Math.max(1, source.dtype().itemSize()),
-            pending);
-        pendingRows += rows;
+            into);
+        buffered.added(rows);
         return;
       }
       flushPending();
@@ -632,7 +422,7 @@ public final class NpyAppendArray implements AutoCloseable {
         return null;
       }
     }
-    long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
+    long[] fileShape = header.withRowCount(committedRows + buffered.rows()).shape();
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
       throw new NpyIncompatibleArrayException(
@@ -685,16 +475,7 @@ public final class NpyAppendArray implements AutoCloseable {
 
   /** Sets what follows from a newly known header: the buffer's byte order and the fast path. */
   private void useHeader() {
-    pending.order(fileByteOrder());
-    boolean orderFree = !header.fortranOrder() || header.ndim() == 1;
-    lockedLayout =
-        !rewriteHeaderOnAppend && orderFree && header.dtype() instanceof ScalarDType s
-            ? new BufferedLayout(
-                s.withByteOrder(ByteOrder.LITTLE_ENDIAN),
-                header.rowShape(),
-                header.rowBytes() / Math.max(1, s.itemSize()))
-            : null;
-    bufferedLayout = lockedLayout;
+    buffered.use(header, fileByteOrder());
   }
 
   /** The byte order elements are written in: the dtype's, little-endian for records. */
@@ -849,7 +630,7 @@ public final class NpyAppendArray implements AutoCloseable {
   }
 
   private void flushPending() throws IOException {
-    if (pendingRows == 0 && pending.position() == 0) {
+    if (buffered.isEmpty()) {
       return;
     }
     FileLocking.exclusive(
@@ -857,11 +638,7 @@ public final class NpyAppendArray implements AutoCloseable {
         channel,
         () -> {
           long end = syncEnd();
-          pending.flip();
-          writeFully(pending, end);
-          pending.clear();
-          committedRows += pendingRows;
-          pendingRows = 0;
+          committedRows += buffered.drainTo(data -> writeFully(data, end));
           return null;
         });
   }
@@ -886,8 +663,7 @@ public final class NpyAppendArray implements AutoCloseable {
         return;
       }
       closed = true;
-      lockedLayout = null;
-      bufferedLayout = null;
+      buffered.disable();
       if (channel == null) {
         return;
       }
