@@ -134,14 +134,12 @@ public final class Npy {
             }
             long data = channel.size() - encoded.dataOffset();
             if (data != header.dataBytes()) {
-              throw new NpyNeedsRecoveryException(
-                  "Cannot make "
-                      + path
-                      + " appendable: its header says "
-                      + header.dataBytes()
-                      + " bytes of data but the file has "
-                      + data
-                      + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
+              throw NpyNeedsRecoveryException.dataLength(
+                  "Cannot make %s appendable".formatted(path),
+                  header.dataBytes(),
+                  data,
+                  ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it"
+                      + " appendable.");
             }
             if (encoded.isAppendable()) {
               return resumed;
@@ -284,14 +282,11 @@ public final class Npy {
       EncodedHeader h = readHeader(in, maxHeaderBytes);
       long data = Files.size(in) - h.dataOffset();
       if (data != h.header().dataBytes()) {
-        throw new NpyNeedsRecoveryException(
-            "Cannot concatenate "
-                + in
-                + ": its header says "
-                + h.header().dataBytes()
-                + " bytes of data but the file has "
-                + data
-                + ". Run 'npy recover' on it first.");
+        throw NpyNeedsRecoveryException.dataLength(
+            "Cannot concatenate " + in,
+            h.header().dataBytes(),
+            data,
+            ". Run 'npy recover' on it first.");
       }
       if (first == null) {
         first = h;

@@ -2,7 +2,6 @@ package io.github.sparknpy.npy;
 
 import io.github.sparknpy.npy.dtype.Casting;
 import io.github.sparknpy.npy.dtype.DType;
-import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.error.NpyDiskFullException;
 import io.github.sparknpy.npy.error.NpyFileReplacedException;
 import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
@@ -187,24 +186,21 @@ public final class NpyAppendArray implements AutoCloseable {
     NpyHeader h = encoded.header();
     if (h.ndim() == 0) {
       throw new NpyNotAppendableException(
-          "Cannot append to " + path + ": it holds a 0-d array, which has no axis to grow on");
+          cannotAppend("it holds a 0-d array, which has no axis to grow on"));
     }
     if (!encoded.isAppendable()) {
       throw new NpyNotAppendableException(
-          "Cannot append to "
-              + path
-              + ": its header has no spare space to grow in place (written by an older numpy or another tool)."
-              + " Call Npy.ensureAppendable(path, ...) or run 'npy ensure-appendable' first.");
+          cannotAppend(
+              "its header has no spare space to grow in place (written by an older numpy or"
+                  + " another tool). Call Npy.ensureAppendable(path, ...) or run 'npy"
+                  + " ensure-appendable' first."));
     }
     if (size - encoded.dataOffset() != h.dataBytes()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot append to "
-              + path
-              + ": its header says "
-              + h.dataBytes()
-              + " bytes of data but the file has "
-              + (size - encoded.dataOffset())
-              + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot append to " + path,
+          h.dataBytes(),
+          size - encoded.dataOffset(),
+          " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
     }
     header = h;
     useHeader();
@@ -332,15 +328,12 @@ public final class NpyAppendArray implements AutoCloseable {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException(
-            "Cannot append to "
-                + path
-                + ": this NpyAppendArray is closed; open a new one to append more");
+            cannotAppend("this NpyAppendArray is closed; open a new one to append more"));
       }
       if (array.shapeRef().length == 0) {
         throw new NpyIncompatibleArrayException(
-            "Cannot append a 0-d array to "
-                + path
-                + ": it has no axis to grow on; reshape it to (1,)");
+            "Cannot append a 0-d array to %s: it has no axis to grow on; reshape it to (1,)"
+                .formatted(path));
       }
       if (header == null) {
         initialize(array);
@@ -426,37 +419,29 @@ public final class NpyAppendArray implements AutoCloseable {
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
       throw new NpyIncompatibleArrayException(
-          "Cannot append an array of shape "
-              + NpyHeader.shapeRepr(shape)
-              + " to "
-              + path
-              + " of shape "
-              + NpyHeader.shapeRepr(fileShape)
-              + ": it has "
-              + shape.length
-              + " dimensions and the file has "
-              + fileShape.length);
+          "Cannot append an array of shape %s to %s of shape %s: it has %s dimensions and the file has %s"
+              .formatted(
+                  NpyHeader.shapeRepr(shape),
+                  path,
+                  NpyHeader.shapeRepr(fileShape),
+                  shape.length,
+                  fileShape.length));
     }
     for (int axis = 0; axis < shape.length; axis++) {
       if (axis != growth && shape[axis] != fileShape[axis]) {
         throw new NpyIncompatibleArrayException(
-            "Cannot append an array of shape "
-                + NpyHeader.shapeRepr(shape)
-                + " to "
-                + path
-                + " of shape "
-                + NpyHeader.shapeRepr(fileShape)
-                + ": shapes may differ only on axis "
-                + growth
-                + " (the growth axis of a "
-                + order
-                + "-order file), but axis "
-                + axis
-                + " is "
-                + shape[axis]
-                + " here and "
-                + fileShape[axis]
-                + " in the file");
+            ("Cannot append an array of shape %s to %s of shape %s: shapes may differ only on axis"
+                    + " %s (the growth axis of a %s-order file), but axis %s is %s here and %s in"
+                    + " the file")
+                .formatted(
+                    NpyHeader.shapeRepr(shape),
+                    path,
+                    NpyHeader.shapeRepr(fileShape),
+                    growth,
+                    order,
+                    axis,
+                    shape[axis],
+                    fileShape[axis]));
       }
     }
     if (array.dtype().equals(header.dtype())) {
@@ -468,8 +453,7 @@ public final class NpyAppendArray implements AutoCloseable {
     try {
       return Conversion.of(array.dtype(), header.dtype(), casting);
     } catch (IllegalArgumentException e) {
-      throw new NpyIncompatibleArrayException(
-          "Cannot append to " + path + ": " + e.getMessage(), e);
+      throw new NpyIncompatibleArrayException(cannotAppend(e.getMessage()), e);
     }
   }
 
@@ -480,7 +464,7 @@ public final class NpyAppendArray implements AutoCloseable {
 
   /** The byte order elements are written in: the dtype's, little-endian for records. */
   private ByteOrder fileByteOrder() {
-    return header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    return header.dtype().bufferOrder();
   }
 
   /** True if {@code shape} matches the file's on every axis but the growth axis (no allocation). */
@@ -508,17 +492,20 @@ public final class NpyAppendArray implements AutoCloseable {
       long data = size - dataOffset;
       if (data < 0 || data % rowBytes != 0) {
         throw new NpyNeedsRecoveryException(
-            "Cannot append to "
-                + path
-                + ": its data section is "
-                + data
-                + " bytes, not a whole number of "
-                + rowBytes
-                + "-byte rows (another writer was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+            cannotAppend(
+                ("its data section is %s bytes, not a whole number of %s-byte rows (another writer"
+                        + " was interrupted). Call Npy.recover(path, ...) or run 'npy recover'"
+                        + " first.")
+                    .formatted(data, rowBytes)));
       }
       committedRows = data / rowBytes;
     }
     return size;
+  }
+
+  /** "Cannot append to PATH: " and {@code why}. */
+  private String cannotAppend(String why) {
+    return "Cannot append to %s: %s".formatted(path, why);
   }
 
   /** The file's identity (its inode on Unix); null where the file system gives none. */
@@ -568,10 +555,7 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     int inSize = source.dtype().itemSize();
     ByteBuffer in = ByteBuffer.allocate((int) (count * inSize));
-    source.copyBytes(
-        first * inSize,
-        in,
-        source.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
+    source.copyBytes(first * inSize, in, source.dtype().bufferOrder());
     conversion.convert(in.flip(), 0, dst, dst.position(), (int) count);
     dst.position(dst.position() + (int) (count * outSize));
   }
@@ -616,10 +600,10 @@ public final class NpyAppendArray implements AutoCloseable {
       throw NpyDiskFullException.restate(
           e,
           "Cannot append to " + path,
-          "Free space on its disk (or append to a file on another disk) and append again; if the"
-              + " file now ends in an incomplete row, run 'npy recover "
-              + path
-              + "' (Npy.recover) first");
+          ("Free space on its disk (or append to a file on another disk) and append again; if"
+                  + " the file now ends in an incomplete row, run 'npy recover %s' (Npy.recover)"
+                  + " first")
+              .formatted(path));
     }
     return written;
   }

@@ -1,7 +1,6 @@
 package io.github.sparknpy.npy;
 
 import io.github.sparknpy.npy.dtype.DType;
-import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.header.EncodedHeader;
@@ -261,19 +260,17 @@ public final class NpyFile implements Closeable {
 
   private void checkPresent(long endInData) {
     if (endInData > dataLengthOnDisk()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot read "
-              + location
-              + ": the header says "
-              + header().dataBytes()
-              + " bytes of data but the file has only "
-              + dataLengthOnDisk()
-              + ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete rows.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot read " + location,
+          header().dataBytes(),
+          dataLengthOnDisk(),
+          ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete"
+              + " rows.");
     }
   }
 
   private ByteOrder byteOrder() {
-    return dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    return dtype().bufferOrder();
   }
 
   private void ensureOpen() {

@@ -147,14 +147,11 @@ final class AppendCommand extends Command {
               + ": it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
     }
     if (src.needsRecovery()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot append "
-              + src.location()
-              + ": its header says "
-              + h.dataBytes()
-              + " bytes of data but the file has "
-              + Math.max(0, src.dataLengthOnDisk())
-              + ". Run 'npy recover' on it first.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot append " + src.location(),
+          h.dataBytes(),
+          Math.max(0, src.dataLengthOnDisk()),
+          ". Run 'npy recover' on it first.");
     }
   }
 

@@ -52,6 +52,14 @@ public abstract sealed class DType permits ScalarDType, RecordDType {
     return out;
   }
 
+  /**
+   * The byte order to give a buffer of elements of this dtype: a scalar's own ({@link
+   * ScalarDType#byteOrder()}), little-endian for records, whose fields carry their own order.
+   */
+  public ByteOrder bufferOrder() {
+    return this instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+  }
+
   /** This dtype with every multi-byte part in {@code order}; single-byte parts stay {@code |}. */
   public abstract DType withByteOrder(ByteOrder order);
 

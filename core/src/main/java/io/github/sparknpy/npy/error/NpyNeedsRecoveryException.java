@@ -14,6 +14,21 @@ public class NpyNeedsRecoveryException extends NpyFormatException {
   }
 
   /**
+   * The one message for a data section whose length differs from what the header counts: {@code
+   * "<cannot>: its header says <headerBytes> bytes of data but the file has <fileBytes><then>"}.
+   *
+   * @param cannot what could not be done, naming the file, e.g. {@code "Cannot append to /x.npy"}
+   * @param then the rest of the message, from the punctuation after the file's length on: why and
+   *     what to do, e.g. {@code ". Run 'npy recover' on it first."}
+   */
+  public static NpyNeedsRecoveryException dataLength(
+      String cannot, long headerBytes, long fileBytes, String then) {
+    return new NpyNeedsRecoveryException(
+        "%s: its header says %s bytes of data but the file has %s%s"
+            .formatted(cannot, headerBytes, fileBytes, then));
+  }
+
+  /**
    * An append refused because {@code file}'s data ({@code fileBytes}) does not match what its
    * header counts ({@code headerBytes}). More data than counted is also what a live writer with
    * deferred header writes leaves between two header updates: then the advice is to wait, not to
@@ -30,8 +45,10 @@ public class NpyNeedsRecoveryException extends NpyFormatException {
             : ("The file is cut short (an append or copy was interrupted): run 'npy recover %s'"
                     + " (or Npy.recover) to keep its complete rows first")
                 .formatted(file);
-    return new NpyNeedsRecoveryException(
-        "Cannot append to %s: its header says %s bytes of data but the file has %s. %s. Nothing was written"
-            .formatted(file, headerBytes, fileBytes, advice));
+    return dataLength(
+        "Cannot append to " + file,
+        headerBytes,
+        fileBytes,
+        ". %s. Nothing was written".formatted(advice));
   }
 }
