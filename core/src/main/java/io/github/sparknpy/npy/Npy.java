@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
 import io.github.sparknpy.npy.error.NpyDiskFullException;
 import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
@@ -265,6 +266,38 @@ public final class Npy {
    * np.concatenate}. The inputs must share dtype, order and every other axis. {@code out} appears
    * only when complete (written beside it, then atomically renamed).
    */
+  /**
+   * Appends the rows of {@code sources} to the appendable {@code .npy} file {@code target}, in
+   * place, under the file's exclusive lock (the one {@link NpyAppendArray} takes): see {@link
+   * ExclusiveFile#appendRows} for the checks and for what a failure leaves (the file as it was).
+   *
+   * @return the target's header now
+   */
+  public static NpyHeader append(
+      Path target, List<RowSource> sources, Casting casting, int maxHeaderBytes)
+      throws IOException {
+    return append(target, sources, casting, maxHeaderBytes, RowAppend.DEFAULT_CHUNK_BYTES);
+  }
+
+  /**
+   * {@link #append(Path, List, Casting, int)} reading, converting and writing {@code chunkBytes} of
+   * source data at a time.
+   */
+  public static NpyHeader append(
+      Path target, List<RowSource> sources, Casting casting, int maxHeaderBytes, int chunkBytes)
+      throws IOException {
+    try (ExclusiveFile file = ExclusiveFile.open(target)) {
+      EncodedHeader old = file.readHeader(maxHeaderBytes);
+      return file.appendRows(old, sources, casting, ExclusiveFile.Checkpoint.NONE, chunkBytes);
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot append to " + target,
+          "Free space on its disk (or append to a file on another disk) and append again; the"
+              + " file was left as it was");
+    }
+  }
+
   public static NpyHeader concat(Path out, List<Path> inputs) throws IOException {
     return concat(out, inputs, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
@@ -301,23 +334,23 @@ public final class Npy {
       rows = Math.addExact(rows, h.header().rowCount());
     }
     NpyHeader result = first.header().withRowCount(rows);
+    List<RowSource> sources = new ArrayList<>(inputs.size());
+    for (int i = 0; i < inputs.size(); i++) {
+      sources.add(RowSource.of(inputs.get(i), headers.get(i)));
+    }
     Path tmp = siblingTemp(out);
     try {
+      // An empty array with the first input's layout, then every input's rows appended to it.
       try (FileChannel target =
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        long pos = write(target, result.encode(), 0);
-        for (int i = 0; i < inputs.size(); i++) {
-          try (FileChannel source = FileChannel.open(inputs.get(i), StandardOpenOption.READ)) {
-            pos +=
-                transfer(
-                    source,
-                    headers.get(i).dataOffset(),
-                    headers.get(i).header().dataBytes(),
-                    target,
-                    pos);
-          }
-        }
-        target.force(true);
+        write(target, first.header().withRowCount(0).encode(), 0);
+      }
+      try (ExclusiveFile target = ExclusiveFile.open(tmp)) {
+        target.appendRows(
+            target.readHeader(maxHeaderBytes),
+            sources,
+            Casting.EQUIV,
+            ExclusiveFile.Checkpoint.NONE);
       }
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {

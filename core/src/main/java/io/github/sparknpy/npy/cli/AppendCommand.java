@@ -1,8 +1,11 @@
 package io.github.sparknpy.npy.cli;
 
+import io.github.sparknpy.npy.Npy;
 import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyArray;
 import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.RowSource;
+import io.github.sparknpy.npy.dtype.Casting;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
@@ -18,7 +21,8 @@ import java.util.List;
 
 /**
  * {@code npy append [--no-header-rewrite] TARGET SOURCE...}: appends the arrays of .npy files to
- * TARGET with {@link NpyAppendArray}, streaming each source in chunks of rows.
+ * TARGET. {@link NpyAppendArray} checks every source and creates a missing TARGET; {@link
+ * Npy#append} then streams the rows in chunks, converting and reordering them, under TARGET's lock.
  */
 final class AppendCommand extends Command {
   /** Bytes of source data per append. */
@@ -114,21 +118,27 @@ final class AppendCommand extends Command {
         undoCreate(appender, target, sizeBefore, e);
         throw e;
       }
-      List<String> lines = new ArrayList<>();
-      try (appender) {
-        for (NpyFile src : sources) {
-          long rows = appendSource(appender, src);
-          lines.add(
-              "appended " + rows + (rows == 1 ? " row" : " rows") + " from " + src.location());
-        }
-        NpyHeader h = appender.header();
-        lines.add(
-            targetName
-                + ": shape "
-                + InfoCommand.shapeText(h.shape())
-                + ", dtype "
-                + InfoCommand.dtypeText(h.dtype()));
+      // TARGET exists now (with its header, if this run created it). The rows go in with the
+      // core's one append: data first and forced, then the header once; a failure leaves TARGET
+      // as it was.
+      int growth = appender.header().growthAxis();
+      appender.close();
+      List<RowSource> rows = new ArrayList<>(sources.size());
+      for (NpyFile src : sources) {
+        rows.add(RowSource.of(Path.of(src.location()), src.encodedHeader()));
       }
+      NpyHeader h = Npy.append(target, rows, Casting.SAFE, maxHeaderBytes, chunkBytes);
+      List<String> lines = new ArrayList<>();
+      for (NpyFile src : sources) {
+        long n = src.header().dim(growth);
+        lines.add("appended " + n + (n == 1 ? " row" : " rows") + " from " + src.location());
+      }
+      lines.add(
+          targetName
+              + ": shape "
+              + InfoCommand.shapeText(h.shape())
+              + ", dtype "
+              + InfoCommand.dtypeText(h.dtype()));
       lines.forEach(out::println);
       return 0;
     } finally {
@@ -218,89 +228,5 @@ final class AppendCommand extends Command {
     } catch (IOException | RuntimeException e) {
       failure.addSuppressed(e);
     }
-  }
-
-  /** Appends all of {@code src} in chunks; returns the rows it added on TARGET's growth axis. */
-  long appendSource(NpyAppendArray appender, NpyFile src) throws IOException {
-    NpyHeader h = src.header();
-    NpyHeader target = appender.header();
-    boolean fortran = sourceFortran(h);
-    if (h.ndim() > 1 && target.fortranOrder() != fortran) {
-      return appendOtherOrder(appender, src, target.growthAxis());
-    }
-    long rows = h.rowCount();
-    if (rows == 0) {
-      return 0;
-    }
-    long rowBytes = h.rowBytes();
-    long[] shape = h.shape();
-    int growth = h.growthAxis();
-    long perChunk = rowBytes == 0 ? rows : Math.max(1, chunkBytes / rowBytes);
-    for (long first = 0; first < rows; first += perChunk) {
-      long n = Math.min(perChunk, rows - first);
-      shape[growth] = n;
-      appender.append(NpyArray.of(h.dtype(), src.rows(first, n), fortran, shape));
-    }
-    return rows;
-  }
-
-  /**
-   * Appends a source whose memory order differs from TARGET's. TARGET grows on the axis that varies
-   * fastest in the source, so each chunk of TARGET rows is gathered from all source rows: a run of
-   * {@code n} elements for every combination of the other axes. The chunk stays in the source's
-   * order and the library reorders it.
-   */
-  private long appendOtherOrder(NpyAppendArray appender, NpyFile src, int targetAxis)
-      throws IOException {
-    NpyHeader h = src.header();
-    long[] shape = h.shape();
-    int sourceAxis = h.growthAxis();
-    long outer = shape[sourceAxis];
-    long runs = shape[targetAxis];
-    long middle = 1;
-    for (int axis = 0; axis < shape.length; axis++) {
-      if (axis != sourceAxis && axis != targetAxis) {
-        middle *= shape[axis];
-      }
-    }
-    int item = h.dtype().itemSize();
-    boolean fortran = sourceFortran(h);
-    if (runs == 0) {
-      return 0;
-    }
-    long bytesPerTargetRow = outer * middle * item;
-    if (bytesPerTargetRow == 0) {
-      appender.append(NpyArray.of(h.dtype(), ByteBuffer.allocate(0), fortran, shape));
-      return runs;
-    }
-    long k = Math.max(1, Math.min(runs, chunkBytes / bytesPerTargetRow));
-    if (k * bytesPerTargetRow > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + ": one row of it along the target's growth axis is "
-              + bytesPerTargetRow
-              + " bytes in the other memory order, too large to reorder in memory. Save it in the target's order.");
-    }
-    long rowsPerRead = Math.max(1, chunkBytes / h.rowBytes());
-    ByteBuffer chunk = ByteBuffer.allocate((int) (k * bytesPerTargetRow));
-    for (long first = 0; first < runs; first += k) {
-      long n = Math.min(k, runs - first);
-      int runBytes = (int) (n * item);
-      int pos = 0;
-      for (long s0 = 0; s0 < outer; s0 += rowsPerRead) {
-        long count = Math.min(rowsPerRead, outer - s0);
-        ByteBuffer rows = src.rows(s0, count);
-        long runsRead = count * middle;
-        for (long r = 0; r < runsRead; r++) {
-          chunk.put(pos, rows, (int) ((r * runs + first) * item), runBytes);
-          pos += runBytes;
-        }
-      }
-      long[] part = shape.clone();
-      part[targetAxis] = n;
-      appender.append(NpyArray.of(h.dtype(), chunk.slice(0, pos), fortran, part));
-    }
-    return runs;
   }
 }
