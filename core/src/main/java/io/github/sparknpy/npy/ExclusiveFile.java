@@ -81,11 +81,9 @@ public final class ExclusiveFile implements Closeable {
       }
     }
     throw new IOException(
-        "Cannot lock "
-            + path
-            + ": it was replaced "
-            + MAX_REOPENS
-            + " times in a row while waiting for its lock; try again when the writers calm down");
+        ("Cannot lock %s: it was replaced %s times in a row while waiting for its lock; try again"
+                + " when the writers calm down")
+            .formatted(path, MAX_REOPENS));
   }
 
   /** The file's identity (its inode on Unix); the modification time and size where none. */
@@ -173,7 +171,7 @@ public final class ExclusiveFile implements Closeable {
       int chunkBytes)
       throws IOException {
     if (closed) {
-      throw new IllegalStateException("Cannot append to " + path + ": the file is closed");
+      throw new IllegalStateException("Cannot append to %s: the file is closed".formatted(path));
     }
     return RowAppend.append(channel, path, old, sources, casting, checkpoint, chunkBytes);
   }

@@ -102,10 +102,9 @@ public final class Npy {
           e,
           "Cannot make " + path + " appendable",
           inPlace
-              ? "Free space on its disk and run Npy.ensureAppendable (or 'npy recover "
-                  + path
-                  + "') again: a rewrite interrupted in place resumes from its journal "
-                  + InPlaceMove.journalOf(path)
+              ? ("Free space on its disk and run Npy.ensureAppendable (or 'npy recover %s') again:"
+                      + " a rewrite interrupted in place resumes from its journal %s")
+                  .formatted(path, InPlaceMove.journalOf(path))
               : "The file is unchanged (its partial copy beside it was deleted): free about its"
                   + " size on its disk, or rewrite it in place, and run again");
     }
@@ -129,9 +128,9 @@ public final class Npy {
             NpyHeader header = encoded.header();
             if (header.ndim() == 0) {
               throw new NpyNotAppendableException(
-                  "Cannot make "
-                      + path
-                      + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+                  ("Cannot make %s appendable: it holds a 0-d array, which has no axis to grow on."
+                          + " Save it with shape (1,) instead.")
+                      .formatted(path));
             }
             long data = channel.size() - encoded.dataOffset();
             if (data != header.dataBytes()) {
@@ -173,9 +172,9 @@ public final class Npy {
       throw NpyDiskFullException.restate(
           e,
           "Cannot recover " + path,
-          "Free space on its disk and run recover again: it starts over from what the file holds,"
-              + " and a header rewrite interrupted in place resumes from its journal "
-              + InPlaceMove.journalOf(path));
+          ("Free space on its disk and run recover again: it starts over from what the file"
+                  + " holds, and a header rewrite interrupted in place resumes from its journal %s")
+              .formatted(InPlaceMove.journalOf(path)));
     }
   }
 
@@ -190,12 +189,11 @@ public final class Npy {
             InPlaceMove.resume(path, channel);
             if (channel.size() == 0) {
               throw new NpyFormatException(
-                  "Cannot recover "
-                      + path
-                      + ": it is empty (0 bytes), so it has no header that says what the rows are;"
-                      + " a writer was killed after creating it and before writing anything."
-                      + " No row was ever in it: delete it, or append to it, since NpyAppendArray"
-                      + " treats an empty file as new.");
+                  ("Cannot recover %s: it is empty (0 bytes), so it has no header that says what"
+                          + " the rows are; a writer was killed after creating it and before"
+                          + " writing anything. No row was ever in it: delete it, or append to it,"
+                          + " since NpyAppendArray treats an empty file as new.")
+                      .formatted(path));
             }
             EncodedHeader encoded = read(channel, path, maxHeaderBytes);
             NpyHeader header = encoded.header();
@@ -209,13 +207,9 @@ public final class Npy {
             } else if (header.ndim() == 0) {
               if (data < rowBytes && !zerofillIncomplete) {
                 throw new NpyFormatException(
-                    "Cannot recover "
-                        + path
-                        + ": it holds a 0-d array of "
-                        + rowBytes
-                        + " bytes but only "
-                        + data
-                        + " are present; pass zerofillIncomplete to complete it with zeros");
+                    ("Cannot recover %s: it holds a 0-d array of %s bytes but only %s are present;"
+                            + " pass zerofillIncomplete to complete it with zeros")
+                        .formatted(path, rowBytes, data));
               }
               rows = 1;
               keep = rowBytes;
@@ -357,12 +351,9 @@ public final class Npy {
       throw NpyDiskFullException.restate(
           e,
           "Cannot write " + out,
-          out
-              + " was not created or replaced (its partial copy "
-              + tmp
-              + " is deleted); it needs "
-              + (result.encode().length + result.dataBytes())
-              + " bytes: free space on that disk or write it to another, and run again");
+          ("%s was not created or replaced (its partial copy %s is deleted); it needs %s bytes:"
+                  + " free space on that disk or write it to another, and run again")
+              .formatted(out, tmp, result.encode().length + result.dataBytes()));
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -372,32 +363,22 @@ public final class Npy {
   private static void checkSameLayout(Path firstPath, NpyHeader first, Path path, NpyHeader h) {
     if (!h.dtype().equals(first.dtype())) {
       throw new NpyIncompatibleArrayException(
-          "Cannot concatenate "
-              + path
-              + " with "
-              + firstPath
-              + ": dtype "
-              + h.dtype().descr()
-              + " differs from "
-              + first.dtype().descr());
+          "Cannot concatenate %s with %s: dtype %s differs from %s"
+              .formatted(path, firstPath, h.dtype().descr(), first.dtype().descr()));
     }
     if (h.ndim() != first.ndim()
         || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder())
         || !Arrays.equals(h.rowShape(), first.rowShape())) {
       throw new NpyIncompatibleArrayException(
-          "Cannot concatenate "
-              + path
-              + " (shape "
-              + NpyHeader.shapeRepr(h.shape())
-              + ", fortran_order "
-              + pyBool(h.fortranOrder())
-              + ") with "
-              + firstPath
-              + " (shape "
-              + NpyHeader.shapeRepr(first.shape())
-              + ", fortran_order "
-              + pyBool(first.fortranOrder())
-              + "): arrays must have the same order and differ only on the growth axis");
+          ("Cannot concatenate %s (shape %s, fortran_order %s) with %s (shape %s, fortran_order"
+                  + " %s): arrays must have the same order and differ only on the growth axis")
+              .formatted(
+                  path,
+                  NpyHeader.shapeRepr(h.shape()),
+                  pyBool(h.fortranOrder()),
+                  firstPath,
+                  NpyHeader.shapeRepr(first.shape()),
+                  pyBool(first.fortranOrder())));
     }
   }
 

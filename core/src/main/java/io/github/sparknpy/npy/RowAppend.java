@@ -39,7 +39,7 @@ final class RowAppend {
 
   private RowAppend(FileChannel ch, Path file, EncodedHeader old, int chunkBytes) {
     if (chunkBytes <= 0) {
-      throw new IllegalArgumentException("chunkBytes must be positive: " + chunkBytes);
+      throw new IllegalArgumentException("chunkBytes must be positive: %s".formatted(chunkBytes));
     }
     this.chunkBytes = chunkBytes;
     this.ch = ch;
@@ -273,9 +273,9 @@ final class RowAppend {
         throws IOException {
       if (!(in instanceof SeekableByteChannel seekable)) {
         throw new IllegalArgumentException(
-            "Cannot append %s to %s: its memory order differs from the file's, which needs a"
-                    .formatted(source.name(), file)
-                + " seekable source");
+            ("Cannot append %s to %s: its memory order differs from the file's, which needs a"
+                    + " seekable source")
+                .formatted(source.name(), file));
       }
       NpyHeader h = source.header();
       long base = seekable.position();

@@ -131,14 +131,12 @@ final class AppendCommand extends Command {
       List<String> lines = new ArrayList<>();
       for (NpyFile src : sources) {
         long n = src.header().dim(growth);
-        lines.add("appended " + n + (n == 1 ? " row" : " rows") + " from " + src.location());
+        lines.add("appended %s %s from %s".formatted(n, n == 1 ? "row" : "rows", src.location()));
       }
       lines.add(
-          targetName
-              + ": shape "
-              + InfoCommand.shapeText(h.shape())
-              + ", dtype "
-              + InfoCommand.dtypeText(h.dtype()));
+          "%s: shape %s, dtype %s"
+              .formatted(
+                  targetName, InfoCommand.shapeText(h.shape()), InfoCommand.dtypeText(h.dtype())));
       lines.forEach(out::println);
       return 0;
     } finally {
@@ -152,9 +150,9 @@ final class AppendCommand extends Command {
     NpyHeader h = src.header();
     if (h.ndim() == 0) {
       throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + ": it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+          ("Cannot append %s: it holds a 0-d array, which has no axis to grow on. Save it with"
+                  + " shape (1,) instead.")
+              .formatted(src.location()));
     }
     if (src.needsRecovery()) {
       throw NpyNeedsRecoveryException.dataLength(
@@ -179,21 +177,16 @@ final class AppendCommand extends Command {
     }
     if (!ok) {
       throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + " (shape "
-              + InfoCommand.shapeText(h.shape())
-              + ") to "
-              + targetName
-              + " (shape "
-              + InfoCommand.shapeText(target.shape())
-              + ", "
-              + (target.fortranOrder() ? "Fortran" : "C")
-              + " order): the shapes must have the same length and "
-              + "differ only on axis "
-              + target.growthAxis()
-              + ", the growth axis of "
-              + targetName);
+          ("Cannot append %s (shape %s) to %s (shape %s, %s order): the shapes must have the same"
+                  + " length and differ only on axis %s, the growth axis of %s")
+              .formatted(
+                  src.location(),
+                  InfoCommand.shapeText(h.shape()),
+                  targetName,
+                  InfoCommand.shapeText(target.shape()),
+                  target.fortranOrder() ? "Fortran" : "C",
+                  target.growthAxis(),
+                  targetName));
     }
   }
 

@@ -1,6 +1,5 @@
 package io.github.sparknpy.npy.header;
 
-import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import java.io.EOFException;
@@ -79,69 +78,62 @@ public final class EncodedHeader {
       byte[] some = new byte[(int) Math.max(fileLength, 0)];
       in.readFully(0, ByteBuffer.wrap(some));
       checkMagic(some, location);
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": it has "
-              + fileLength
-              + " bytes, too short for a .npy header (at least 10). The file is truncated or not a .npy file.");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "it has %s bytes, too short for a .npy header (at least 10). The file is truncated or not"
+              + " a .npy file.",
+          fileLength);
     }
     ByteBuffer first =
         ByteBuffer.allocate((int) Math.min(fileLength, FIRST_READ)).order(ByteOrder.LITTLE_ENDIAN);
     try {
       in.readFully(0, first);
     } catch (EOFException e) {
-      throw new NpyFormatException(
-          "Cannot read " + location + ": the file ended before its header (" + e.getMessage() + ")",
-          e);
+      throw HeaderDict.invalid(
+          e, location, "the file ended before its header (%s)", e.getMessage());
     }
     byte[] prefix = first.array();
     checkMagic(prefix, location);
     NpyVersion version = NpyVersion.of(prefix[6] & 0xff, prefix[7] & 0xff);
     if (version == null) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": unsupported .npy format version "
-              + (prefix[6] & 0xff)
-              + "."
-              + (prefix[7] & 0xff)
-              + " (this library reads 1.0, 2.0 and 3.0)");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "unsupported .npy format version %s.%s (this library reads 1.0, 2.0 and 3.0)",
+          prefix[6] & 0xff,
+          prefix[7] & 0xff);
     }
     if (fileLength < version.prefixLength()) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": it has "
-              + fileLength
-              + " bytes, too short for a version "
-              + version
-              + " header prefix");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "it has %s bytes, too short for a version %s header prefix",
+          fileLength,
+          version);
     }
     long textLength =
         version.lengthFieldBytes() == 2
             ? first.getShort(8) & 0xffffL
             : first.getInt(8) & 0xffffffffL;
     if (textLength > maxHeaderBytes) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": its header is "
-              + textLength
-              + " bytes, more than the limit of "
-              + maxHeaderBytes
-              + " bytes. If you trust this file, raise the maximum header size.");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "its header is %s bytes, more than the limit of %s bytes. If you trust this file, raise"
+              + " the maximum header size.",
+          textLength,
+          maxHeaderBytes);
     }
     long dataOffset = version.prefixLength() + textLength;
     if (dataOffset > fileLength) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": the header says it is "
-              + textLength
-              + " bytes long but the file ends at "
-              + fileLength
-              + " bytes. The file is truncated.");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "the header says it is %s bytes long but the file ends at %s bytes. The file is"
+              + " truncated.",
+          textLength,
+          fileLength);
     }
     byte[] text = new byte[(int) textLength];
     int inFirst = (int) Math.min(textLength, prefix.length - version.prefixLength());
@@ -152,13 +144,8 @@ public final class EncodedHeader {
             version.prefixLength() + (long) inFirst,
             ByteBuffer.wrap(text, inFirst, text.length - inFirst));
       } catch (EOFException e) {
-        throw new NpyFormatException(
-            "Cannot read "
-                + location
-                + ": the file ended inside the header ("
-                + e.getMessage()
-                + ")",
-            e);
+        throw HeaderDict.invalid(
+            e, location, "the file ended inside the header (%s)", e.getMessage());
       }
     }
     return new EncodedHeader(HeaderDict.parse(text, version, location), version, dataOffset);
@@ -176,30 +163,25 @@ public final class EncodedHeader {
     if (prefix.length >= MOVING_MAGIC.length
         && java.util.Arrays.equals(
             prefix, 0, MOVING_MAGIC.length, MOVING_MAGIC, 0, MOVING_MAGIC.length)) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": an in-place ensure-appendable of this file was interrupted while moving its data."
-              + " Run 'npy recover' on it (or Npy.recover) to finish the move; nothing is lost.");
+      throw HeaderDict.invalid(
+          null,
+          location,
+          "an in-place ensure-appendable of this file was interrupted while moving its data. Run"
+              + " 'npy recover' on it (or Npy.recover) to finish the move; nothing is lost.");
     }
     int n = Math.min(prefix.length, NpyHeader.MAGIC.length);
     for (int i = 0; i < n; i++) {
       if (prefix[i] != NpyHeader.MAGIC[i]) {
-        throw new NpyFormatException(
-            "Cannot read "
-                + location
-                + ": not a .npy file, it starts with "
-                + hex(prefix, Math.min(prefix.length, 8))
-                + " instead of the magic string \\x93NUMPY");
+        throw HeaderDict.invalid(
+            null,
+            location,
+            "not a .npy file, it starts with %s instead of the magic string \\x93NUMPY",
+            hex(prefix, Math.min(prefix.length, 8)));
       }
     }
     if (n < NpyHeader.MAGIC.length) {
-      throw new NpyFormatException(
-          "Cannot read "
-              + location
-              + ": the file has only "
-              + prefix.length
-              + " bytes, a truncated magic string");
+      throw HeaderDict.invalid(
+          null, location, "the file has only %s bytes, a truncated magic string", prefix.length);
     }
   }
 

@@ -121,8 +121,8 @@ final class HeaderDict {
     return shape;
   }
 
-  /** "Cannot read LOCATION: " followed by the formatted reason. */
-  private static NpyFormatException invalid(
+  /** "Cannot read LOCATION: " followed by the formatted reason (for the whole header package). */
+  static NpyFormatException invalid(
       Throwable cause, String location, String reason, Object... args) {
     String message = "Cannot read " + location + ": " + reason.formatted(args);
     return cause == null ? new NpyFormatException(message) : new NpyFormatException(message, cause);

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Parses the Python literal that a {@code .npy} header holds, the way {@code ast.literal_eval}
- * does: strings (any quotes and prefixes, escapes, implicit concatenation), ints (any base,
- * underscores, optional Python 2 {@code L} suffix), floats, {@code True/False/None}, tuples, lists,
- * dicts and sets, with comments and any whitespace. Nesting is bounded so a hostile header cannot
- * overflow the stack.
+ * Internal: not part of the library's API (public only for the {@code dtype} and {@code header}
+ * packages). Parses the Python literal that a {@code .npy} header holds, the way {@code
+ * ast.literal_eval} does: strings (any quotes and prefixes, escapes, implicit concatenation), ints
+ * (any base, underscores, optional Python 2 {@code L} suffix), floats, {@code True/False/None},
+ * tuples, lists, dicts and sets, with comments and any whitespace. Nesting is bounded so a hostile
+ * header cannot overflow the stack.
  *
  * <p>Values map to Java as: str to {@link String}, bytes to {@link Bytes}, int to {@link
  * BigInteger}, float to {@link Double}, bool to {@link Boolean}, None to {@link #NONE}, tuple to
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 public final class PythonLiteral {
   /** Python's {@code None}. */
-  public static final Object NONE =
+  static final Object NONE =
       new Object() {
         @Override
         public String toString() {
@@ -34,7 +35,7 @@ public final class PythonLiteral {
   private static final int MAX_DEPTH = 1000;
 
   /** Python's default {@code sys.int_info.default_max_str_digits}. */
-  public static final int MAX_INT_DIGITS = 4300;
+  static final int MAX_INT_DIGITS = 4300;
 
   /** A Python tuple; distinct from a list because numpy treats them differently. */
   public record Tuple(List<Object> items) {
@@ -53,7 +54,7 @@ public final class PythonLiteral {
   }
 
   /** A Python set literal. */
-  public record Set(List<Object> items) {}
+  record Set(List<Object> items) {}
 
   /** The text is not a Python literal; the message says where and why. */
   public static final class SyntaxException extends Exception {

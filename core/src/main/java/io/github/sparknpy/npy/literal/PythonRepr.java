@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
+ * Internal: not part of the library's API (public only for the other packages of the core).
  * Python's {@code repr()} for the values a {@code .npy} header holds, so that headers come out byte
  * for byte as numpy writes them (quote choice, escapes, tuple commas).
  */
@@ -17,7 +18,7 @@ public final class PythonRepr {
     return sb.toString();
   }
 
-  public static void append(StringBuilder sb, Object value) {
+  static void append(StringBuilder sb, Object value) {
     if (value instanceof String s) {
       appendString(sb, s);
     } else if (value instanceof Boolean b) {
@@ -69,7 +70,7 @@ public final class PythonRepr {
   }
 
   /** As CPython's unicode_repr: single quotes unless the text has ' and no ". */
-  public static void appendString(StringBuilder sb, String s) {
+  static void appendString(StringBuilder sb, String s) {
     char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     sb.append(quote);
     for (int i = 0; i < s.length(); ) {
