@@ -222,6 +222,9 @@ final class RowAppend {
         if (reorder) {
           return copyReordered(in, pos, out);
         }
+        if (relayout == null && conversion == null && in instanceof FileChannel fc) {
+          return transfer(fc, pos);
+        }
         ByteBuffer buf = ByteBuffer.allocate((int) Math.min(rows, perChunk) * inRowBytes);
         for (long first = 0; first < rows; first += perChunk) {
           int n = (int) Math.min(perChunk, rows - first);
@@ -243,6 +246,26 @@ final class RowAppend {
         return new LockedView(source.dataOffset());
       }
       return source.data().open();
+    }
+
+    /** The same bytes from a local file: copied by the kernel where it can. */
+    private long transfer(FileChannel in, long pos) throws IOException {
+      long start = in.position();
+      long count = rows * inRowBytes;
+      long done = 0;
+      while (done < count) {
+        long n = in.transferTo(start + done, count - done, ch.position(pos + done));
+        if (n <= 0) {
+          if (in.size() < start + count) {
+            throw new EOFException(
+                "Cannot append %s to %s: its data ended %s bytes before its header says"
+                    .formatted(source.name(), file, count - done));
+          }
+          continue;
+        }
+        done += n;
+      }
+      return done;
     }
 
     /**

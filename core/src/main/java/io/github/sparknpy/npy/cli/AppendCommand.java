@@ -63,11 +63,12 @@ final class AppendCommand extends Command {
         must be appendable ('npy ensure-appendable') and complete ('npy recover'). Sources
         must match TARGET on every other axis, and their dtype must convert safely to
         TARGET's (numpy's casting='safe'). All sources are checked before anything is
-        written, and they are read in chunks, so they may be larger than memory.
+        written, and they are read in chunks, so they may be larger than memory. If the
+        append fails, TARGET is left as it was.
 
         Options:
-          --no-header-rewrite  write TARGET's header once at the end instead of after every
-                               chunk (faster; if interrupted, 'npy recover TARGET' repairs it)
+          --no-header-rewrite  accepted for compatibility: TARGET's header is always written
+                               once, after all the new data is on disk
           --max-header-bytes N
                                refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help           show this help
@@ -127,7 +128,13 @@ final class AppendCommand extends Command {
       for (NpyFile src : sources) {
         rows.add(RowSource.of(Path.of(src.location()), src.encodedHeader()));
       }
-      NpyHeader h = Npy.append(target, rows, Casting.SAFE, maxHeaderBytes, chunkBytes);
+      NpyHeader h;
+      try {
+        h = Npy.append(target, rows, Casting.SAFE, maxHeaderBytes, chunkBytes);
+      } catch (IOException | RuntimeException e) {
+        undoCreate(appender, target, sizeBefore, e);
+        throw e;
+      }
       List<String> lines = new ArrayList<>();
       for (NpyFile src : sources) {
         long n = src.header().dim(growth);
