@@ -314,7 +314,7 @@ final class RowAppend {
       }
       int item = h.dtype().itemSize();
       long bytesPerTargetRow = outer * middle * item;
-      long k = Math.max(1, Math.min(rows, chunkBytes / bytesPerTargetRow));
+      long k = Math.max(1, Math.min(rows, chunkBytes / Math.max(bytesPerTargetRow, outRowBytes)));
       if (k * bytesPerTargetRow > Integer.MAX_VALUE - 8) {
         throw new IllegalArgumentException(
             ("Cannot append %s: one row of it along the target's growth axis is %s bytes in the"

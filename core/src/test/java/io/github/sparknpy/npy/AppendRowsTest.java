@@ -133,6 +133,15 @@ class AppendRowsTest {
                 fortranTarget,
                 "np.asfortranarray(np.concatenate([" + ft + ", " + cs + "], axis=1))"))
         .isEqualTo("True");
+
+    // Reordered and converted (wider items), in chunks of a few rows.
+    String wide = "np.arange(8, dtype='<i8').reshape(2, 2, 2)";
+    String narrow = "np.asfortranarray(np.arange(-24, 0, dtype='<i2').reshape(6, 2, 2))";
+    Path wideTarget = target("w.npy", wide);
+    Npy.append(
+        wideTarget, List.of(RowSource.of(save("n.npy", narrow), MAX)), Casting.SAFE, MAX, 40);
+    assertThat(check(wideTarget, "np.concatenate([" + wide + ", " + narrow + "])"))
+        .isEqualTo("True");
     assertThat(Files.exists(ctarget)).isTrue();
   }
 
