@@ -1,8 +1,8 @@
 package io.github.sparknpy.bench;
 
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyVersion;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -5,7 +5,7 @@ import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyArray;
 import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.RecoveryResult;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;

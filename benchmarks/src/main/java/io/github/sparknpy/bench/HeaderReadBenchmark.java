@@ -1,9 +1,9 @@
 package io.github.sparknpy.bench;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.Npy;
 import io.github.sparknpy.npy.NpyFile;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -3,9 +3,9 @@ package io.github.sparknpy.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
-import io.github.sparknpy.npy.NpyUnsupportedDtypeException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
 import io.github.sparknpy.npy.testing.DirectorySnapshot;
 import io.github.sparknpy.npy.testing.Numpy;
 import io.github.sparknpy.spark.config.NpyOptionException;

@@ -64,7 +64,7 @@ class PackageDependencyTest {
     assertThat(targets("x = io.github.sparknpy.spark.NpyTable.FILE_COLUMN;")).containsExactly(ROOT);
     assertThat(targets("import static io.github.sparknpy.spark.write.NpyWrite.X;"))
         .containsExactly("write");
-    assertThat(targets("import io.github.sparknpy.npy.DType;")).isEmpty();
+    assertThat(targets("import io.github.sparknpy.npy.dtype.DType;")).isEmpty();
   }
 
   /** The connector packages {@code source} refers to: a sub-package name, or {@link #ROOT}. */

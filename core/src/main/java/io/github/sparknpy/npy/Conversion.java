@@ -1,5 +1,11 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.DatetimeUnit;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

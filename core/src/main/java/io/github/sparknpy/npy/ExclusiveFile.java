@@ -1,5 +1,9 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import java.io.Closeable;
 import java.io.IOException;
@@ -9,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -76,11 +81,9 @@ public final class ExclusiveFile implements Closeable {
       }
     }
     throw new IOException(
-        "Cannot lock "
-            + path
-            + ": it was replaced "
-            + MAX_REOPENS
-            + " times in a row while waiting for its lock; try again when the writers calm down");
+        ("Cannot lock %s: it was replaced %s times in a row while waiting for its lock; try again"
+                + " when the writers calm down")
+            .formatted(path, MAX_REOPENS));
   }
 
   /** The file's identity (its inode on Unix); the modification time and size where none. */
@@ -106,7 +109,71 @@ public final class ExclusiveFile implements Closeable {
   /** Reads the header through the locked channel. */
   public EncodedHeader readHeader(int maxHeaderBytes) throws IOException {
     return EncodedHeader.read(
-        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+        new ChannelInputStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+  }
+
+  /** The points of {@link #appendRows} that a {@link Checkpoint} hears about. */
+  public enum Stage {
+    /** The new rows are after the old data and forced to disk; the header is the old one. */
+    DATA_FORCED,
+    /** The new header is written (not yet forced). */
+    HEADER_WRITTEN
+  }
+
+  /**
+   * Called at each {@link Stage} of {@link #appendRows}; an exception thrown here fails the append
+   * like any other (for fault-injection tests).
+   */
+  @FunctionalInterface
+  public interface Checkpoint {
+    Checkpoint NONE = stage -> {};
+
+    void reached(Stage stage) throws IOException;
+  }
+
+  /**
+   * Appends the rows of every source after this file's rows, in place, under the lock this holds.
+   * {@code old} is the file's header as {@link #readHeader} read it under this lock.
+   *
+   * <p>Every source is checked before anything is written: its shape must equal the file's except
+   * on the file's growth axis, and its dtype must be the file's, or widen to it (strings and bytes
+   * padded with zeros, field by field in records, as {@link io.github.sparknpy.npy.dtype.Relayout}
+   * does), or convert to it under {@code casting}; a source in the other memory order is reordered
+   * (it must then open as a seekable channel). Then the data goes after the file's data and is
+   * forced to disk, then the header is rewritten with the new row count and forced. Until this
+   * returns, any failure puts the old header back and cuts the file to its old length, so the file
+   * is left as it was, byte for byte, and its header never counts data that is not there.
+   *
+   * @return the file's header now
+   * @throws io.github.sparknpy.npy.error.NpyNotAppendableException if the header has no spare space
+   *     (see {@link Npy#ensureAppendable}) or the array is 0-d
+   * @throws io.github.sparknpy.npy.error.NpyNeedsRecoveryException if the file's data is not the
+   *     length its header says
+   * @throws io.github.sparknpy.npy.error.NpyIncompatibleArrayException if a source does not fit;
+   *     nothing is written then
+   */
+  public NpyHeader appendRows(
+      EncodedHeader old, List<RowSource> sources, Casting casting, Checkpoint checkpoint)
+      throws IOException {
+    return appendRows(old, sources, casting, checkpoint, RowAppend.DEFAULT_CHUNK_BYTES);
+  }
+
+  /**
+   * {@link #appendRows(EncodedHeader, List, Casting, Checkpoint)} reading, converting and writing
+   * {@code chunkBytes} of source data at a time (default 8 MiB; more for a source row that is
+   * larger).
+   */
+  public NpyHeader appendRows(
+      EncodedHeader old,
+      List<RowSource> sources,
+      Casting casting,
+      Checkpoint checkpoint,
+      int chunkBytes)
+      throws IOException {
+    if (closed) {
+      throw new IllegalStateException("Cannot append to %s: the file is closed".formatted(path));
+    }
+    return RowAppend.append(channel, path, old, sources, casting, checkpoint, chunkBytes);
   }
 
   /** Releases the lock and closes the channel. Idempotent. */

@@ -1,5 +1,7 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,7 +22,7 @@ import java.util.Arrays;
  */
 final class InPlaceMove {
   /** What a file starts with while its data is being moved. */
-  static final byte[] MOVING_MAGIC = {(byte) 0x93, 'N', 'P', 'Y', 'M', 'V'};
+  static final byte[] MOVING_MAGIC = EncodedHeader.movingMagic();
 
   static final int DEFAULT_CHUNK_BYTES = 8 << 20;
 
@@ -110,7 +112,7 @@ final class InPlaceMove {
    */
   static boolean resume(Path path, FileChannel file) throws IOException {
     Path journalPath = journalOf(path);
-    byte[] start = new byte[NpyHeader.MAGIC.length];
+    byte[] start = new byte[MOVING_MAGIC.length];
     if (file.size() >= start.length) {
       readFully(file, ByteBuffer.wrap(start), 0, path);
     }

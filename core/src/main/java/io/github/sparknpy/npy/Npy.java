@@ -1,5 +1,15 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import java.io.IOException;
@@ -92,10 +102,9 @@ public final class Npy {
           e,
           "Cannot make " + path + " appendable",
           inPlace
-              ? "Free space on its disk and run Npy.ensureAppendable (or 'npy recover "
-                  + path
-                  + "') again: a rewrite interrupted in place resumes from its journal "
-                  + InPlaceMove.journalOf(path)
+              ? ("Free space on its disk and run Npy.ensureAppendable (or 'npy recover %s') again:"
+                      + " a rewrite interrupted in place resumes from its journal %s")
+                  .formatted(path, InPlaceMove.journalOf(path))
               : "The file is unchanged (its partial copy beside it was deleted): free about its"
                   + " size on its disk, or rewrite it in place, and run again");
     }
@@ -119,20 +128,18 @@ public final class Npy {
             NpyHeader header = encoded.header();
             if (header.ndim() == 0) {
               throw new NpyNotAppendableException(
-                  "Cannot make "
-                      + path
-                      + " appendable: it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+                  ("Cannot make %s appendable: it holds a 0-d array, which has no axis to grow on."
+                          + " Save it with shape (1,) instead.")
+                      .formatted(path));
             }
             long data = channel.size() - encoded.dataOffset();
             if (data != header.dataBytes()) {
-              throw new NpyNeedsRecoveryException(
-                  "Cannot make "
-                      + path
-                      + " appendable: its header says "
-                      + header.dataBytes()
-                      + " bytes of data but the file has "
-                      + data
-                      + ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it appendable.");
+              throw NpyNeedsRecoveryException.dataLength(
+                  "Cannot make %s appendable".formatted(path),
+                  header.dataBytes(),
+                  data,
+                  ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it"
+                      + " appendable.");
             }
             if (encoded.isAppendable()) {
               return resumed;
@@ -165,9 +172,9 @@ public final class Npy {
       throw NpyDiskFullException.restate(
           e,
           "Cannot recover " + path,
-          "Free space on its disk and run recover again: it starts over from what the file holds,"
-              + " and a header rewrite interrupted in place resumes from its journal "
-              + InPlaceMove.journalOf(path));
+          ("Free space on its disk and run recover again: it starts over from what the file"
+                  + " holds, and a header rewrite interrupted in place resumes from its journal %s")
+              .formatted(InPlaceMove.journalOf(path)));
     }
   }
 
@@ -182,12 +189,11 @@ public final class Npy {
             InPlaceMove.resume(path, channel);
             if (channel.size() == 0) {
               throw new NpyFormatException(
-                  "Cannot recover "
-                      + path
-                      + ": it is empty (0 bytes), so it has no header that says what the rows are;"
-                      + " a writer was killed after creating it and before writing anything."
-                      + " No row was ever in it: delete it, or append to it, since NpyAppendArray"
-                      + " treats an empty file as new.");
+                  ("Cannot recover %s: it is empty (0 bytes), so it has no header that says what"
+                          + " the rows are; a writer was killed after creating it and before"
+                          + " writing anything. No row was ever in it: delete it, or append to it,"
+                          + " since NpyAppendArray treats an empty file as new.")
+                      .formatted(path));
             }
             EncodedHeader encoded = read(channel, path, maxHeaderBytes);
             NpyHeader header = encoded.header();
@@ -201,13 +207,9 @@ public final class Npy {
             } else if (header.ndim() == 0) {
               if (data < rowBytes && !zerofillIncomplete) {
                 throw new NpyFormatException(
-                    "Cannot recover "
-                        + path
-                        + ": it holds a 0-d array of "
-                        + rowBytes
-                        + " bytes but only "
-                        + data
-                        + " are present; pass zerofillIncomplete to complete it with zeros");
+                    ("Cannot recover %s: it holds a 0-d array of %s bytes but only %s are present;"
+                            + " pass zerofillIncomplete to complete it with zeros")
+                        .formatted(path, rowBytes, data));
               }
               rows = 1;
               keep = rowBytes;
@@ -258,6 +260,38 @@ public final class Npy {
    * np.concatenate}. The inputs must share dtype, order and every other axis. {@code out} appears
    * only when complete (written beside it, then atomically renamed).
    */
+  /**
+   * Appends the rows of {@code sources} to the appendable {@code .npy} file {@code target}, in
+   * place, under the file's exclusive lock (the one {@link NpyAppendArray} takes): see {@link
+   * ExclusiveFile#appendRows} for the checks and for what a failure leaves (the file as it was).
+   *
+   * @return the target's header now
+   */
+  public static NpyHeader append(
+      Path target, List<RowSource> sources, Casting casting, int maxHeaderBytes)
+      throws IOException {
+    return append(target, sources, casting, maxHeaderBytes, RowAppend.DEFAULT_CHUNK_BYTES);
+  }
+
+  /**
+   * {@link #append(Path, List, Casting, int)} reading, converting and writing {@code chunkBytes} of
+   * source data at a time.
+   */
+  public static NpyHeader append(
+      Path target, List<RowSource> sources, Casting casting, int maxHeaderBytes, int chunkBytes)
+      throws IOException {
+    try (ExclusiveFile file = ExclusiveFile.open(target)) {
+      EncodedHeader old = file.readHeader(maxHeaderBytes);
+      return file.appendRows(old, sources, casting, ExclusiveFile.Checkpoint.NONE, chunkBytes);
+    } catch (IOException e) {
+      throw NpyDiskFullException.restate(
+          e,
+          "Cannot append to " + target,
+          "Free space on its disk (or append to a file on another disk) and append again; the"
+              + " file was left as it was");
+    }
+  }
+
   public static NpyHeader concat(Path out, List<Path> inputs) throws IOException {
     return concat(out, inputs, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
   }
@@ -275,14 +309,11 @@ public final class Npy {
       EncodedHeader h = readHeader(in, maxHeaderBytes);
       long data = Files.size(in) - h.dataOffset();
       if (data != h.header().dataBytes()) {
-        throw new NpyNeedsRecoveryException(
-            "Cannot concatenate "
-                + in
-                + ": its header says "
-                + h.header().dataBytes()
-                + " bytes of data but the file has "
-                + data
-                + ". Run 'npy recover' on it first.");
+        throw NpyNeedsRecoveryException.dataLength(
+            "Cannot concatenate " + in,
+            h.header().dataBytes(),
+            data,
+            ". Run 'npy recover' on it first.");
       }
       if (first == null) {
         first = h;
@@ -297,35 +328,32 @@ public final class Npy {
       rows = Math.addExact(rows, h.header().rowCount());
     }
     NpyHeader result = first.header().withRowCount(rows);
+    List<RowSource> sources = new ArrayList<>(inputs.size());
+    for (int i = 0; i < inputs.size(); i++) {
+      sources.add(RowSource.of(inputs.get(i), headers.get(i)));
+    }
     Path tmp = siblingTemp(out);
     try {
+      // An empty array with the first input's layout, then every input's rows appended to it.
       try (FileChannel target =
           FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        long pos = write(target, result.encode(), 0);
-        for (int i = 0; i < inputs.size(); i++) {
-          try (FileChannel source = FileChannel.open(inputs.get(i), StandardOpenOption.READ)) {
-            pos +=
-                transfer(
-                    source,
-                    headers.get(i).dataOffset(),
-                    headers.get(i).header().dataBytes(),
-                    target,
-                    pos);
-          }
-        }
-        target.force(true);
+        write(target, first.header().withRowCount(0).encode(), 0);
+      }
+      try (ExclusiveFile target = ExclusiveFile.open(tmp)) {
+        target.appendRows(
+            target.readHeader(maxHeaderBytes),
+            sources,
+            Casting.EQUIV,
+            ExclusiveFile.Checkpoint.NONE);
       }
       Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw NpyDiskFullException.restate(
           e,
           "Cannot write " + out,
-          out
-              + " was not created or replaced (its partial copy "
-              + tmp
-              + " is deleted); it needs "
-              + (result.encode().length + result.dataBytes())
-              + " bytes: free space on that disk or write it to another, and run again");
+          ("%s was not created or replaced (its partial copy %s is deleted); it needs %s bytes:"
+                  + " free space on that disk or write it to another, and run again")
+              .formatted(out, tmp, result.encode().length + result.dataBytes()));
     } finally {
       Files.deleteIfExists(tmp);
     }
@@ -335,32 +363,22 @@ public final class Npy {
   private static void checkSameLayout(Path firstPath, NpyHeader first, Path path, NpyHeader h) {
     if (!h.dtype().equals(first.dtype())) {
       throw new NpyIncompatibleArrayException(
-          "Cannot concatenate "
-              + path
-              + " with "
-              + firstPath
-              + ": dtype "
-              + h.dtype().descr()
-              + " differs from "
-              + first.dtype().descr());
+          "Cannot concatenate %s with %s: dtype %s differs from %s"
+              .formatted(path, firstPath, h.dtype().descr(), first.dtype().descr()));
     }
     if (h.ndim() != first.ndim()
         || (h.ndim() > 1 && h.fortranOrder() != first.fortranOrder())
         || !Arrays.equals(h.rowShape(), first.rowShape())) {
       throw new NpyIncompatibleArrayException(
-          "Cannot concatenate "
-              + path
-              + " (shape "
-              + NpyHeader.shapeRepr(h.shape())
-              + ", fortran_order "
-              + pyBool(h.fortranOrder())
-              + ") with "
-              + firstPath
-              + " (shape "
-              + NpyHeader.shapeRepr(first.shape())
-              + ", fortran_order "
-              + pyBool(first.fortranOrder())
-              + "): arrays must have the same order and differ only on the growth axis");
+          ("Cannot concatenate %s (shape %s, fortran_order %s) with %s (shape %s, fortran_order"
+                  + " %s): arrays must have the same order and differ only on the growth axis")
+              .formatted(
+                  path,
+                  NpyHeader.shapeRepr(h.shape()),
+                  pyBool(h.fortranOrder()),
+                  firstPath,
+                  NpyHeader.shapeRepr(first.shape()),
+                  pyBool(first.fortranOrder())));
     }
   }
 
@@ -371,7 +389,7 @@ public final class Npy {
   private static EncodedHeader read(FileChannel channel, Path path, int maxHeaderBytes)
       throws IOException {
     return EncodedHeader.read(
-        new NpyFile.ChannelStream(channel), channel.size(), path.toString(), maxHeaderBytes);
+        new ChannelInputStream(channel), channel.size(), path.toString(), maxHeaderBytes);
   }
 
   /**

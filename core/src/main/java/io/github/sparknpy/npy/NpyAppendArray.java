@@ -1,5 +1,16 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.error.NpyFileReplacedException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,7 +66,8 @@ public final class NpyAppendArray implements AutoCloseable {
   /** Serializes appends from several threads on this instance. */
   private final Object lock = new Object();
 
-  private final ByteBuffer pending;
+  /** The write buffer and its fast path for small primitive appends (deferred headers). */
+  private final AppendBuffer buffered;
 
   /** Reused for converted or reordered blocks on their way to the file (at most 1 MiB). */
   private ByteBuffer chunk;
@@ -65,50 +77,7 @@ public final class NpyAppendArray implements AutoCloseable {
   private NpyVersion version;
   private long dataOffset;
   private long committedRows;
-  private long pendingRows;
   private boolean closed;
-
-  /**
-   * What small primitive appends may go straight into the write buffer with (deferred headers, a
-   * scalar dtype, C order or 1-D); null otherwise and after close. Immutable and volatile, so the
-   * shape check can run before taking the lock.
-   */
-  private volatile BufferedLayout bufferedLayout;
-
-  /** {@link #bufferedLayout} as seen under {@link #lock}: read there without a volatile load. */
-  private BufferedLayout lockedLayout;
-
-  /** The file's dtype (little-endian form), row shape (axes after the first) and row elements. */
-  private record BufferedLayout(ScalarDType dtype, long[] rowShape, long rowElements) {
-    /** True if one row of {@code length} elements of {@code type} fits this layout. */
-    boolean acceptsRow(ScalarDType type, int length) {
-      return (type == dtype || type.equals(dtype)) && rowElements == length;
-    }
-
-    /**
-     * The rows an append of {@code length} elements of {@code type} with {@code shape} adds, or -1
-     * if the general path must decide. Small, so that it inlines into the caller together with the
-     * varargs {@code shape}, which then never reaches the heap.
-     */
-    long rows(ScalarDType type, int length, long[] shape) {
-      if (type != dtype && !type.equals(dtype)) {
-        return -1;
-      }
-      if (shape.length == 0) {
-        return rowShape.length == 0 ? length : -1;
-      }
-      if (shape.length != rowShape.length + 1) {
-        return -1;
-      }
-      for (int axis = 1; axis < shape.length; axis++) {
-        if (shape[axis] != rowShape[axis - 1]) {
-          return -1;
-        }
-      }
-      long rows = shape[0];
-      return rows >= 0 && rows * rowElements == length ? rows : -1;
-    }
-  }
 
   /** Options for {@link NpyAppendArray}; defaults match the Python library. */
   public static final class Builder {
@@ -183,7 +152,8 @@ public final class NpyAppendArray implements AutoCloseable {
     this.rewriteHeaderOnAppend = b.rewriteHeaderOnAppend;
     this.casting = b.casting;
     this.maxHeaderBytes = b.maxHeaderBytes;
-    this.pending = ByteBuffer.allocateDirect(b.rewriteHeaderOnAppend ? 0 : b.bufferBytes);
+    this.buffered =
+        new AppendBuffer(lock, !b.rewriteHeaderOnAppend, b.bufferBytes, this::flushPending);
     if (b.deleteIfExists) {
       Files.deleteIfExists(path);
     } else if (Files.exists(path)) {
@@ -212,29 +182,25 @@ public final class NpyAppendArray implements AutoCloseable {
       return;
     }
     EncodedHeader encoded =
-        EncodedHeader.read(
-            new NpyFile.ChannelStream(channel), size, path.toString(), maxHeaderBytes);
+        EncodedHeader.read(new ChannelInputStream(channel), size, path.toString(), maxHeaderBytes);
     NpyHeader h = encoded.header();
     if (h.ndim() == 0) {
       throw new NpyNotAppendableException(
-          "Cannot append to " + path + ": it holds a 0-d array, which has no axis to grow on");
+          cannotAppend("it holds a 0-d array, which has no axis to grow on"));
     }
     if (!encoded.isAppendable()) {
       throw new NpyNotAppendableException(
-          "Cannot append to "
-              + path
-              + ": its header has no spare space to grow in place (written by an older numpy or another tool)."
-              + " Call Npy.ensureAppendable(path, ...) or run 'npy ensure-appendable' first.");
+          cannotAppend(
+              "its header has no spare space to grow in place (written by an older numpy or"
+                  + " another tool). Call Npy.ensureAppendable(path, ...) or run 'npy"
+                  + " ensure-appendable' first."));
     }
     if (size - encoded.dataOffset() != h.dataBytes()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot append to "
-              + path
-              + ": its header says "
-              + h.dataBytes()
-              + " bytes of data but the file has "
-              + (size - encoded.dataOffset())
-              + " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot append to " + path,
+          h.dataBytes(),
+          size - encoded.dataOffset(),
+          " (an append was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
     }
     header = h;
     useHeader();
@@ -253,62 +219,48 @@ public final class NpyAppendArray implements AutoCloseable {
    */
   public NpyHeader header() {
     synchronized (lock) {
-      return header == null ? null : header.withRowCount(committedRows + pendingRows);
+      return header == null ? null : header.withRowCount(committedRows + buffered.rows());
     }
   }
 
   public void append(double[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT64, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(float[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.FLOAT32, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(long[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT64, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(int[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT32, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(short[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT16, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(byte[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.INT8, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
 
   public void append(boolean[] data, long... shape) throws IOException {
-    BufferedLayout layout = bufferedLayout;
-    long rows = layout == null ? -1 : layout.rows(ScalarDType.BOOL, data.length, shape);
-    if (rows < 0 || !appendBuffered(layout, data, rows)) {
+    if (!buffered.append(data, shape)) {
       append(NpyArray.of(data, shape.clone()));
     }
   }
@@ -319,71 +271,30 @@ public final class NpyAppendArray implements AutoCloseable {
    * existing one needs {@code values.length} equal to its row's element count.
    */
   public void appendRow(double[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.FLOAT64, values.length, Double.BYTES)) {
-        for (double v : values) {
-          pending.putDouble(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <f4} rows. */
   public void appendRow(float[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.FLOAT32, values.length, Float.BYTES)) {
-        for (float v : values) {
-          pending.putFloat(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i8} rows. */
   public void appendRow(long[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.INT64, values.length, Long.BYTES)) {
-        for (long v : values) {
-          pending.putLong(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
   }
 
   /** {@link #appendRow(double[])} for {@code <i4} rows. */
   public void appendRow(int[] values) throws IOException {
-    synchronized (lock) {
-      if (roomForRow(ScalarDType.INT32, values.length, Integer.BYTES)) {
-        for (int v : values) {
-          pending.putInt(v);
-        }
-        pendingRows++;
-        return;
-      }
+    if (!buffered.putRow(values)) {
+      append(NpyArray.of(values, oneRowShape(values.length)));
     }
-    append(NpyArray.of(values, oneRowShape(values.length)));
-  }
-
-  /**
-   * True, with room made in the write buffer, if one row of {@code length} elements of {@code type}
-   * can go straight into it. The caller holds {@link #lock}; the layout is read there as a plain
-   * field, and the caller's sequential puts compile to the same code as a hand-written buffer loop
-   * (this is the logger's hot path).
-   */
-  private boolean roomForRow(ScalarDType type, int length, int elementBytes) throws IOException {
-    BufferedLayout layout = lockedLayout;
-    return layout != null
-        && layout.acceptsRow(type, length)
-        && roomFor(layout, length * elementBytes);
   }
 
   /** The shape of one row of {@code elements} values: the file's with 1 on the growth axis. */
@@ -396,118 +307,6 @@ public final class NpyAppendArray implements AutoCloseable {
       }
       return new long[] {1, elements};
     }
-  }
-
-  // The buffered path for small primitive appends with deferred headers (a logger's rows): the
-  // elements go straight into the write buffer. Each returns false, having written nothing, when
-  // the general path must decide (the layout changed or closed, a block larger than the buffer).
-
-  private boolean appendBuffered(BufferedLayout layout, double[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Double.BYTES)) {
-        return false;
-      }
-      for (double v : data) {
-        pending.putDouble(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, float[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Float.BYTES)) {
-        return false;
-      }
-      for (float v : data) {
-        pending.putFloat(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, long[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Long.BYTES)) {
-        return false;
-      }
-      for (long v : data) {
-        pending.putLong(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, int[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Integer.BYTES)) {
-        return false;
-      }
-      for (int v : data) {
-        pending.putInt(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, short[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length * Short.BYTES)) {
-        return false;
-      }
-      for (short v : data) {
-        pending.putShort(v);
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, byte[] data, long rows) throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length)) {
-        return false;
-      }
-      pending.put(data);
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  private boolean appendBuffered(BufferedLayout layout, boolean[] data, long rows)
-      throws IOException {
-    synchronized (lock) {
-      if (!roomFor(layout, data.length)) {
-        return false;
-      }
-      for (boolean v : data) {
-        pending.put((byte) (v ? 1 : 0));
-      }
-      pendingRows += rows;
-      return true;
-    }
-  }
-
-  /**
-   * Makes room for {@code bytes} in the write buffer (flushing it if needed); false, with nothing
-   * changed, if {@code layout} is no longer current or the block is larger than the buffer. The
-   * caller holds {@link #lock} and then puts exactly {@code bytes} at the buffer's position.
-   */
-  private boolean roomFor(BufferedLayout layout, int bytes) throws IOException {
-    if (layout != lockedLayout || bytes > pending.capacity()) {
-      return false;
-    }
-    if (bytes > pending.remaining()) {
-      flushPending();
-    }
-    return true;
   }
 
   /**
@@ -529,15 +328,12 @@ public final class NpyAppendArray implements AutoCloseable {
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException(
-            "Cannot append to "
-                + path
-                + ": this NpyAppendArray is closed; open a new one to append more");
+            cannotAppend("this NpyAppendArray is closed; open a new one to append more"));
       }
       if (array.shapeRef().length == 0) {
         throw new NpyIncompatibleArrayException(
-            "Cannot append a 0-d array to "
-                + path
-                + ": it has no axis to grow on; reshape it to (1,)");
+            "Cannot append a 0-d array to %s: it has no axis to grow on; reshape it to (1,)"
+                .formatted(path));
       }
       if (header == null) {
         initialize(array);
@@ -546,17 +342,15 @@ public final class NpyAppendArray implements AutoCloseable {
       NpyArray source = array.toOrder(header.fortranOrder());
       long rows = array.shapeRef()[header.growthAxis()];
       long bytes = rows * header.rowBytes();
-      if (bytes <= pending.capacity() && !rewriteHeaderOnAppend) {
-        if (bytes > pending.remaining()) {
-          flushPending();
-        }
+      ByteBuffer into = buffered.reserve(bytes);
+      if (into != null) {
         fill(
             source,
             conversion,
             0,
             source.byteSize() / Math.max(1, source.dtype().itemSize()),
-            pending);
-        pendingRows += rows;
+            into);
+        buffered.added(rows);
         return;
       }
       flushPending();
@@ -621,41 +415,33 @@ public final class NpyAppendArray implements AutoCloseable {
         return null;
       }
     }
-    long[] fileShape = header.withRowCount(committedRows + pendingRows).shape();
+    long[] fileShape = header.withRowCount(committedRows + buffered.rows()).shape();
     String order = header.fortranOrder() ? "Fortran" : "C";
     if (shape.length != fileShape.length) {
       throw new NpyIncompatibleArrayException(
-          "Cannot append an array of shape "
-              + NpyHeader.shapeRepr(shape)
-              + " to "
-              + path
-              + " of shape "
-              + NpyHeader.shapeRepr(fileShape)
-              + ": it has "
-              + shape.length
-              + " dimensions and the file has "
-              + fileShape.length);
+          "Cannot append an array of shape %s to %s of shape %s: it has %s dimensions and the file has %s"
+              .formatted(
+                  NpyHeader.shapeRepr(shape),
+                  path,
+                  NpyHeader.shapeRepr(fileShape),
+                  shape.length,
+                  fileShape.length));
     }
     for (int axis = 0; axis < shape.length; axis++) {
       if (axis != growth && shape[axis] != fileShape[axis]) {
         throw new NpyIncompatibleArrayException(
-            "Cannot append an array of shape "
-                + NpyHeader.shapeRepr(shape)
-                + " to "
-                + path
-                + " of shape "
-                + NpyHeader.shapeRepr(fileShape)
-                + ": shapes may differ only on axis "
-                + growth
-                + " (the growth axis of a "
-                + order
-                + "-order file), but axis "
-                + axis
-                + " is "
-                + shape[axis]
-                + " here and "
-                + fileShape[axis]
-                + " in the file");
+            ("Cannot append an array of shape %s to %s of shape %s: shapes may differ only on axis"
+                    + " %s (the growth axis of a %s-order file), but axis %s is %s here and %s in"
+                    + " the file")
+                .formatted(
+                    NpyHeader.shapeRepr(shape),
+                    path,
+                    NpyHeader.shapeRepr(fileShape),
+                    growth,
+                    order,
+                    axis,
+                    shape[axis],
+                    fileShape[axis]));
       }
     }
     if (array.dtype().equals(header.dtype())) {
@@ -667,28 +453,18 @@ public final class NpyAppendArray implements AutoCloseable {
     try {
       return Conversion.of(array.dtype(), header.dtype(), casting);
     } catch (IllegalArgumentException e) {
-      throw new NpyIncompatibleArrayException(
-          "Cannot append to " + path + ": " + e.getMessage(), e);
+      throw new NpyIncompatibleArrayException(cannotAppend(e.getMessage()), e);
     }
   }
 
   /** Sets what follows from a newly known header: the buffer's byte order and the fast path. */
   private void useHeader() {
-    pending.order(fileByteOrder());
-    boolean orderFree = !header.fortranOrder() || header.ndim() == 1;
-    lockedLayout =
-        !rewriteHeaderOnAppend && orderFree && header.dtype() instanceof ScalarDType s
-            ? new BufferedLayout(
-                s.withByteOrder(ByteOrder.LITTLE_ENDIAN),
-                header.rowShape(),
-                header.rowBytes() / Math.max(1, s.itemSize()))
-            : null;
-    bufferedLayout = lockedLayout;
+    buffered.use(header, fileByteOrder());
   }
 
   /** The byte order elements are written in: the dtype's, little-endian for records. */
   private ByteOrder fileByteOrder() {
-    return header.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    return header.dtype().bufferOrder();
   }
 
   /** True if {@code shape} matches the file's on every axis but the growth axis (no allocation). */
@@ -716,17 +492,20 @@ public final class NpyAppendArray implements AutoCloseable {
       long data = size - dataOffset;
       if (data < 0 || data % rowBytes != 0) {
         throw new NpyNeedsRecoveryException(
-            "Cannot append to "
-                + path
-                + ": its data section is "
-                + data
-                + " bytes, not a whole number of "
-                + rowBytes
-                + "-byte rows (another writer was interrupted). Call Npy.recover(path, ...) or run 'npy recover' first.");
+            cannotAppend(
+                ("its data section is %s bytes, not a whole number of %s-byte rows (another writer"
+                        + " was interrupted). Call Npy.recover(path, ...) or run 'npy recover'"
+                        + " first.")
+                    .formatted(data, rowBytes)));
       }
       committedRows = data / rowBytes;
     }
     return size;
+  }
+
+  /** "Cannot append to PATH: " and {@code why}. */
+  private String cannotAppend(String why) {
+    return "Cannot append to %s: %s".formatted(path, why);
   }
 
   /** The file's identity (its inode on Unix); null where the file system gives none. */
@@ -776,10 +555,7 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     int inSize = source.dtype().itemSize();
     ByteBuffer in = ByteBuffer.allocate((int) (count * inSize));
-    source.copyBytes(
-        first * inSize,
-        in,
-        source.dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
+    source.copyBytes(first * inSize, in, source.dtype().bufferOrder());
     conversion.convert(in.flip(), 0, dst, dst.position(), (int) count);
     dst.position(dst.position() + (int) (count * outSize));
   }
@@ -824,10 +600,10 @@ public final class NpyAppendArray implements AutoCloseable {
       throw NpyDiskFullException.restate(
           e,
           "Cannot append to " + path,
-          "Free space on its disk (or append to a file on another disk) and append again; if the"
-              + " file now ends in an incomplete row, run 'npy recover "
-              + path
-              + "' (Npy.recover) first");
+          ("Free space on its disk (or append to a file on another disk) and append again; if"
+                  + " the file now ends in an incomplete row, run 'npy recover %s' (Npy.recover)"
+                  + " first")
+              .formatted(path));
     }
     return written;
   }
@@ -838,7 +614,7 @@ public final class NpyAppendArray implements AutoCloseable {
   }
 
   private void flushPending() throws IOException {
-    if (pendingRows == 0 && pending.position() == 0) {
+    if (buffered.isEmpty()) {
       return;
     }
     FileLocking.exclusive(
@@ -846,11 +622,7 @@ public final class NpyAppendArray implements AutoCloseable {
         channel,
         () -> {
           long end = syncEnd();
-          pending.flip();
-          writeFully(pending, end);
-          pending.clear();
-          committedRows += pendingRows;
-          pendingRows = 0;
+          committedRows += buffered.drainTo(data -> writeFully(data, end));
           return null;
         });
   }
@@ -875,8 +647,7 @@ public final class NpyAppendArray implements AutoCloseable {
         return;
       }
       closed = true;
-      lockedLayout = null;
-      bufferedLayout = null;
+      buffered.disable();
       if (channel == null) {
         return;
       }

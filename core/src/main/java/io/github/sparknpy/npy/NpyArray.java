@@ -1,5 +1,8 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
@@ -260,7 +263,7 @@ public final class NpyArray {
               + " bytes in memory: append it in C and Fortran order pieces under 2 GiB");
     }
     ByteBuffer src = ByteBuffer.allocate((int) total);
-    copyBytes(0, src, dtype instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN);
+    copyBytes(0, src, dtype.bufferOrder());
     src.flip();
     ByteBuffer dst = ByteBuffer.allocate((int) total);
     int size = dtype.itemSize();

@@ -1,5 +1,11 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.DatetimeUnit;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

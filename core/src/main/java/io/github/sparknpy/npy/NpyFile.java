@@ -1,5 +1,11 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.LocalInputFile;
@@ -62,7 +68,10 @@ public final class NpyFile implements Closeable {
               () -> {
                 lengthHolder[0] = channel.size();
                 return EncodedHeader.read(
-                    new ChannelStream(channel), lengthHolder[0], path.toString(), maxHeaderBytes);
+                    new ChannelInputStream(channel),
+                    lengthHolder[0],
+                    path.toString(),
+                    maxHeaderBytes);
               });
       long length = lengthHolder[0];
       long dataLength = Math.max(0, length - header.dataOffset());
@@ -166,13 +175,8 @@ public final class NpyFile implements Closeable {
     long rowBytes = rowBytes();
     if (rowBytes == 0 || dst.remaining() % rowBytes != 0) {
       throw new IllegalArgumentException(
-          "Cannot read rows of "
-              + location
-              + " into "
-              + dst.remaining()
-              + " bytes: not a whole number of "
-              + rowBytes
-              + "-byte rows");
+          "Cannot read rows of %s into %s bytes: not a whole number of %s-byte rows"
+              .formatted(location, dst.remaining(), rowBytes));
     }
     long[] range = byteRange(first, dst.remaining() / rowBytes);
     data.read(range[0], dst);
@@ -183,13 +187,8 @@ public final class NpyFile implements Closeable {
     NpyHeader h = header();
     if (index.length != h.ndim()) {
       throw new IllegalArgumentException(
-          "Cannot index "
-              + location
-              + " of shape "
-              + NpyHeader.shapeRepr(h.shape())
-              + " with "
-              + index.length
-              + " indices");
+          "Cannot index %s of shape %s with %s indices"
+              .formatted(location, NpyHeader.shapeRepr(h.shape()), index.length));
     }
     long flat = 0;
     long stride = 1;
@@ -197,14 +196,8 @@ public final class NpyFile implements Closeable {
       int axis = h.fortranOrder() ? k : index.length - 1 - k;
       if (index[axis] < 0 || index[axis] >= h.dim(axis)) {
         throw new IndexOutOfBoundsException(
-            "Index "
-                + index[axis]
-                + " is out of bounds for axis "
-                + axis
-                + " with size "
-                + h.dim(axis)
-                + " in "
-                + location);
+            "Index %s is out of bounds for axis %s with size %s in %s"
+                .formatted(index[axis], axis, h.dim(axis), location));
       }
       flat += index[axis] * stride;
       stride *= h.dim(axis);
@@ -220,15 +213,8 @@ public final class NpyFile implements Closeable {
     long rows = rowCount();
     if (first < 0 || count < 0 || first > rows || count > rows - first) {
       throw new IllegalArgumentException(
-          "Cannot read rows ["
-              + first
-              + ", "
-              + (first + count)
-              + ") of "
-              + location
-              + ": it has "
-              + rows
-              + " rows");
+          "Cannot read rows [%s, %s) of %s: it has %s rows"
+              .formatted(first, first + count, location, rows));
     }
     long rowBytes = rowBytes();
     long offset = first * rowBytes;
@@ -237,33 +223,31 @@ public final class NpyFile implements Closeable {
     checkPresent(offset + length);
     if (length > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
-          "Cannot read "
-              + length
-              + " bytes of "
-              + location
-              + " into one buffer: "
-              + (rowBytes > Integer.MAX_VALUE - 8
-                  ? "one row is " + rowBytes + " bytes; read its elements with get(...)"
-                  : "read at most " + (Integer.MAX_VALUE - 8) / rowBytes + " rows at a time"));
+          "Cannot read %s bytes of %s into one buffer: %s"
+              .formatted(
+                  length,
+                  location,
+                  rowBytes > Integer.MAX_VALUE - 8
+                      ? "one row is %s bytes; read its elements with get(...)".formatted(rowBytes)
+                      : "read at most %s rows at a time"
+                          .formatted((Integer.MAX_VALUE - 8) / rowBytes)));
     }
     return new long[] {offset, length};
   }
 
   private void checkPresent(long endInData) {
     if (endInData > dataLengthOnDisk()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot read "
-              + location
-              + ": the header says "
-              + header().dataBytes()
-              + " bytes of data but the file has only "
-              + dataLengthOnDisk()
-              + ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete rows.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot read " + location,
+          header().dataBytes(),
+          dataLengthOnDisk(),
+          ". The file is truncated; run 'npy recover' on it (or Npy.recover) to keep the complete"
+              + " rows.");
     }
   }
 
   private ByteOrder byteOrder() {
-    return dtype() instanceof ScalarDType s ? s.byteOrder() : ByteOrder.LITTLE_ENDIAN;
+    return dtype().bufferOrder();
   }
 
   private void ensureOpen() {
@@ -278,40 +262,6 @@ public final class NpyFile implements Closeable {
     if (!closed) {
       closed = true;
       data.close();
-    }
-  }
-
-  /** Reads a header through a channel without changing the channel's users. */
-  static final class ChannelStream extends SeekableInputStream {
-    private final FileChannel channel;
-    private long pos;
-
-    ChannelStream(FileChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public long getPos() {
-      return pos;
-    }
-
-    @Override
-    public void seek(long newPos) {
-      pos = newPos;
-    }
-
-    @Override
-    public int read(ByteBuffer buf) throws IOException {
-      int n = channel.read(buf, pos);
-      if (n > 0) {
-        pos += n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() {
-      // The channel belongs to the caller.
     }
   }
 

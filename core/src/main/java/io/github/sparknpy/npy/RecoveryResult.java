@@ -1,5 +1,7 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.header.NpyHeader;
+
 /**
  * What {@link Npy#recover} did: the header's row count before and after, the bytes it cut off (an
  * incomplete last row, or trailing bytes that belong to no row) or filled with zeros, and whether

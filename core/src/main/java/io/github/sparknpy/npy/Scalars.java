@@ -1,5 +1,7 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

@@ -1,5 +1,10 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DatetimeUnit;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.literal.PythonLiteral;
+import io.github.sparknpy.npy.literal.PythonRepr;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

@@ -3,6 +3,14 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
+import io.github.sparknpy.npy.header.NpyVersion;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.testing.DirectorySnapshot;
 import io.github.sparknpy.npy.testing.Numpy;

@@ -3,6 +3,8 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -2,6 +2,7 @@ package io.github.sparknpy.npy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;

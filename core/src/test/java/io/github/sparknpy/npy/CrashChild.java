@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy;
 
+import io.github.sparknpy.npy.dtype.DType;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sparknpy.npy.CrashChild.Outcome;
 import io.github.sparknpy.npy.CrashChild.Rows;
 import io.github.sparknpy.npy.cli.NpyCli;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.testing.NumpyProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

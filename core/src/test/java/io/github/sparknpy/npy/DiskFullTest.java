@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.github.sparknpy.npy.error.NpyDiskFullException;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;
 import java.nio.ByteBuffer;

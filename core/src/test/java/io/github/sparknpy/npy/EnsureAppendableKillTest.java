@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.sparknpy.npy.CrashChild.Outcome;
 import io.github.sparknpy.npy.cli.NpyCli;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.testing.Numpy;
 import io.github.sparknpy.npy.testing.NumpyProcess;
 import java.io.ByteArrayOutputStream;

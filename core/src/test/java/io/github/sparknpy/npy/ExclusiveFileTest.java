@@ -4,6 +4,7 @@ import static io.github.sparknpy.npy.testing.LockProbe.lockedForOtherProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.ByteBuffer;

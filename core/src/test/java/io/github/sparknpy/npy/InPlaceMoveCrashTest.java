@@ -3,6 +3,7 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -2,6 +2,7 @@ package io.github.sparknpy.npy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

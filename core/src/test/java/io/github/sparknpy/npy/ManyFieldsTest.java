@@ -2,6 +2,9 @@ package io.github.sparknpy.npy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -3,6 +3,10 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;

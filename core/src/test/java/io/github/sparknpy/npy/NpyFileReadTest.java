@@ -3,6 +3,7 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.LocalInputFile;

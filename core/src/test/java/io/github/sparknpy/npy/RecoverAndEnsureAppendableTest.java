@@ -3,6 +3,11 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFileReplacedException;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.file.Files;
 import java.nio.file.Path;

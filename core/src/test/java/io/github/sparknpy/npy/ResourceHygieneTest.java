@@ -3,6 +3,10 @@ package io.github.sparknpy.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.InputFile;
 import java.io.IOException;

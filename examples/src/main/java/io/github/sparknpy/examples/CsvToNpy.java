@@ -14,7 +14,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
 import io.github.sparknpy.npy.Npy;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

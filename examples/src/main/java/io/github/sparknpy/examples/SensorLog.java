@@ -6,11 +6,11 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.Npy;
 import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.RecoveryResult;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

@@ -3,9 +3,9 @@ package io.github.sparknpy.bench.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.RecordDType;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

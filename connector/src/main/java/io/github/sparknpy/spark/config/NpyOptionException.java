@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.config;
 
-import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.error.NpyException;
 
 /** A read or write option that is unknown, malformed, or inconsistent with the data. */
 public class NpyOptionException extends NpyException {

@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.EncodedHeader;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyException;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
-import io.github.sparknpy.npy.RecordDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.spark.metrics.NpyBytesReadMetric;
 import io.github.sparknpy.spark.metrics.NpyFilesOpenedMetric;
 import io.github.sparknpy.spark.metrics.NpyRowsProducedMetric;

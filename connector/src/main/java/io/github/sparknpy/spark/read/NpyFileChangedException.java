@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.error.NpyException;
 
 /**
  * A file changed between the planning of a read and the task that reads it (another file was

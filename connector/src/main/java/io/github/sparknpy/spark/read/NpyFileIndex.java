@@ -1,8 +1,8 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.RecordDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

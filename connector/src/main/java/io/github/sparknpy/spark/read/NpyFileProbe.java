@@ -1,10 +1,10 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.EncodedHeader;
-import io.github.sparknpy.npy.NpyException;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import io.github.sparknpy.spark.config.NpyOptionException;

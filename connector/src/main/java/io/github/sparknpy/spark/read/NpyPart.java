@@ -1,7 +1,7 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.Serializable;
 
 /**

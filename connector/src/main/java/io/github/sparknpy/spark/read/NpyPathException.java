@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.error.NpyException;
 
 /** A path of a read that does not exist or holds no file to read. */
 public class NpyPathException extends NpyException {

@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.OptionValues;
 import org.apache.spark.network.util.JavaUtils;

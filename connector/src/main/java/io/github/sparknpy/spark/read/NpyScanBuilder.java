@@ -228,7 +228,7 @@ public final class NpyScanBuilder
       } else if (f.name().equals(NpyMetadataColumns.ROW_INDEX_COLUMN)) {
         columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null));
       } else {
-        throw new io.github.sparknpy.npy.NpyFormatException(
+        throw new io.github.sparknpy.npy.error.NpyFormatException(
             "Cannot read column "
                 + f.name()
                 + " from "

@@ -19,7 +19,7 @@ public final class NpyTableSchema {
    *
    * @return empty when no path exists yet, or the paths hold no file (a write target: a read of it
    *     then fails at scan building with {@link NpyPathException})
-   * @throws io.github.sparknpy.npy.NpyException when a file is unreadable (unless {@code
+   * @throws io.github.sparknpy.npy.error.NpyException when a file is unreadable (unless {@code
    *     ignoreCorruptFiles}), has an unsupported dtype, or the files disagree
    */
   public static Optional<StructType> infer(SparkSession spark, CaseInsensitiveStringMap options) {

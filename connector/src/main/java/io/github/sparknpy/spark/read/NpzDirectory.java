@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,10 +1,10 @@
 package io.github.sparknpy.spark.read;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.DatetimeUnit;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.RecordDType;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.DatetimeUnit;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;

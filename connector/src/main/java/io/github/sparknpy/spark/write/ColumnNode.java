@@ -1,8 +1,8 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.RecordDType;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

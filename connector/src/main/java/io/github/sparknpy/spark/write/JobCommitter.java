@@ -1,9 +1,9 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.Npy;
-import io.github.sparknpy.npy.NpyDiskFullException;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.IOException;

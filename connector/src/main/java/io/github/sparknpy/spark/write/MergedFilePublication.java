@@ -3,10 +3,10 @@ package io.github.sparknpy.spark.write;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.ExclusiveFile;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.DType;
 import io.github.sparknpy.npy.NpyAppendArray;
-import io.github.sparknpy.npy.NpyDiskFullException;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyTaskMetric;

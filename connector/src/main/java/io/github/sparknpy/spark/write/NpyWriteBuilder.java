@@ -1,9 +1,9 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyFile;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;

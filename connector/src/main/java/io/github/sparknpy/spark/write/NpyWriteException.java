@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.error.NpyException;
 
 /**
  * The rows could not be written as numpy data: a null with {@code nulls=error}, a string longer

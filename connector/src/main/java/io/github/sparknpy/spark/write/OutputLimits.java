@@ -1,6 +1,6 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

@@ -1,8 +1,8 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.DatetimeUnit;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.DatetimeUnit;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;

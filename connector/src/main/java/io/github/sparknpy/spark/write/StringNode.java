@@ -1,7 +1,7 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.nio.ByteBuffer;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.unsafe.Platform;

@@ -1,9 +1,9 @@
 package io.github.sparknpy.spark.write;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyException;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import java.util.ArrayList;
 import java.util.Arrays;

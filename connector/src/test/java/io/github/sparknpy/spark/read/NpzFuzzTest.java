@@ -3,10 +3,10 @@ package io.github.sparknpy.spark.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyException;
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import java.io.ByteArrayOutputStream;

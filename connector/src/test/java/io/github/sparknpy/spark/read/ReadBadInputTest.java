@@ -3,9 +3,9 @@ package io.github.sparknpy.spark.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.sparknpy.npy.NpyFormatException;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
-import io.github.sparknpy.npy.NpyUnsupportedDtypeException;
+import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -176,7 +176,7 @@ class ReadBadInputTest extends NpyReadTestBase {
             + "    f.truncate(f.tell() + 2 * 2**28 * 8)\n",
         file);
     assertThatThrownBy(() -> spark().read().format("npy").load(file.toString()))
-        .isInstanceOf(io.github.sparknpy.npy.NpyException.class)
+        .isInstanceOf(io.github.sparknpy.npy.error.NpyException.class)
         .hasMessageContaining("w.npy")
         .hasMessageContaining("2147483648 bytes")
         .hasMessageContaining("rowAxis");

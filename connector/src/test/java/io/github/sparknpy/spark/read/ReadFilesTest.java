@@ -3,7 +3,7 @@ package io.github.sparknpy.spark.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -73,7 +73,7 @@ class ReadFilesTest extends NpyReadTestBase {
     }
     numpy("np.save(sys.argv[1] + '/f17.npy', np.zeros(2, np.longdouble))", dir);
     assertThatThrownBy(() -> spark().read().format("npy").load(dir.toString()))
-        .isInstanceOf(io.github.sparknpy.npy.NpyUnsupportedDtypeException.class)
+        .isInstanceOf(io.github.sparknpy.npy.error.NpyUnsupportedDtypeException.class)
         .hasMessageContaining("f17.npy")
         .hasMessageContaining("<f16");
   }

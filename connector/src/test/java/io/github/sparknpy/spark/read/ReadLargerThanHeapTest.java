@@ -2,8 +2,8 @@ package io.github.sparknpy.spark.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.SparkTestBase;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

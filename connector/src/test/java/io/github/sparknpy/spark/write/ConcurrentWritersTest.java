@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.ExclusiveFile;
 import io.github.sparknpy.npy.NpyAppendArray;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.testing.Numpy;
 import io.github.sparknpy.npy.testing.Soak;
 import java.nio.ByteBuffer;

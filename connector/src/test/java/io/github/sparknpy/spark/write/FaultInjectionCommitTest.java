@@ -91,7 +91,7 @@ class FaultInjectionCommitTest extends FaultInjectionBase {
   }
 
   private static Throwable diskFullIn(Throwable e) {
-    while (e != null && !(e instanceof io.github.sparknpy.npy.NpyDiskFullException)) {
+    while (e != null && !(e instanceof io.github.sparknpy.npy.error.NpyDiskFullException)) {
       e = e.getCause();
     }
     return e;

@@ -4,7 +4,7 @@ import static io.github.sparknpy.spark.write.NpyWriterRoundTripTest.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package io.github.sparknpy.spark.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sparknpy.npy.NpyAppendArray;
-import io.github.sparknpy.npy.NpyDiskFullException;
+import io.github.sparknpy.npy.error.NpyDiskFullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

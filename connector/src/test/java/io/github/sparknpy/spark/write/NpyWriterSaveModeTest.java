@@ -157,7 +157,7 @@ class NpyWriterSaveModeTest extends WriterTestBase {
         out.toString());
     byte[] before = Files.readAllBytes(out);
     assertThatThrownBy(() -> write(rows(0, 2), SaveMode.Append, out))
-        .isInstanceOf(io.github.sparknpy.npy.NpyNeedsRecoveryException.class)
+        .isInstanceOf(io.github.sparknpy.npy.error.NpyNeedsRecoveryException.class)
         .hasMessageContaining("its header says 24 bytes of data but the file has 29")
         .hasMessageContaining("if none is, an append was interrupted: run 'npy recover " + out);
     assertThat(Files.readAllBytes(out)).isEqualTo(before);

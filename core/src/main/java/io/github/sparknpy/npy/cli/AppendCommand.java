@@ -1,10 +1,13 @@
 package io.github.sparknpy.npy.cli;
 
+import io.github.sparknpy.npy.Npy;
 import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyArray;
 import io.github.sparknpy.npy.NpyFile;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.RowSource;
+import io.github.sparknpy.npy.dtype.Casting;
+import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -18,7 +21,8 @@ import java.util.List;
 
 /**
  * {@code npy append [--no-header-rewrite] TARGET SOURCE...}: appends the arrays of .npy files to
- * TARGET with {@link NpyAppendArray}, streaming each source in chunks of rows.
+ * TARGET. {@link NpyAppendArray} checks every source and creates a missing TARGET; {@link
+ * Npy#append} then streams the rows in chunks, converting and reordering them, under TARGET's lock.
  */
 final class AppendCommand extends Command {
   /** Bytes of source data per append. */
@@ -59,11 +63,12 @@ final class AppendCommand extends Command {
         must be appendable ('npy ensure-appendable') and complete ('npy recover'). Sources
         must match TARGET on every other axis, and their dtype must convert safely to
         TARGET's (numpy's casting='safe'). All sources are checked before anything is
-        written, and they are read in chunks, so they may be larger than memory.
+        written, and they are read in chunks, so they may be larger than memory. If the
+        append fails, TARGET is left as it was.
 
         Options:
-          --no-header-rewrite  write TARGET's header once at the end instead of after every
-                               chunk (faster; if interrupted, 'npy recover TARGET' repairs it)
+          --no-header-rewrite  accepted for compatibility: TARGET's header is always written
+                               once, after all the new data is on disk
           --max-header-bytes N
                                refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help           show this help
@@ -114,21 +119,31 @@ final class AppendCommand extends Command {
         undoCreate(appender, target, sizeBefore, e);
         throw e;
       }
-      List<String> lines = new ArrayList<>();
-      try (appender) {
-        for (NpyFile src : sources) {
-          long rows = appendSource(appender, src);
-          lines.add(
-              "appended " + rows + (rows == 1 ? " row" : " rows") + " from " + src.location());
-        }
-        NpyHeader h = appender.header();
-        lines.add(
-            targetName
-                + ": shape "
-                + InfoCommand.shapeText(h.shape())
-                + ", dtype "
-                + InfoCommand.dtypeText(h.dtype()));
+      // TARGET exists now (with its header, if this run created it). The rows go in with the
+      // core's one append: data first and forced, then the header once; a failure leaves TARGET
+      // as it was.
+      int growth = appender.header().growthAxis();
+      appender.close();
+      List<RowSource> rows = new ArrayList<>(sources.size());
+      for (NpyFile src : sources) {
+        rows.add(RowSource.of(Path.of(src.location()), src.encodedHeader()));
       }
+      NpyHeader h;
+      try {
+        h = Npy.append(target, rows, Casting.SAFE, maxHeaderBytes, chunkBytes);
+      } catch (IOException | RuntimeException e) {
+        undoCreate(appender, target, sizeBefore, e);
+        throw e;
+      }
+      List<String> lines = new ArrayList<>();
+      for (NpyFile src : sources) {
+        long n = src.header().dim(growth);
+        lines.add("appended %s %s from %s".formatted(n, n == 1 ? "row" : "rows", src.location()));
+      }
+      lines.add(
+          "%s: shape %s, dtype %s"
+              .formatted(
+                  targetName, InfoCommand.shapeText(h.shape()), InfoCommand.dtypeText(h.dtype())));
       lines.forEach(out::println);
       return 0;
     } finally {
@@ -142,19 +157,16 @@ final class AppendCommand extends Command {
     NpyHeader h = src.header();
     if (h.ndim() == 0) {
       throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + ": it holds a 0-d array, which has no axis to grow on. Save it with shape (1,) instead.");
+          ("Cannot append %s: it holds a 0-d array, which has no axis to grow on. Save it with"
+                  + " shape (1,) instead.")
+              .formatted(src.location()));
     }
     if (src.needsRecovery()) {
-      throw new NpyNeedsRecoveryException(
-          "Cannot append "
-              + src.location()
-              + ": its header says "
-              + h.dataBytes()
-              + " bytes of data but the file has "
-              + Math.max(0, src.dataLengthOnDisk())
-              + ". Run 'npy recover' on it first.");
+      throw NpyNeedsRecoveryException.dataLength(
+          "Cannot append " + src.location(),
+          h.dataBytes(),
+          Math.max(0, src.dataLengthOnDisk()),
+          ". Run 'npy recover' on it first.");
     }
   }
 
@@ -172,21 +184,16 @@ final class AppendCommand extends Command {
     }
     if (!ok) {
       throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + " (shape "
-              + InfoCommand.shapeText(h.shape())
-              + ") to "
-              + targetName
-              + " (shape "
-              + InfoCommand.shapeText(target.shape())
-              + ", "
-              + (target.fortranOrder() ? "Fortran" : "C")
-              + " order): the shapes must have the same length and "
-              + "differ only on axis "
-              + target.growthAxis()
-              + ", the growth axis of "
-              + targetName);
+          ("Cannot append %s (shape %s) to %s (shape %s, %s order): the shapes must have the same"
+                  + " length and differ only on axis %s, the growth axis of %s")
+              .formatted(
+                  src.location(),
+                  InfoCommand.shapeText(h.shape()),
+                  targetName,
+                  InfoCommand.shapeText(target.shape()),
+                  target.fortranOrder() ? "Fortran" : "C",
+                  target.growthAxis(),
+                  targetName));
     }
   }
 
@@ -221,89 +228,5 @@ final class AppendCommand extends Command {
     } catch (IOException | RuntimeException e) {
       failure.addSuppressed(e);
     }
-  }
-
-  /** Appends all of {@code src} in chunks; returns the rows it added on TARGET's growth axis. */
-  long appendSource(NpyAppendArray appender, NpyFile src) throws IOException {
-    NpyHeader h = src.header();
-    NpyHeader target = appender.header();
-    boolean fortran = sourceFortran(h);
-    if (h.ndim() > 1 && target.fortranOrder() != fortran) {
-      return appendOtherOrder(appender, src, target.growthAxis());
-    }
-    long rows = h.rowCount();
-    if (rows == 0) {
-      return 0;
-    }
-    long rowBytes = h.rowBytes();
-    long[] shape = h.shape();
-    int growth = h.growthAxis();
-    long perChunk = rowBytes == 0 ? rows : Math.max(1, chunkBytes / rowBytes);
-    for (long first = 0; first < rows; first += perChunk) {
-      long n = Math.min(perChunk, rows - first);
-      shape[growth] = n;
-      appender.append(NpyArray.of(h.dtype(), src.rows(first, n), fortran, shape));
-    }
-    return rows;
-  }
-
-  /**
-   * Appends a source whose memory order differs from TARGET's. TARGET grows on the axis that varies
-   * fastest in the source, so each chunk of TARGET rows is gathered from all source rows: a run of
-   * {@code n} elements for every combination of the other axes. The chunk stays in the source's
-   * order and the library reorders it.
-   */
-  private long appendOtherOrder(NpyAppendArray appender, NpyFile src, int targetAxis)
-      throws IOException {
-    NpyHeader h = src.header();
-    long[] shape = h.shape();
-    int sourceAxis = h.growthAxis();
-    long outer = shape[sourceAxis];
-    long runs = shape[targetAxis];
-    long middle = 1;
-    for (int axis = 0; axis < shape.length; axis++) {
-      if (axis != sourceAxis && axis != targetAxis) {
-        middle *= shape[axis];
-      }
-    }
-    int item = h.dtype().itemSize();
-    boolean fortran = sourceFortran(h);
-    if (runs == 0) {
-      return 0;
-    }
-    long bytesPerTargetRow = outer * middle * item;
-    if (bytesPerTargetRow == 0) {
-      appender.append(NpyArray.of(h.dtype(), ByteBuffer.allocate(0), fortran, shape));
-      return runs;
-    }
-    long k = Math.max(1, Math.min(runs, chunkBytes / bytesPerTargetRow));
-    if (k * bytesPerTargetRow > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "Cannot append "
-              + src.location()
-              + ": one row of it along the target's growth axis is "
-              + bytesPerTargetRow
-              + " bytes in the other memory order, too large to reorder in memory. Save it in the target's order.");
-    }
-    long rowsPerRead = Math.max(1, chunkBytes / h.rowBytes());
-    ByteBuffer chunk = ByteBuffer.allocate((int) (k * bytesPerTargetRow));
-    for (long first = 0; first < runs; first += k) {
-      long n = Math.min(k, runs - first);
-      int runBytes = (int) (n * item);
-      int pos = 0;
-      for (long s0 = 0; s0 < outer; s0 += rowsPerRead) {
-        long count = Math.min(rowsPerRead, outer - s0);
-        ByteBuffer rows = src.rows(s0, count);
-        long runsRead = count * middle;
-        for (long r = 0; r < runsRead; r++) {
-          chunk.put(pos, rows, (int) ((r * runs + first) * item), runBytes);
-          pos += runBytes;
-        }
-      }
-      long[] part = shape.clone();
-      part[targetAxis] = n;
-      appender.append(NpyArray.of(h.dtype(), chunk.slice(0, pos), fortran, part));
-    }
-    return runs;
   }
 }

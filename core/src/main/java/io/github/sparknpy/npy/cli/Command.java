@@ -1,6 +1,6 @@
 package io.github.sparknpy.npy.cli;
 
-import io.github.sparknpy.npy.EncodedHeader;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;

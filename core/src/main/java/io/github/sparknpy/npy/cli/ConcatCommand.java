@@ -1,7 +1,7 @@
 package io.github.sparknpy.npy.cli;
 
 import io.github.sparknpy.npy.Npy;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.FileSystemException;

@@ -1,10 +1,10 @@
 package io.github.sparknpy.npy.cli;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.Npy;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

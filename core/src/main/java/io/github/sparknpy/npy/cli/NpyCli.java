@@ -1,10 +1,11 @@
 package io.github.sparknpy.npy.cli;
 
-import io.github.sparknpy.npy.NpyException;
+import io.github.sparknpy.npy.error.NpyException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The {@code npy} command-line tool: {@code info}, {@code head}, {@code append}, {@code concat},
@@ -83,6 +85,13 @@ public final class NpyCli {
       if (first.equals("-h") || first.equals("--help") || first.equals("help")) {
         return help(rest, out);
       }
+      if (first.equals("--version")) {
+        if (!rest.isEmpty()) {
+          throw new UsageException("--version takes no arguments");
+        }
+        out.println("npy " + version());
+        return OK;
+      }
       if (first.startsWith("-")) {
         throw new UsageException("unknown option '" + first + "'");
       }
@@ -149,6 +158,27 @@ public final class NpyCli {
     return false;
   }
 
+  /**
+   * This library's version: from {@code version.properties} (filtered by the build), else the jar
+   * manifest's {@code Implementation-Version}, else "unknown".
+   */
+  static String version() {
+    try (InputStream in = NpyCli.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        Properties p = new Properties();
+        p.load(in);
+        String v = p.getProperty("version", "");
+        if (!v.isEmpty() && !v.startsWith("${")) {
+          return v;
+        }
+      }
+    } catch (IOException e) {
+      // fall back to the manifest
+    }
+    String v = NpyCli.class.getPackage().getImplementationVersion();
+    return v != null ? v : "unknown";
+  }
+
   /** The overview printed by {@code npy --help}. */
   String usage() {
     StringBuilder sb = new StringBuilder();
@@ -161,7 +191,8 @@ public final class NpyCli {
     }
     sb.append("  help [COMMAND]\n");
     sb.append("      show this help, or the help of COMMAND\n\n");
-    sb.append("Run 'npy COMMAND --help' for the options of a command.\n");
+    sb.append("Run 'npy COMMAND --help' for the options of a command, 'npy --version' for the\n");
+    sb.append("version.\n");
     sb.append(
         "Exit status: 0 on success, 1 when a file cannot be read or changed, 2 for a wrong\n");
     sb.append("command line. Errors are printed to stderr as 'npy: <message>'.\n");

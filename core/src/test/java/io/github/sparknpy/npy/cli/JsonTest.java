@@ -2,7 +2,7 @@ package io.github.sparknpy.npy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sparknpy.npy.DType;
+import io.github.sparknpy.npy.dtype.DType;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,9 +3,9 @@ package io.github.sparknpy.npy.cli;
 import static io.github.sparknpy.npy.cli.CliRun.npy;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyVersion;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

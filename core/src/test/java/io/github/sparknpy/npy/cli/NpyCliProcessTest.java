@@ -119,6 +119,9 @@ class NpyCliProcessTest {
     assertThat(bad.code()).isEqualTo(1);
     assertThat(bad.err())
         .isEqualTo("npy: " + tmp.resolve("missing.npy") + ": no such file or directory\n");
+    Result version = exec(List.of(launcher.toString(), "--version"), env);
+    assertThat(version.code()).as(version.toString()).isZero();
+    assertThat(version.out()).isEqualTo("npy " + NpyCli.version() + "\n").doesNotContain("unknown");
     Result usage = exec(List.of(launcher.toString(), "frob"), env);
     assertThat(usage.code()).isEqualTo(2);
   }

@@ -281,7 +281,7 @@ class NpyCliTest {
         .startsWith(
             "npy: Cannot read "
                 + fixture("truncated.npy")
-                + ": the header says 80 bytes of data but the file has only 75.")
+                + ": its header says 80 bytes of data but the file has 75.")
         .contains("npy recover")
         .doesNotContain("\tat ");
   }

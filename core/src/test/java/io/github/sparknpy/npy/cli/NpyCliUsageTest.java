@@ -34,7 +34,8 @@ class NpyCliUsageTest {
         help [COMMAND]
             show this help, or the help of COMMAND
 
-      Run 'npy COMMAND --help' for the options of a command.
+      Run 'npy COMMAND --help' for the options of a command, 'npy --version' for the
+      version.
       Exit status: 0 on success, 1 when a file cannot be read or changed, 2 for a wrong
       command line. Errors are printed to stderr as 'npy: <message>'.
       """;
@@ -53,6 +54,19 @@ class NpyCliUsageTest {
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.out()).isEmpty();
     assertThat(none.err()).isEqualTo(USAGE);
+  }
+
+  @Test
+  void versionPrintsTheProjectVersion() {
+    Result r = npy("--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .matches("npy \\d+\\.\\d+\\.\\d+\\S*\n")
+        .isEqualTo("npy " + NpyCli.version() + "\n");
+    assertThat(r.err()).isEmpty();
+    Result extra = npy("--version", "x");
+    assertThat(extra.code()).isEqualTo(2);
+    assertThat(extra.err()).startsWith("npy: --version takes no arguments\n");
   }
 
   @Test

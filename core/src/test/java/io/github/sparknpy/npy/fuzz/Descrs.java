@@ -1,7 +1,7 @@
 package io.github.sparknpy.npy.fuzz;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.ScalarDType;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

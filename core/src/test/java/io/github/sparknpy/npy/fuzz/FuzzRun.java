@@ -3,8 +3,8 @@ package io.github.sparknpy.npy.fuzz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import io.github.sparknpy.npy.NpyException;
-import io.github.sparknpy.npy.NpyFormatException;
+import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,8 +2,8 @@ package io.github.sparknpy.npy.fuzz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.github.sparknpy.npy.fuzz;
 
-import io.github.sparknpy.npy.DType;
-import io.github.sparknpy.npy.NpyHeader;
-import io.github.sparknpy.npy.NpyNotAppendableException;
-import io.github.sparknpy.npy.NpyVersion;
+import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.error.NpyNotAppendableException;
+import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.header.NpyVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package io.github.sparknpy.npy.fuzz;
 
-import io.github.sparknpy.npy.EncodedHeader;
 import io.github.sparknpy.npy.NpyElement;
 import io.github.sparknpy.npy.NpyFile;
-import io.github.sparknpy.npy.NpyHeader;
+import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
