@@ -44,7 +44,7 @@ import java.nio.file.attribute.BasicFileAttributes;
  *       {@code bufferBytes=0}), or of every {@link #flush()} that returned (buffered), are in the
  *       file, followed by at most the rows of the call in flight, whole or in part; {@link
  *       Npy#recover} keeps the whole rows. Nothing is forced to disk: an OS crash may lose more.
- *       See the README, "Crashes while appending".
+ *       See docs/reliability.md, "Crashes while appending".
  * </ul>
  */
 public final class NpyAppendArray implements AutoCloseable {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Status words (8 bytes each): {@link #READY} set to 1 by the child when it is about to start
  * and to 2 when it has seen the go, {@link #GO} set by the parent to let it start, {@link #ACK} the
- * rows the child knows are in the file (see the README, "Crashes while appending", for what that
+ * rows the child knows are in the file (see docs/reliability.md, "Crashes while appending", for what that
  * means per mode), {@link #DONE} set when an operation returned.
  *
  * <p>Usage: {@code append FILE STATUS MODE KIND FLUSH_EVERY} with MODE {@code rewrite} (header

@@ -8,8 +8,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The schema of a table from the headers of its files (the contract is in the README, Reading with
- * Spark).
+ * The schema of a table from the headers of its files (the contract is in docs/reading.md, Schema
+ * contract).
  */
 public final class NpyTableSchema {
   private NpyTableSchema() {}

@@ -13,7 +13,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The schema contract: the Spark type of each numpy dtype (the README, Reading with Spark, lists
+ * The schema contract: the Spark type of each numpy dtype (docs/reading.md, Schema contract, lists
  * it).
  */
 final class SparkTypes {

@@ -166,7 +166,7 @@ final class MergedFilePublication extends Publication {
         EncodedHeader old = locked.readHeader(EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
         checkAppendable(old, locked.size(), header);
         if (old.isAppendable()) {
-          return new InPlaceAppendPublication(this, locked.channel(), old).publish(parts, header);
+          return new InPlaceAppendPublication(this, locked, old).publish(parts, header);
         }
         FileChannel source = locked.channel().position(old.dataOffset());
         return rewriteWith(old, parts, header, source, () -> true);

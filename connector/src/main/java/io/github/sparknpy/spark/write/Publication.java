@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.npy.dtype.Relayout;
 import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;

@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.npy.dtype.Relayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
