@@ -23,9 +23,9 @@ import org.apache.spark.sql.SaveMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Spark rows of the bad-input matrix in docs/reliability.md, one test per row: the exception type and message
- * the user sees, and that nothing under the directory was changed (no file edited, created or left
- * behind by staging).
+ * The Spark rows of the bad-input matrix in docs/reliability.md, one test per row: the exception
+ * type and message the user sees, and that nothing under the directory was changed (no file edited,
+ * created or left behind by staging).
  */
 class BadInputMatrixSparkTest extends SparkTestBase {
 

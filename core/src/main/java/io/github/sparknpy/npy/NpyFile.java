@@ -59,7 +59,8 @@ public final class NpyFile implements Closeable {
     try {
       // Under the writers' lock (shared): a header being rewritten by an append could otherwise
       // be read torn, half old and half new, which at a change in the row count's digits (99 to
-      // 100) can shift the other axes and change the row shape. See docs/reliability.md, "Concurrency".
+      // 100) can shift the other axes and change the row shape. See docs/reliability.md,
+      // "Concurrency".
       long[] lengthHolder = new long[1];
       EncodedHeader header =
           FileLocking.shared(

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The core rows of the bad-input matrix in docs/reliability.md, one test per row: what the caller gets (type and
- * message naming the file and the remedy) and that no file was changed, created or deleted.
+ * The core rows of the bad-input matrix in docs/reliability.md, one test per row: what the caller
+ * gets (type and message naming the file and the remedy) and that no file was changed, created or
+ * deleted.
  */
 class BadInputMatrixTest {
   @TempDir Path dir;

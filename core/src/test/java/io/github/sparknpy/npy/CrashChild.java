@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Status words (8 bytes each): {@link #READY} set to 1 by the child when it is about to start
  * and to 2 when it has seen the go, {@link #GO} set by the parent to let it start, {@link #ACK} the
- * rows the child knows are in the file (see docs/reliability.md, "Crashes while appending", for what that
- * means per mode), {@link #DONE} set when an operation returned.
+ * rows the child knows are in the file (see docs/reliability.md, "Crashes while appending", for
+ * what that means per mode), {@link #DONE} set when an operation returned.
  *
  * <p>Usage: {@code append FILE STATUS MODE KIND FLUSH_EVERY} with MODE {@code rewrite} (header
  * rewritten on every append), {@code unbuffered} (deferred header, {@code bufferBytes=0}) or {@code

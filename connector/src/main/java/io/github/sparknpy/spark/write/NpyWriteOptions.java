@@ -11,8 +11,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * The writer's options, parsed and validated once on the driver (keys are case-insensitive, as in
- * Spark's file sources). Every key, its default and meaning is listed in docs/writing.md
- * (Options).
+ * Spark's file sources). Every key, its default and meaning is listed in docs/writing.md (Options).
  */
 final class NpyWriteOptions implements Serializable {
   private static final long serialVersionUID = 1L;

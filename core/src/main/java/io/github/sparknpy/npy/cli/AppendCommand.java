@@ -20,9 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code npy append [--no-header-rewrite] TARGET SOURCE...}: appends the arrays of .npy files to
- * TARGET. {@link NpyAppendArray} checks every source and creates a missing TARGET; {@link
- * Npy#append} then streams the rows in chunks, converting and reordering them, under TARGET's lock.
+ * {@code npy append TARGET SOURCE...}: appends the arrays of .npy files to TARGET. {@link
+ * NpyAppendArray} checks every source and creates a missing TARGET; {@link Npy#append} then streams
+ * the rows in chunks, converting and reordering them, under TARGET's lock.
  */
 final class AppendCommand extends Command {
   /** Bytes of source data per append. */
@@ -46,7 +46,7 @@ final class AppendCommand extends Command {
 
   @Override
   String arguments() {
-    return "[--no-header-rewrite] TARGET SOURCE...";
+    return "TARGET SOURCE...";
   }
 
   @Override
@@ -67,8 +67,6 @@ final class AppendCommand extends Command {
         append fails, TARGET is left as it was.
 
         Options:
-          --no-header-rewrite  accepted for compatibility: TARGET's header is always written
-                               once, after all the new data is on disk
           --max-header-bytes N
                                refuse headers longer than N bytes (default 1048576, 1 MiB)
           -h, --help           show this help
@@ -77,7 +75,7 @@ final class AppendCommand extends Command {
 
   @Override
   List<Args.Option> options() {
-    return List.of(new Args.Option(false, "--no-header-rewrite"), MAX_HEADER_BYTES);
+    return List.of(MAX_HEADER_BYTES);
   }
 
   @Override
@@ -104,10 +102,7 @@ final class AppendCommand extends Command {
       }
       long sizeBefore = Files.exists(target) ? Files.size(target) : -1;
       NpyAppendArray appender =
-          NpyAppendArray.builder(target)
-              .rewriteHeaderOnAppend(!args.flag("--no-header-rewrite"))
-              .maxHeaderBytes(maxHeaderBytes)
-              .open();
+          NpyAppendArray.builder(target).maxHeaderBytes(maxHeaderBytes).open();
       try {
         // Check every source against TARGET before writing any data: shapes here, dtypes by an
         // append of zero rows (which creates a new TARGET from the first source).

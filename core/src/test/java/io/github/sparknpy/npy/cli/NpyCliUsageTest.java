@@ -23,7 +23,7 @@ class NpyCliUsageTest {
             describe files: format version, dtype, shape, order, sizes, appendability
         head [-n N] FILE
             print the first N rows (default 10) along axis 0
-        append [--no-header-rewrite] TARGET SOURCE...
+        append TARGET SOURCE...
             append the arrays of SOURCE files to TARGET (created if missing)
         concat -o OUT FILE...
             concatenate FILEs on their growth axis into a new appendable OUT
@@ -74,7 +74,7 @@ class NpyCliUsageTest {
     String[][] commands = {
       {"info", "usage: npy info [--json] FILE...\n\n"},
       {"head", "usage: npy head [-n N] FILE\n\n"},
-      {"append", "usage: npy append [--no-header-rewrite] TARGET SOURCE...\n\n"},
+      {"append", "usage: npy append TARGET SOURCE...\n\n"},
       {"concat", "usage: npy concat -o OUT FILE...\n\n"},
       {"recover", "usage: npy recover [--zerofill-incomplete] FILE\n\n"},
       {"ensure-appendable", "usage: npy ensure-appendable [--in-place] FILE\n\n"},
@@ -134,8 +134,7 @@ class NpyCliUsageTest {
     assertThat(npy("head", "-n", "-1", "a.npy").err())
         .startsWith("npy head: invalid number of rows '-1'");
     assertThat(npy("append").err())
-        .startsWith(
-            "npy append: missing TARGET and SOURCE\nusage: npy append [--no-header-rewrite] TARGET SOURCE...\n");
+        .startsWith("npy append: missing TARGET and SOURCE\nusage: npy append TARGET SOURCE...\n");
     assertThat(npy("append", "t.npy").err()).startsWith("npy append: missing SOURCE\n");
     assertThat(npy("recover").err()).startsWith("npy recover: missing FILE\n");
     assertThat(npy("recover", "a.npy", "b.npy").err())
