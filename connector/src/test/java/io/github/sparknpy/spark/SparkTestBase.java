@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,11 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class SparkTestBase {
   private static SparkSession shared;
 
+  /** The Spark release the tests run on (not the one they were compiled against). */
+  protected static final String SPARK_VERSION = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+
+  private static Path localDir() {
+    try {
+      return Files.createTempDirectory("spark-npy-tests-local-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @TempDir protected Path tmp;
 
   protected static synchronized SparkSession spark() {
     if (shared == null) {
-      shared =
+      SparkSession.Builder builder =
           SparkSession.builder()
               .master("local[2,2]")
               .appName("spark-npy-tests")
@@ -31,7 +43,13 @@ public abstract class SparkTestBase {
               .config("spark.sql.session.timeZone", "UTC")
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
-              .getOrCreate();
+              // task writers' part files go here: tests look for leftovers of this JVM only
+              .config("spark.local.dir", localDir().toString());
+      if (SPARK_VERSION.startsWith("3.")) {
+        // CREATE TABLE … USING npy on Spark 3.5 needs the connector's session catalog (README)
+        builder.config("spark.sql.catalog.spark_catalog", NpySessionCatalog.class.getName());
+      }
+      shared = builder.getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(shared::stop));
     }
     return shared;

@@ -1,10 +1,10 @@
 package io.github.sparknpy.spark.hadoop;
 
+import io.github.sparknpy.spark.compat.ScalaInterop;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The Hadoop configuration a read or write uses, built like Spark's file sources build theirs: the
@@ -16,8 +16,7 @@ public final class HadoopConfs {
 
   public static Configuration forOptions(SparkSession spark, CaseInsensitiveStringMap options) {
     Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
-    for (Map.Entry<String, String> e :
-        CollectionConverters.asJava(spark.conf().getAll()).entrySet()) {
+    for (Map.Entry<String, String> e : ScalaInterop.toJavaMap(spark.conf().getAll()).entrySet()) {
       if (e.getValue() != null) {
         conf.set(e.getKey(), e.getValue());
       }

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.npy.error.NpyFormatException;
+import io.github.sparknpy.spark.compat.VectoredReads;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,13 +11,12 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileRange;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
@@ -50,16 +50,16 @@ abstract class ByteSource implements Closeable {
   }
 
   static ByteSource open(
-      NpyPart part, String path, long fileLength, FileSystem fs, boolean memoryMap)
+      NpyPart part, String path, long fileLength, FileSystem fs, ReadTaskOptions options)
       throws IOException {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
     if (part.deflated()) {
       return new Inflated(fs.open(p), part, path);
     }
-    if (memoryMap && "file".equals(p.toUri().getScheme())) {
+    if (options.memoryMap() && "file".equals(p.toUri().getScheme())) {
       return new Mapped(java.nio.file.Path.of(p.toUri()), fileLength);
     }
-    return new Positioned(fs.open(p));
+    return new Positioned(fs.open(p), options.vectoredReads() && VectoredReads.available());
   }
 
   /** Local files: mapped windows of up to {@link #WINDOW} bytes, sliced without copying. */
@@ -121,10 +121,11 @@ abstract class ByteSource implements Closeable {
   static final class Positioned extends ByteSource {
     private final FSDataInputStream in;
     private byte[] buffer = new byte[0];
-    private boolean vectored = true;
+    private final boolean vectored;
 
-    Positioned(FSDataInputStream in) {
+    Positioned(FSDataInputStream in, boolean vectored) {
       this.in = in;
+      this.vectored = vectored;
     }
 
     @Override
@@ -144,7 +145,8 @@ abstract class ByteSource implements Closeable {
 
     /**
      * Hadoop vectored reads (3.3.5+): object stores fetch the runs in parallel and merge close
-     * ones; older Hadoop versions fall back to one positioned read per run.
+     * ones; without them (older Hadoop, or {@code vectoredReads=false}), one positioned read per
+     * run.
      */
     @Override
     void readRuns(long[] offsets, int[] dstOffsets, int count, int len, byte[] dst)
@@ -153,21 +155,11 @@ abstract class ByteSource implements Closeable {
         super.readRuns(offsets, dstOffsets, count, len, dst);
         return;
       }
-      List<FileRange> ranges = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        ranges.add(FileRange.createFileRange(offsets[i], len));
-      }
-      try {
-        in.readVectored(ranges, ByteBuffer::allocate);
-      } catch (NoSuchMethodError | NoClassDefFoundError e) {
-        vectored = false;
-        super.readRuns(offsets, dstOffsets, count, len, dst);
-        return;
-      }
+      List<CompletableFuture<ByteBuffer>> ranges = VectoredReads.read(in, offsets, count, len);
       for (int i = 0; i < count; i++) {
         ByteBuffer data;
         try {
-          data = ranges.get(i).getData().get();
+          data = ranges.get(i).get();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new InterruptedIOException("Interrupted in a vectored read");

@@ -253,7 +253,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       if (fs == null) {
         fs = new Path(file.path()).getFileSystem(conf);
       }
-      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options.memoryMap());
+      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options);
       filesOpened++;
     }
     if (fs != null) {

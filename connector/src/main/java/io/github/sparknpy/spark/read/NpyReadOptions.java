@@ -53,6 +53,13 @@ public final class NpyReadOptions {
   /** Memory-map local files (default true); false reads them with positioned reads. */
   public static final String MEMORY_MAP = "memoryMap";
 
+  /**
+   * Read the column runs of a batch with one Hadoop vectored read (default true; Hadoop 3.3.5+,
+   * object stores fetch and merge ranges in parallel); false reads them one positioned read at a
+   * time, as on older Hadoop (Parquet's {@code parquet.hadoop.vectored.io.enabled}).
+   */
+  public static final String VECTORED_READS = "vectoredReads";
+
   static final int DEFAULT_BATCH_SIZE = 4096;
 
   /** Rows wider than this cannot be read (a batch buffer must fit a Java array). */
@@ -70,6 +77,7 @@ public final class NpyReadOptions {
   final long maxPartitionBytes;
   final long openCostInBytes;
   final boolean memoryMap;
+  final boolean vectoredReads;
 
   private NpyReadOptions(SparkSession spark, CaseInsensitiveStringMap options) {
     this.matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
@@ -103,6 +111,7 @@ public final class NpyReadOptions {
             MAX_PARTITION_BYTES,
             JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.maxPartitionBytes", "128m")));
     this.memoryMap = OptionValues.bool(options, MEMORY_MAP, true);
+    this.vectoredReads = OptionValues.bool(options, VECTORED_READS, true);
     this.openCostInBytes =
         JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
   }
@@ -118,6 +127,12 @@ public final class NpyReadOptions {
   /** What the tasks of a scan need of these options, to ship to the executors. */
   ReadTaskOptions forTasks() {
     return new ReadTaskOptions(
-        rowAxisLast, batchSize, memoryMap, maxHeaderBytes, ignoreCorruptFiles, ignoreMissingFiles);
+        rowAxisLast,
+        batchSize,
+        memoryMap,
+        vectoredReads,
+        maxHeaderBytes,
+        ignoreCorruptFiles,
+        ignoreMissingFiles);
   }
 }

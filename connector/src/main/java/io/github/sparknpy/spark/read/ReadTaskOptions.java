@@ -10,6 +10,7 @@ import java.io.Serializable;
  * @param rowAxisLast rows run along the last axis ({@code rowAxis=last})
  * @param batchSize rows per columnar batch, before the cap for wide rows
  * @param memoryMap memory-map local files
+ * @param vectoredReads use Hadoop vectored reads for the runs of a batch, where Hadoop has them
  * @param maxHeaderBytes largest header accepted when a file's header is read again
  * @param ignoreCorruptFiles skip the rest of a file that cannot be read
  * @param ignoreMissingFiles skip the rest of a file deleted since the listing
@@ -18,6 +19,7 @@ record ReadTaskOptions(
     boolean rowAxisLast,
     int batchSize,
     boolean memoryMap,
+    boolean vectoredReads,
     int maxHeaderBytes,
     boolean ignoreCorruptFiles,
     boolean ignoreMissingFiles)

@@ -4,6 +4,7 @@ import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.error.NpyDiskFullException;
 import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.spark.compat.ScalaInterop;
 import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyTaskMetric;
@@ -22,7 +23,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Cast;
@@ -33,9 +33,7 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.util.Utils;
 import scala.Option;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * One task attempt: converts rows into little-endian bytes in a reusable batch buffer and appends
@@ -83,23 +81,11 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     this.cast = layout.needsCast() ? castProjection(layout) : null;
     this.spilling = layout.hasAutoWidth(st);
     try {
-      this.localDir = Files.createTempDirectory(localRoot(), "npy-write-");
+      this.localDir = Files.createTempDirectory(LocalScratch.root(partitionId), "npy-write-");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create a local directory for npy part files", e);
     }
     this.localFile = localDir.resolve("part-" + partitionId + "-" + taskId + ".npy");
-  }
-
-  private static Path localRoot() {
-    SparkEnv env = SparkEnv.get();
-    if (env != null) {
-      try {
-        return Path.of(Utils.getLocalDir(env.conf()));
-      } catch (RuntimeException e) {
-        // no usable Spark local dir: fall back to java.io.tmpdir
-      }
-    }
-    return Path.of(System.getProperty("java.io.tmpdir"));
   }
 
   private static UnsafeProjection castProjection(WriteLayout layout) {
@@ -117,7 +103,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
       }
       exprs.add(e);
     }
-    return UnsafeProjection.create(CollectionConverters.asScala(exprs).toSeq());
+    return UnsafeProjection.create(ScalaInterop.toScalaList(exprs));
   }
 
   @Override

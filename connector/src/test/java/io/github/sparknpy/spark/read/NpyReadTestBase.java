@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.npy.testing.Numpy;
 import io.github.sparknpy.spark.SparkTestBase;
+import io.github.sparknpy.spark.compat.ScalaInterop;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +23,6 @@ import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.apache.spark.sql.execution.metric.SQLMetric;
-import scala.jdk.javaapi.CollectionConverters;
 
 /** Helpers of the reader tests: numpy with the canonical-value helper, row canon, scan metrics. */
 abstract class NpyReadTestBase extends SparkTestBase {
@@ -55,7 +55,7 @@ abstract class NpyReadTestBase extends SparkTestBase {
     }
     if (v instanceof scala.collection.Seq<?> s) {
       List<String> parts = new ArrayList<>();
-      for (Object o : CollectionConverters.asJava(s)) {
+      for (Object o : ScalaInterop.toJavaList(s)) {
         parts.add(canon(o));
       }
       return "[" + String.join(",", parts) + "]";
@@ -115,8 +115,7 @@ abstract class NpyReadTestBase extends SparkTestBase {
         () -> {
           df.collect();
           BatchScanExec scan = findScan(df.queryExecution().executedPlan());
-          for (Map.Entry<String, SQLMetric> e :
-              CollectionConverters.asJava(scan.metrics()).entrySet()) {
+          for (Map.Entry<String, SQLMetric> e : ScalaInterop.toJavaMap(scan.metrics()).entrySet()) {
             out.put(e.getKey(), e.getValue().value());
           }
         });
@@ -130,7 +129,7 @@ abstract class NpyReadTestBase extends SparkTestBase {
     if (plan instanceof BatchScanExec b) {
       return b;
     }
-    for (SparkPlan child : CollectionConverters.asJava(plan.children())) {
+    for (SparkPlan child : ScalaInterop.toJavaList(plan.children())) {
       BatchScanExec found = findScan(child);
       if (found != null) {
         return found;

@@ -11,14 +11,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.util.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -145,7 +143,7 @@ abstract class FaultInjectionBase extends WriterTestBase {
 
   /** Task writers' local directories ({@code npy-write-*}) left in Spark's local dir. */
   static List<String> localWriterLeftovers() {
-    Path local = Path.of(Utils.getLocalDir(SparkEnv.get().conf()));
+    Path local = LocalScratch.root(0);
     try (Stream<Path> s = Files.list(local)) {
       return s.map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith("npy-write-"))

@@ -59,6 +59,8 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
     }
   }
 
+  private static final String TASK_THREADS = "Executor task launch worker";
+
   private static Set<String> liveThreads() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
@@ -66,8 +68,14 @@ class FaultInjectionResourceTest extends FaultInjectionBase {
         .collect(Collectors.toSet());
   }
 
-  /** A thread's pool: its name without the trailing number and id ("pool-3-thread-7#42"). */
+  /**
+   * A thread's pool: its name without the trailing number and id ("pool-3-thread-7#42"); Spark 3.5
+   * names a task's thread after the task ("Executor task launch worker for task 0.0 in …").
+   */
   private static String pool(String thread) {
+    if (thread.startsWith(TASK_THREADS)) {
+      return TASK_THREADS;
+    }
     return thread.replaceAll("#\\d+$", "").replaceAll("[-_ ]?\\d+$", "");
   }
 

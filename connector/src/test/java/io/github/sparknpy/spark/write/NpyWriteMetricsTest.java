@@ -3,6 +3,7 @@ package io.github.sparknpy.spark.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.sparknpy.spark.SparkTestBase;
+import io.github.sparknpy.spark.compat.ScalaInterop;
 import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.util.QueryExecutionListener;
 import org.junit.jupiter.api.Test;
-import scala.jdk.javaapi.CollectionConverters;
 
 /** The write node shows the rows and bytes the tasks wrote, as the Spark UI's SQL tab does. */
 class NpyWriteMetricsTest extends SparkTestBase {
@@ -58,10 +58,10 @@ class NpyWriteMetricsTest extends SparkTestBase {
   }
 
   private static void collect(SparkPlan plan, Map<String, Long> out) {
-    for (Map.Entry<String, SQLMetric> e : CollectionConverters.asJava(plan.metrics()).entrySet()) {
+    for (Map.Entry<String, SQLMetric> e : ScalaInterop.toJavaMap(plan.metrics()).entrySet()) {
       out.merge(e.getKey(), e.getValue().value(), Long::sum);
     }
-    for (SparkPlan child : CollectionConverters.asJava(plan.children())) {
+    for (SparkPlan child : ScalaInterop.toJavaList(plan.children())) {
       collect(child, out);
     }
   }

@@ -6,6 +6,7 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.SQLUserDefinedType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.UserDefinedType;
 
@@ -17,7 +18,11 @@ import org.apache.spark.sql.types.UserDefinedType;
 public final class VectorUDT extends UserDefinedType<VectorUDT.Vec> {
   private static final long serialVersionUID = 1L;
 
-  /** A dense ({@code indices == null}) or sparse vector. */
+  /**
+   * A dense ({@code indices == null}) or sparse vector; annotated like ML's vectors, which Spark
+   * 3.5's row encoder needs to find the UDT of a value.
+   */
+  @SQLUserDefinedType(udt = VectorUDT.class)
   public record Vec(int size, int[] indices, double[] values) implements java.io.Serializable {}
 
   @Override
