@@ -35,7 +35,12 @@ final class ItConfig {
 
   private ItConfig() {}
 
-  /** The packaged connector jar ({@code spark-npy_2.13-<version>-all.jar}). */
+  /** The Scala binary version of the Spark line under test ({@code 2.12} or {@code 2.13}). */
+  static String scalaBinaryVersion() {
+    return required("npy.it.scala.binary.version");
+  }
+
+  /** The packaged connector jar ({@code spark-npy-<line>_<scala>-<version>-all.jar}). */
   static Path connectorJar() {
     Path jar = Path.of(required("npy.connector.jar")).toAbsolutePath().normalize();
     if (!Files.isRegularFile(jar)) {

@@ -77,7 +77,7 @@ class PackagingIT {
       List<String> args = StandaloneCluster.arguments(e);
       String classpath = args.get(args.indexOf("-cp") + 1);
       assertThat(classpath)
-          .contains("spark-core_2.13")
+          .contains("spark-core_" + ItConfig.scalaBinaryVersion())
           .doesNotContain("sparknpy")
           .doesNotContain("spark-npy")
           .doesNotContain("npy-core")

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>{@code npy.it.jars} replaces the single jar by a list (the {@code plain-jars} failsafe
  * execution gives the plain connector jar and the core jar, as {@code --packages} resolves them).
  *
- * <p>The driver is this JVM, set up the way {@code spark-submit --jars spark-npy_2.13-…-all.jar}
+ * <p>The driver is this JVM, set up the way {@code spark-submit --jars spark-npy-4_2.13-…-all.jar}
  * sets up a client-mode driver: the jar is in {@code spark.jars} (executors fetch it from the
  * driver and load it in their task class loader) and in a class loader that is the thread's context
  * class loader (where Spark looks up data sources). Neither the connector nor the core is on the

@@ -143,7 +143,7 @@ final class StandaloneCluster implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Map<String, String> env = pb.environment();
     env.put("SPARK_HOME", sparkHome.toString());
-    env.put("SPARK_SCALA_VERSION", "2.13");
+    env.put("SPARK_SCALA_VERSION", ItConfig.scalaBinaryVersion());
     env.put("SPARK_DIST_CLASSPATH", classpath);
     env.put("SPARK_LOCAL_IP", host);
     env.put("SPARK_LOCAL_HOSTNAME", host);
