@@ -109,7 +109,8 @@ class ConnectorJarIT {
         .isEmpty();
     try (JarFile file = new JarFile(PLAIN.toFile());
         InputStream in =
-            file.getInputStream(file.getEntry("io/github/sparknpy/spark/compat/VectoredReads.class"))) {
+            file.getInputStream(
+                file.getEntry("io/github/sparknpy/spark/compat/VectoredReads.class"))) {
       String constants = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
       assertThat(constants.contains("org/apache/hadoop/fs/FileRange"))
           .as("the Spark 4 shim calls FileRange directly; the 3.5 one finds it at run time")
@@ -166,11 +167,11 @@ class ConnectorJarIT {
         assertThat(sums.getDouble(0)).isEqualTo(0.5 * 999 * 1000 / 2);
         assertThat(
                 Numpy.run(
-                    "import numpy as np, sys\n"
-                        + "a = np.load(sys.argv[1], mmap_mode='r')\n"
-                        + "print(a.shape, a.dtype.names, int(a['id'].sum()), float(a['x'][-1]))",
-                    out)
-                .strip())
+                        "import numpy as np, sys\n"
+                            + "a = np.load(sys.argv[1], mmap_mode='r')\n"
+                            + "print(a.shape, a.dtype.names, int(a['id'].sum()), float(a['x'][-1]))",
+                        out)
+                    .strip())
             .isEqualTo("(1000,) ('id', 'x') 499500 499.5");
       } finally {
         spark.stop();
