@@ -25,19 +25,33 @@ public final class LocalSpark {
    * the current directory).
    */
   public static SparkSession start(String appName, Path workDir) {
-    return SparkSession.builder()
-        .master("local[*]")
-        .appName(appName)
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.debug.maxToStringFields", "200")
-        .config("spark.sql.warehouse.dir", workDir.resolve("spark-warehouse").toUri().toString())
-        // SELECT … FROM npy.`/path/x.npy` in SQL (a format("npy") call would register it too)
-        .config("spark.sql.catalog.npy", "io.github.sparknpy.spark.NpyCatalog")
-        .getOrCreate();
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .master("local[*]")
+            .appName(appName)
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "4")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.debug.maxToStringFields", "200")
+            .config(
+                "spark.sql.warehouse.dir", workDir.resolve("spark-warehouse").toUri().toString())
+            // SELECT … FROM npy.`/path/x.npy` in SQL (a format("npy") call would register it too)
+            .config("spark.sql.catalog.npy", "io.github.sparknpy.spark.NpyCatalog");
+    if (org.apache.spark.package$.MODULE$.SPARK_VERSION().startsWith("3.")) {
+      // CREATE TABLE … USING npy on Spark 3.5 goes through the connector's session catalog
+      builder.config(
+          "spark.sql.catalog.spark_catalog", "io.github.sparknpy.spark.NpySessionCatalog");
+    }
+    SparkSession spark = builder.getOrCreate();
+    System.out.printf(
+        Locale.ROOT,
+        "(running on Spark %s, Scala %s, Java %s)%n",
+        spark.version(),
+        scala.util.Properties$.MODULE$.versionNumberString(),
+        Runtime.version().feature());
+    return spark;
   }
 
   /**
