@@ -12,17 +12,21 @@ class SessionCatalogOnSpark35Test extends SparkTestBase {
   void withoutTheSessionCatalogTheTableFailsSayingWhatToSet() {
     SparkSession plain = spark().newSession();
     plain.conf().unset("spark.sql.catalog.spark_catalog");
-    // paths and the npy catalog need nothing of spark_catalog
+    // paths and the npy catalog need nothing of spark_catalog (format("npy") registers the npy
+    // catalog in the session that calls it)
     spark()
         .range(3)
         .selectExpr("CAST(id AS INT) AS a")
         .write()
         .format("npy")
         .save(tmp.resolve("p.npy").toString());
-    assertThat(
-            plain.sql("SELECT sum(a) FROM npy.`" + tmp.resolve("p.npy") + "`").first().getLong(0))
-        .isEqualTo(3);
     assertThat(plain.read().format("npy").load(tmp.resolve("p.npy").toString()).count())
+        .isEqualTo(3);
+    assertThat(
+            plain
+                .sql("SELECT sum(value) FROM npy.`" + tmp.resolve("p.npy") + "`")
+                .first()
+                .getLong(0))
         .isEqualTo(3);
     String table = "plain_" + System.nanoTime();
     plain.sql(
@@ -33,7 +37,14 @@ class SessionCatalogOnSpark35Test extends SparkTestBase {
             + "'");
     try {
       assertThatThrownBy(() -> plain.sql("SELECT * FROM " + table).collect())
-          .hasMessageContaining("spark.sql.catalog.spark_catalog");
+          .hasRootCauseInstanceOf(NpySessionCatalogMissingException.class)
+          .rootCause()
+          .hasMessageStartingWith("Cannot read or write the npy table at file:")
+          .hasMessageContaining("t.npy: Spark 3.5.")
+          .hasMessageContaining(
+              "--conf spark.sql.catalog.spark_catalog=io.github.sparknpy.spark.NpySessionCatalog");
+      assertThatThrownBy(() -> plain.sql("INSERT INTO " + table + " VALUES (1)").collect())
+          .hasRootCauseInstanceOf(NpySessionCatalogMissingException.class);
     } finally {
       plain.sql("DROP TABLE IF EXISTS " + table);
     }
