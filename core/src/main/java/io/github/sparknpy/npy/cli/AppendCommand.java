@@ -89,7 +89,7 @@ final class AppendCommand extends Command {
       throw new UsageException("missing SOURCE");
     }
     String targetName = ops.get(0);
-    Path target = Path.of(targetName);
+    Path target = CliFiles.localPath(targetName);
     if (Files.isDirectory(target)) {
       throw new FileSystemException(targetName, null, "is a directory");
     }

@@ -61,7 +61,7 @@ final class ConcatCommand extends Command {
     if (args.operands().isEmpty()) {
       throw new UsageException("missing FILE");
     }
-    Path outPath = Path.of(output);
+    Path outPath = CliFiles.localPath(output);
     if (Files.isDirectory(outPath)) {
       throw new FileSystemException(output, null, "is a directory");
     }

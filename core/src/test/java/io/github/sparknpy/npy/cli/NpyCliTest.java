@@ -562,6 +562,51 @@ class NpyCliTest {
         .isEqualTo("npy: " + tmp.resolve("nope.npy") + ": no such file or directory\n");
   }
 
+  /** Spark and Hadoop print local files as file: URIs; the CLI takes them as they are printed. */
+  @Test
+  void fileUrisAsSparkPrintsThemNameLocalFiles() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("a dir"));
+    Path cut = copy("truncated.npy", dir, "cut.npy");
+    Result r = npy("recover", "file:" + cut);
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(r.out()).endsWith(": rows 10 -> 9, 3 bytes truncated, 0 bytes zero-filled\n");
+    for (String form :
+        List.of(
+            "file://" + cut,
+            "file://localhost" + cut,
+            cut.toUri().toString(), // percent-escaped: file:///…/a%20dir/cut.npy
+            "FILE:" + cut)) {
+      r = npy("recover", form);
+      assertThat(r.code()).as(form + ": " + r).isZero();
+      assertThat(r.out())
+          .as(form)
+          .endsWith(": nothing to recover, the data matches the header (9 rows)\n");
+    }
+    r = npy("info", "file:" + cut);
+    assertThat(r.code()).as(r.toString()).isZero();
+    Path out = dir.resolve("both.npy");
+    r = npy("concat", "-o", "file:" + out, "file:" + cut, cut);
+    assertThat(r.code()).as(r.toString()).isZero();
+    assertThat(Files.exists(out)).isTrue();
+
+    r = npy("recover", "hdfs://namenode:8020/data/x.npy");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "npy: hdfs://namenode:8020/data/x.npy: not a local file: npy works on local files;"
+                + " copy it to a local disk (e.g. hdfs dfs -get, aws s3 cp), run npy on the copy,"
+                + " then put the result back\n");
+    r = npy("recover", "file://otherhost/tmp/x.npy");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err())
+        .isEqualTo(
+            "npy: file://otherhost/tmp/x.npy: names host 'otherhost': npy works on this"
+                + " machine's files only\n");
+    r = npy("recover", "file:" + dir.resolve("nope.npy"));
+    assertThat(r.err())
+        .isEqualTo("npy: file:" + dir.resolve("nope.npy") + ": no such file or directory\n");
+  }
+
   // ---------------------------------------------------------------- ensure-appendable
 
   @Test
