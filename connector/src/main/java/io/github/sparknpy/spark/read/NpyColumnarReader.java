@@ -211,9 +211,9 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
               + path
               + ": the file ended before the rows its header promises ("
               + e.getMessage()
-              + "). It is truncated or was cut after planning: run 'npy recover "
-              + path
-              + "' to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
+              + "). It is truncated or was cut after planning: "
+              + RecoverHint.recover(path)
+              + " to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
     }
     if (e instanceof RuntimeException re) {
       return re;

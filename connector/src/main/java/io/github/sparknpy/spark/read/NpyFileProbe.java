@@ -337,14 +337,16 @@ final class NpyFileProbe {
     if (available > header.dataBytes()) {
       // numpy ignores such bytes too; they are usually rows an appender with deferred header
       // writes has not counted yet (still writing, or crashed), so say how to get them.
-      LOG.warn(
-          "{}: {} bytes follow the {} rows its header declares and are not read. An appender with"
-              + " deferred header writes may still be writing or may have crashed: run"
-              + " 'npy recover {}' to count the complete rows",
-          location,
-          available - header.dataBytes(),
-          header.rowCount(),
-          location);
+      if (RecoverHint.firstWarning(location, available)) {
+        LOG.warn(
+            "{}: {} bytes follow the {} rows its header declares and are not read. An appender with"
+                + " deferred header writes may still be writing or may have crashed: {} to count"
+                + " the complete rows",
+            location,
+            available - header.dataBytes(),
+            header.rowCount(),
+            RecoverHint.recover(location));
+      }
     }
   }
 
@@ -372,10 +374,9 @@ final class NpyFileProbe {
             + header.dataBytes()
             + " bytes of data) but only "
             + Math.max(0, available)
-            + " bytes of data are there. The file is truncated (e.g. a writer stopped early): run"
-            + " 'npy recover "
-            + location
-            + "' to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
+            + " bytes of data are there. The file is truncated (e.g. a writer stopped early): "
+            + RecoverHint.recover(location)
+            + " to keep the complete rows, or set ignoreCorruptFiles=true to skip it");
   }
 
   /** Whether {@code location} names a member of an archive ({@code a.npz[x.npy]}). */
