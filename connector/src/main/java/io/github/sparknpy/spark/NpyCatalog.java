@@ -43,6 +43,11 @@ public final class NpyCatalog implements TableCatalog {
     if (SparkSession.getActiveSession().isEmpty()) {
       SparkSession.setActiveSession(session);
     }
+    registerIfAbsent(session);
+  }
+
+  /** Registers the catalog in {@code session} unless a catalog named npy is configured there. */
+  static synchronized void registerIfAbsent(SparkSession session) {
     if (!session.conf().contains(CONF_KEY)) {
       session.conf().set(CONF_KEY, NpyCatalog.class.getName());
     }

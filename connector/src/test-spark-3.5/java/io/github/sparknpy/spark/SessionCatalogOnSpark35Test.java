@@ -12,8 +12,7 @@ class SessionCatalogOnSpark35Test extends SparkTestBase {
   void withoutTheSessionCatalogTheTableFailsSayingWhatToSet() {
     SparkSession plain = spark().newSession();
     plain.conf().unset("spark.sql.catalog.spark_catalog");
-    // paths and the npy catalog need nothing of spark_catalog (format("npy") registers the npy
-    // catalog in the session that calls it)
+    // paths and the npy catalog need nothing of spark_catalog
     spark()
         .range(3)
         .selectExpr("CAST(id AS INT) AS a")

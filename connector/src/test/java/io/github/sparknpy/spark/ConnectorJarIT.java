@@ -165,6 +165,9 @@ class ConnectorJarIT {
             .save(out.toString());
         Row sums = spark.read().format("npy").load(out.toString()).selectExpr("sum(x)").first();
         assertThat(sums.getDouble(0)).isEqualTo(0.5 * 999 * 1000 / 2);
+        // SQL alone, in a session that never called format("npy"): the jar's session extension
+        Row sql = spark.newSession().sql("SELECT sum(x) FROM npy.`" + out + "`").first();
+        assertThat(sql.getDouble(0)).isEqualTo(0.5 * 999 * 1000 / 2);
         assertThat(
                 Numpy.run(
                         "import numpy as np, sys\n"
