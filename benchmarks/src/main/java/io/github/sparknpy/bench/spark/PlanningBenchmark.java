@@ -24,6 +24,8 @@ import org.apache.spark.sql.SparkSession;
  * spark.read…load(dir)}:
  *
  * <ul>
+ *   <li>load: {@code load(dir)} alone: listing and schema inference (npy reads every header,
+ *       Parquet one footer);
  *   <li>plan: {@code load(dir).rdd().getNumPartitions()}: listing, schema inference and the scan's
  *       partitions, no task;
  *   <li>count: {@code load(dir).count()} (npy answers it from the headers; Parquet runs a job that
@@ -101,6 +103,10 @@ public final class PlanningBenchmark {
     double expectedSum = (double) total * (total - 1) / 2;
 
     List<Scenario> scenarios = new ArrayList<>();
+    scenarios.add(
+        new Scenario("load", "npy", () -> spark.read().format("npy").load(npy).schema().size()));
+    scenarios.add(
+        new Scenario("load", "Parquet", () -> spark.read().parquet(parquet).schema().size()));
     scenarios.add(
         new Scenario(
             "plan", "npy", () -> spark.read().format("npy").load(npy).rdd().getNumPartitions()));
