@@ -68,10 +68,15 @@ public final class NpyCatalog implements TableCatalog {
     return new Identifier[0];
   }
 
-  /** Any path loads, existing or not: Append and Overwrite load their target before writing. */
+  /**
+   * Any path loads, existing or not: Append and Overwrite load their target before writing. A load
+   * for {@code spark.read.format("npy").load(…)} ({@link LoadIntent}) fails on a missing path or
+   * one without files, as Spark's file sources do.
+   */
   @Override
   public Table loadTable(Identifier ident) {
-    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), null);
+    boolean read = LoadIntent.takeRead(ident);
+    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), null, false, read);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark;
 
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SQLContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.Identifier;
@@ -55,6 +56,16 @@ public final class NpyDataSource
   @Override
   public Identifier extractIdentifier(CaseInsensitiveStringMap options) {
     return NpyTableIdentifier.encode(options);
+  }
+
+  /**
+   * No time travel; Spark's reader (and only the reader) asks this right before it loads the table,
+   * which tells the catalog that this load is a read ({@link LoadIntent}).
+   */
+  @Override
+  public Optional<String> extractTimeTravelVersion(CaseInsensitiveStringMap options) {
+    LoadIntent.markRead(extractIdentifier(options));
+    return Optional.empty();
   }
 
   @Override

@@ -47,6 +47,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final CaseInsensitiveStringMap options;
   private final StructType declaredSchema;
   private final boolean created;
+  private final boolean forRead;
   private volatile StructType schema;
 
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
@@ -63,10 +64,24 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       CaseInsensitiveStringMap options,
       StructType declaredSchema,
       boolean created) {
+    this(spark, options, declaredSchema, created, false);
+  }
+
+  /**
+   * @param forRead loaded for {@code spark.read.format("npy").load(…)}: the schema fails on a
+   *     missing path or paths without files instead of being empty (an empty write target)
+   */
+  NpyTable(
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      StructType declaredSchema,
+      boolean created,
+      boolean forRead) {
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
     this.created = created;
+    this.forRead = forRead;
   }
 
   static void checkNoPartitioning(Transform[] partitioning) {
@@ -90,7 +105,10 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   @Override
   public StructType schema() {
     StructType result = schema;
-    if (result == null) {
+    if (result == null && forRead) {
+      result = NpyTableSchema.inferForRead(spark, options);
+      schema = result;
+    } else if (result == null) {
       result =
           NpyTableSchema.infer(spark, options)
               .orElse(declaredSchema == null ? new StructType() : declaredSchema);

@@ -32,7 +32,10 @@ final class NpyTableIdentifier {
           NpyReadOptions.RECURSIVE_FILE_LOOKUP,
           NpyReadOptions.IGNORE_CORRUPT_FILES,
           NpyReadOptions.IGNORE_MISSING_FILES,
-          NpyReadOptions.MAX_HEADER_BYTES);
+          NpyReadOptions.MAX_HEADER_BYTES,
+          NpyReadOptions.MODIFIED_BEFORE,
+          NpyReadOptions.MODIFIED_AFTER,
+          NpyReadOptions.TIME_ZONE);
 
   /** {@link #TABLE_SHAPING_OPTIONS} in lower case: the spelling of the namespace entries. */
   private static final Set<String> SHAPING_KEYS =

@@ -47,4 +47,13 @@ public final class ScalaInterop {
     }
     return out;
   }
+
+  /** An immutable Scala map of {@code map}'s entries (Spark's error parameters, for example). */
+  public static <K, V> scala.collection.immutable.Map<K, V> toScalaMap(Map<K, V> map) {
+    scala.collection.immutable.Map<K, V> out = scala.collection.immutable.Map$.MODULE$.empty();
+    for (Map.Entry<K, V> e : map.entrySet()) {
+      out = out.updated(e.getKey(), e.getValue());
+    }
+    return out;
+  }
 }

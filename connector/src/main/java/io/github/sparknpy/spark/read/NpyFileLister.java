@@ -1,7 +1,9 @@
 package io.github.sparknpy.spark.read;
 
+import io.github.sparknpy.npy.error.NpyException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,12 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lists the files of a read with Hadoop, as Spark's file sources do: globs, directories (hidden
- * {@code _}/{@code .} names skipped, subdirectories only with {@code recursiveFileLookup}), {@code
- * pathGlobFilter}; sorted by path. Beyond Spark's listing: a directory reached again through a
- * symbolic link (a loop) is not listed again, a file reached under two names through links is read
- * once (under the first name in path order), and names with {@code :} (no valid Hadoop path: the
- * local file system cannot even name their checksum files) are skipped with a warning.
+ * Lists the files of a read with Hadoop, as Spark's file sources do: globs, directories, names
+ * Spark skips ({@link #skippedName}), subdirectories only with {@code recursiveFileLookup}, {@code
+ * pathGlobFilter}, {@code modifiedBefore}/{@code modifiedAfter}; a level of more directories than
+ * {@code spark.sql.sources.parallelPartitionDiscovery.threshold} is listed on a driver thread pool;
+ * sorted by path. Beyond Spark's listing: a directory reached again through a symbolic link (a
+ * loop) is not listed again, a file reached under two names through links is read once (under the
+ * first name in path order), and names with {@code :} (no valid Hadoop path: the local file system
+ * cannot even name their checksum files) are skipped with a warning.
  */
 final class NpyFileLister {
   private static final Logger LOG = LoggerFactory.getLogger(NpyFileLister.class);
@@ -32,56 +40,95 @@ final class NpyFileLister {
   private NpyFileLister() {}
 
   /**
+   * Names Spark's file listing skips ({@code HadoopFSUtils.shouldFilterOutPathName}) and Spark's
+   * file index does not read as data: names starting with {@code .}, names starting with {@code _}
+   * unless they contain {@code =} (partition directories), and in-progress copies ending in {@code
+   * ._COPYING_} ({@code hadoop fs -put}). Spark keeps Parquet's {@code _metadata} summaries in the
+   * listing for Parquet only; they are not data, so they are skipped here.
+   */
+  static boolean skippedName(String name) {
+    return name.startsWith(".")
+        || (name.startsWith("_") && !name.contains("="))
+        || name.endsWith("._COPYING_");
+  }
+
+  /**
    * The files under {@code paths}, or null when none exists and {@code requireExisting} is false.
    *
-   * @throws NpyPathException naming the paths that do not exist
+   * @throws org.apache.spark.sql.AnalysisException PATH_NOT_FOUND naming the first path in order
+   *     that does not exist (thrown unchecked), as Spark's file sources
    */
   static List<FileStatus> list(
       List<String> paths, Configuration conf, NpyReadOptions options, boolean requireExisting)
       throws IOException {
     GlobFilter filter =
         options.pathGlobFilter == null ? null : new GlobFilter(options.pathGlobFilter);
-    TreeMap<String, FileStatus> found = new TreeMap<>();
-    Map<String, String> realPaths = new HashMap<>();
-    Set<String> visited = new HashSet<>();
-    List<String> missing = new ArrayList<>();
+    List<Root> roots = parallel(paths, options, p -> resolve(p, conf));
+    String missing = null;
     boolean anyExists = false;
-    for (String p : paths) {
-      Path path = new Path(p);
-      FileSystem fs = path.getFileSystem(conf);
-      FileStatus[] matches;
-      if (isGlob(p)) {
-        matches = fs.globStatus(path);
+    for (Root root : roots) {
+      if (root.matches == null || root.matches.length == 0) {
+        missing = missing == null ? root.qualified : missing;
       } else {
-        try {
-          matches = new FileStatus[] {fs.getFileStatus(path)};
-        } catch (FileNotFoundException e) {
-          matches = null;
-        }
-      }
-      if (matches == null || matches.length == 0) {
-        missing.add(fs.makeQualified(path).toString());
-        continue;
-      }
-      anyExists = true;
-      for (FileStatus st : matches) {
-        if (st.isDirectory()) {
-          Listing listing = new Listing(fs, filter, options.recursiveFileLookup, visited);
-          listing.add(st, realPath(fs, st, null), found, realPaths);
-        } else if (filter == null || filter.accept(st.getPath())) {
-          found.put(st.getPath().toString(), st);
-          realPaths.put(st.getPath().toString(), realPath(fs, st, null));
-        }
+        anyExists = true;
       }
     }
     if (!anyExists && !requireExisting) {
       return null;
     }
-    if (!missing.isEmpty()) {
-      throw new NpyPathException(
-          "Path does not exist: "
-              + String.join(", ", missing)
-              + (paths.size() > 1 ? " (of the paths " + String.join(", ", paths) + ")" : ""));
+    if (missing != null) {
+      throw PathErrors.notFound(missing);
+    }
+    Selection selection = new Selection(filter, options.modifiedTime);
+    TreeMap<String, FileStatus> found = new TreeMap<>();
+    Map<String, String> realPaths = new HashMap<>();
+    Set<String> visited = new HashSet<>();
+    List<Dir> level = new ArrayList<>();
+    for (Root root : roots) {
+      for (FileStatus st : root.matches) {
+        String realPath = realPath(root.fs, st, null);
+        if (st.isDirectory()) {
+          if (visited.add(realPath)) {
+            level.add(new Dir(root.fs, st, realPath));
+          }
+        } else if (skippedName(st.getPath().getName())) {
+          LOG.warn(
+              "Skipped {}: Spark's file sources skip names starting with _ or . and ending in"
+                  + " ._COPYING_; rename the file to read it",
+              st.getPath());
+        } else if (selection.accept(st)) {
+          found.put(st.getPath().toString(), st);
+          realPaths.put(st.getPath().toString(), realPath);
+        }
+      }
+    }
+    while (!level.isEmpty()) {
+      List<List<Entry>> listed =
+          parallel(level, options, d -> listDir(d, options.ignoreMissingFiles));
+      List<Dir> next = new ArrayList<>();
+      for (int i = 0; i < level.size(); i++) {
+        Dir dir = level.get(i);
+        for (Entry e : listed.get(i)) {
+          if (e.status.isDirectory()) {
+            if (!options.recursiveFileLookup) {
+              continue;
+            }
+            if (!visited.add(e.realPath)) {
+              LOG.warn(
+                  "Skipped directory {}: it is {} again (a symbolic link loop or alias), listed"
+                      + " once",
+                  e.status.getPath(),
+                  e.realPath);
+              continue;
+            }
+            next.add(new Dir(dir.fs, e.status, e.realPath));
+          } else if (selection.accept(e.status)) {
+            found.put(e.status.getPath().toString(), e.status);
+            realPaths.put(e.status.getPath().toString(), e.realPath);
+          }
+        }
+      }
+      level = next;
     }
     List<FileStatus> files = new ArrayList<>(found.size());
     Map<String, String> firstName = new HashMap<>();
@@ -98,6 +145,73 @@ final class NpyFileLister {
       files.add(st);
     }
     return files;
+  }
+
+  /** A path of the read: what it matches (null or empty when nothing), on its file system. */
+  private record Root(FileSystem fs, String qualified, FileStatus[] matches) {}
+
+  /** A directory to list and where it really is. */
+  private record Dir(FileSystem fs, FileStatus status, String realPath) {}
+
+  /** An entry of a directory (a name Spark would not skip) and where it really is. */
+  private record Entry(FileStatus status, String realPath) {}
+
+  /** The filters on files: {@code pathGlobFilter} and the modification times. */
+  private record Selection(GlobFilter glob, ModifiedTimeFilter modified) {
+    boolean accept(FileStatus st) {
+      return (glob == null || glob.accept(st.getPath()))
+          && (modified == null || modified.accept(st));
+    }
+  }
+
+  private static Root resolve(String p, Configuration conf) throws IOException {
+    Path path = new Path(p);
+    FileSystem fs = path.getFileSystem(conf);
+    FileStatus[] matches;
+    if (isGlob(p)) {
+      matches = fs.globStatus(path);
+    } else {
+      try {
+        matches = new FileStatus[] {fs.getFileStatus(path)};
+      } catch (FileNotFoundException e) {
+        matches = null;
+      }
+    }
+    return new Root(fs, fs.makeQualified(path).toString(), matches);
+  }
+
+  /**
+   * The entries of one directory, without the names Spark skips and names with {@code :}. A
+   * directory deleted since it was found is empty under {@code ignoreMissingFiles} (Spark's
+   * semantics), and fails otherwise.
+   */
+  private static List<Entry> listDir(Dir dir, boolean ignoreMissingFiles) throws IOException {
+    FileStatus[] statuses;
+    try {
+      statuses = dir.fs.listStatus(dir.status.getPath());
+    } catch (FileNotFoundException e) {
+      if (ignoreMissingFiles) {
+        LOG.warn("Skipped directory {}: it was deleted while it was listed", dir.status.getPath());
+        return List.of();
+      }
+      throw e;
+    }
+    List<Entry> out = new ArrayList<>(statuses.length);
+    for (FileStatus st : statuses) {
+      String name = st.getPath().getName();
+      if (skippedName(name)) {
+        continue;
+      }
+      if (name.indexOf(':') >= 0) {
+        LOG.warn(
+            "Skipped {}: a ':' in a file name makes no valid Hadoop path, so it cannot be read;"
+                + " rename it (e.g. ':' to '_') to read it",
+            st.getPath());
+        continue;
+      }
+      out.add(new Entry(st, realPath(dir.fs, st, dir.realPath)));
+    }
+    return out;
   }
 
   /**
@@ -131,43 +245,58 @@ final class NpyFileLister {
     return false;
   }
 
-  /** One recursive listing under a root directory, remembering the directories it has been in. */
-  private record Listing(FileSystem fs, GlobFilter filter, boolean recursive, Set<String> visited) {
+  /** A listing step that may fail with an {@link IOException}. */
+  private interface IoFunction<T, R> {
+    R apply(T t) throws IOException;
+  }
 
-    void add(
-        FileStatus dir,
-        String realDir,
-        Map<String, FileStatus> found,
-        Map<String, String> realPaths)
-        throws IOException {
-      if (!visited.add(realDir)) {
-        LOG.warn(
-            "Skipped directory {}: it is {} again (a symbolic link loop or alias), listed once",
-            dir.getPath(),
-            realDir);
-        return;
+  /**
+   * {@code fn} over {@code items}, in order: on the calling thread for up to {@code
+   * spark.sql.sources.parallelPartitionDiscovery.threshold} items (Spark lists as many serially),
+   * else on a pool of at most {@link NpyReadOptions#listingParallelism} driver threads (Spark runs
+   * a job; listing is I/O-bound, and a pool avoids the job's scheduling cost).
+   */
+  private static <T, R> List<R> parallel(List<T> items, NpyReadOptions options, IoFunction<T, R> fn)
+      throws IOException {
+    List<R> out = new ArrayList<>(items.size());
+    if (items.size() <= options.parallelListingThreshold || options.listingParallelism < 2) {
+      for (T item : items) {
+        out.add(fn.apply(item));
       }
-      for (FileStatus st : fs.listStatus(dir.getPath())) {
-        String name = st.getPath().getName();
-        if (name.startsWith("_") || name.startsWith(".")) {
-          continue;
-        }
-        if (name.indexOf(':') >= 0) {
-          LOG.warn(
-              "Skipped {}: a ':' in a file name makes no valid Hadoop path, so it cannot be read;"
-                  + " rename it (e.g. ':' to '_') to read it",
-              st.getPath());
-          continue;
-        }
-        if (st.isDirectory()) {
-          if (recursive) {
-            add(st, realPath(fs, st, realDir), found, realPaths);
-          }
-        } else if (filter == null || filter.accept(st.getPath())) {
-          found.put(st.getPath().toString(), st);
-          realPaths.put(st.getPath().toString(), realPath(fs, st, realDir));
-        }
+      return out;
+    }
+    int threads = Math.min(options.listingParallelism, items.size());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "npy-file-lister");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<R>> futures = new ArrayList<>(items.size());
+      for (T item : items) {
+        futures.add(pool.submit(() -> fn.apply(item)));
       }
+      for (Future<R> f : futures) {
+        out.add(f.get());
+      }
+      return out;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new NpyException("Interrupted while listing files", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new UncheckedIOException(new IOException(cause));
+    } finally {
+      pool.shutdownNow();
     }
   }
 }

@@ -38,6 +38,18 @@ public final class NpyReadOptions {
   /** Skips files deleted after listing; default {@code spark.sql.files.ignoreMissingFiles}. */
   public static final String IGNORE_MISSING_FILES = "ignoreMissingFiles";
 
+  /**
+   * Only files modified before this timestamp ({@code YYYY-MM-DDTHH:mm:ss} in the session time
+   * zone), as Spark's file sources.
+   */
+  public static final String MODIFIED_BEFORE = "modifiedBefore";
+
+  /** Only files modified after this timestamp, as {@link #MODIFIED_BEFORE}. */
+  public static final String MODIFIED_AFTER = "modifiedAfter";
+
+  /** The zone of {@link #MODIFIED_BEFORE} and {@link #MODIFIED_AFTER}; default the session's. */
+  public static final String TIME_ZONE = "timeZone";
+
   /** Largest header accepted, default 1 MiB. */
   public static final String MAX_HEADER_BYTES = "maxHeaderBytes";
 
@@ -76,6 +88,21 @@ public final class NpyReadOptions {
   final int batchSize;
   final long maxPartitionBytes;
   final long openCostInBytes;
+
+  /** Spark's {@code spark.sql.files.minPartitionNum}, else the leaf-node default parallelism. */
+  final int minPartitionNum;
+
+  /** Spark's {@code spark.sql.files.maxPartitionNum}; 0 when unset. */
+  final int maxPartitionNum;
+
+  final ModifiedTimeFilter modifiedTime;
+
+  /** Directories listed at once beyond which listing runs on a thread pool (Spark's threshold). */
+  final int parallelListingThreshold;
+
+  /** Most listing threads (Spark's parallelPartitionDiscovery.parallelism, at most 64 here). */
+  final int listingParallelism;
+
   final boolean memoryMap;
   final boolean vectoredReads;
 
@@ -114,6 +141,45 @@ public final class NpyReadOptions {
     this.vectoredReads = OptionValues.bool(options, VECTORED_READS, true);
     this.openCostInBytes =
         JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
+    this.minPartitionNum = minPartitionNum(spark);
+    this.maxPartitionNum = Integer.parseInt(conf(spark, "spark.sql.files.maxPartitionNum", "0"));
+    this.modifiedTime =
+        ModifiedTimeFilter.of(
+            options.get(MODIFIED_BEFORE),
+            options.get(MODIFIED_AFTER),
+            options.containsKey(TIME_ZONE)
+                ? options.get(TIME_ZONE)
+                : conf(
+                    spark, "spark.sql.session.timeZone", java.util.TimeZone.getDefault().getID()));
+    this.parallelListingThreshold =
+        Integer.parseInt(
+            conf(spark, "spark.sql.sources.parallelPartitionDiscovery.threshold", "32"));
+    this.listingParallelism =
+        Math.max(
+            1,
+            Math.min(
+                MAX_LISTING_THREADS,
+                Integer.parseInt(
+                    conf(
+                        spark,
+                        "spark.sql.sources.parallelPartitionDiscovery.parallelism",
+                        "10000"))));
+  }
+
+  /** Listing threads at most, whatever Spark's parallelism (a driver-side pool, not a job). */
+  static final int MAX_LISTING_THREADS = 64;
+
+  /**
+   * As Spark's {@code FilePartition.maxSplitBytes}: {@code spark.sql.files.minPartitionNum}, else
+   * {@code spark.sql.leafNodeDefaultParallelism}, else the context's default parallelism.
+   */
+  private static int minPartitionNum(SparkSession spark) {
+    String min = conf(spark, "spark.sql.files.minPartitionNum", null);
+    if (min == null) {
+      min = conf(spark, "spark.sql.leafNodeDefaultParallelism", null);
+    }
+    int n = min == null ? spark.sparkContext().defaultParallelism() : Integer.parseInt(min.trim());
+    return Math.max(1, n);
   }
 
   static NpyReadOptions parse(SparkSession spark, CaseInsensitiveStringMap options) {
@@ -121,7 +187,11 @@ public final class NpyReadOptions {
   }
 
   private static String conf(SparkSession spark, String key, String fallback) {
-    return spark.conf().contains(key) ? spark.conf().get(key) : fallback;
+    if (!spark.conf().contains(key)) {
+      return fallback;
+    }
+    String value = spark.conf().get(key);
+    return value == null || value.isBlank() ? fallback : value.trim();
   }
 
   /** What the tasks of a scan need of these options, to ship to the executors. */

@@ -23,9 +23,10 @@ import org.apache.spark.sql.connector.read.SupportsReportStatistics;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A planned read: files cut into row ranges of about {@code maxPartitionBytes} (on row boundaries;
- * small files packed together as Spark's file sources do), restricted to the pushed {@code
- * _row_index} range and limit.
+ * A planned read: files cut into row ranges sized as Spark sizes file splits ({@link
+ * #maxSplitBytes}: at most {@code maxPartitionBytes}, smaller to give every core a split), always
+ * on row boundaries, small files packed together as Spark's file sources do; restricted to the
+ * pushed {@code _row_index} range and limit.
  */
 final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   /** Most slices one file is cut into (a 1 TiB file at 128 MiB per slice is 8192). */
@@ -123,7 +124,39 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   }
 
   private List<InputPartition> plan() {
-    long target = options.maxPartitionBytes;
+    long openCost = options.openCostInBytes;
+    long total = 0;
+    for (NpyFileSpec f : index.files) {
+      long rows =
+          Math.max(0, Math.min(f.rowCount(), toRowExclusive) - Math.min(fromRow, f.rowCount()));
+      total += rows * f.rowBytes() + openCost;
+    }
+    long target = maxSplitBytes(total, options);
+    List<InputPartition> out = plan(target);
+    if (options.maxPartitionNum > 0 && out.size() > options.maxPartitionNum) {
+      // Spark's spark.sql.files.maxPartitionNum: bigger splits, so that about that many remain
+      long wider = (total + options.maxPartitionNum - 1) / options.maxPartitionNum;
+      out = plan(Math.max(target, wider));
+    }
+    return out;
+  }
+
+  /**
+   * Bytes per split, as Spark's {@code FilePartition.maxSplitBytes}: the bytes to read (plus {@code
+   * openCostInBytes} per file) spread over {@code minPartitionNum} partitions, at least {@code
+   * openCostInBytes}, at most {@code maxPartitionBytes}.
+   */
+  static long maxSplitBytes(long totalBytes, NpyReadOptions options) {
+    long perCore = totalBytes / options.minPartitionNum;
+    return Math.min(options.maxPartitionBytes, Math.max(options.openCostInBytes, perCore));
+  }
+
+  /**
+   * Row-aligned slices of about {@code target} bytes, packed in file order into partitions as Spark
+   * packs file splits: a partition is closed when the next slice would take it past {@code target},
+   * and every slice counts {@code openCostInBytes} more.
+   */
+  private List<InputPartition> plan(long target) {
     long openCost = options.openCostInBytes;
     List<InputPartition> out = new ArrayList<>();
     List<NpyInputPartition.Slice> current = new ArrayList<>();
@@ -141,14 +174,14 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
       long rowsPerSlice = rowsPerSlice(f, end - start, target);
       for (long r = start; r < end; ) {
         long e = r + Math.min(rowsPerSlice, end - r);
-        long bytes = (e - r) * f.rowBytes() + openCost;
+        long bytes = (e - r) * f.rowBytes();
         if (!current.isEmpty() && currentBytes + bytes > target) {
           out.add(partition(current));
           current = new ArrayList<>();
           currentBytes = 0;
         }
         current.add(new NpyInputPartition.Slice(f, r, e));
-        currentBytes += bytes;
+        currentBytes += bytes + openCost;
         planned += e - r;
         r = e;
       }

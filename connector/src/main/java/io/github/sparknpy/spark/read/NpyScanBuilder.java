@@ -199,17 +199,7 @@ public final class NpyScanBuilder
   public Scan build() {
     NpyFileIndex index = NpyFileIndex.build(paths, options, conf, true);
     if (index.files.isEmpty()) {
-      throw new NpyPathException(
-          "Cannot read "
-              + String.join(", ", paths)
-              + ": no .npy or .npz file found there (names starting with _ or . are skipped"
-              + (options.pathGlobFilter == null
-                  ? ""
-                  : ", pathGlobFilter " + options.pathGlobFilter + " applies")
-              + (options.recursiveFileLookup
-                  ? ""
-                  : "; set recursiveFileLookup=true to read subdirectories")
-              + ")");
+      throw PathErrors.noFiles(paths, options);
     }
     checkTypesUnchanged(index);
     if (pushedCounts > 0) {

@@ -34,4 +34,22 @@ public final class NpyTableSchema {
     }
     return Optional.of(index.schema);
   }
+
+  /**
+   * The schema of the files named by {@code options} for {@code spark.read.format("npy").load}: as
+   * Spark's file sources, a path that does not exist fails, and so do paths that hold no file.
+   *
+   * @throws org.apache.spark.sql.AnalysisException {@code PATH_NOT_FOUND} (thrown unchecked)
+   * @throws NpyPathException {@code UNABLE_TO_INFER_SCHEMA}, when the paths hold no file to read
+   */
+  public static StructType inferForRead(SparkSession spark, CaseInsensitiveStringMap options) {
+    NpyReadOptions readOptions = NpyReadOptions.parse(spark, options);
+    NpyFileIndex index =
+        NpyFileIndex.build(
+            NpyPaths.of(options), readOptions, HadoopConfs.forOptions(spark, options), true);
+    if (index.files.isEmpty()) {
+      throw PathErrors.noFiles(NpyPaths.of(options), readOptions);
+    }
+    return index.schema;
+  }
 }
