@@ -47,26 +47,32 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final CaseInsensitiveStringMap options;
   private final StructType declaredSchema;
   private final boolean created;
+  private final boolean forWrite;
   private volatile StructType schema;
 
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
-    this(spark, options, declaredSchema, false);
+    this(spark, options, declaredSchema, false, false);
   }
 
   /**
    * @param created made by {@link NpyCatalog#createTable} for CREATE TABLE AS SELECT (how Spark
    *     runs ErrorIfExists and Ignore saves): its write must not replace or extend a file that
    *     another write creates at the path meanwhile
+   * @param forWrite loaded to be written to (Append or Overwrite): its schema is not read from the
+   *     files, which an Overwrite replaces whatever they hold (an Append reads the header it needs
+   *     itself, in {@link NpyWriteBuilder})
    */
   NpyTable(
       SparkSession spark,
       CaseInsensitiveStringMap options,
       StructType declaredSchema,
-      boolean created) {
+      boolean created,
+      boolean forWrite) {
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
     this.created = created;
+    this.forWrite = forWrite;
   }
 
   static void checkNoPartitioning(Transform[] partitioning) {
@@ -87,16 +93,40 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     return String.join(",", NpyPaths.of(options));
   }
 
+  /**
+   * The files' schema (from their headers), else the declared one. A table loaded for a write to a
+   * path takes whatever schema is written ({@link TableCapability#ACCEPT_ANY_SCHEMA}): nothing of
+   * the old files is read, so an Overwrite replaces a file that is truncated, pickled or not a
+   * {@code .npy} at all. A catalog table whose files cannot be read has its declared schema, so
+   * that INSERT OVERWRITE replaces them too; a read of it fails when the scan opens them.
+   */
   @Override
   public StructType schema() {
     StructType result = schema;
     if (result == null) {
-      result =
-          NpyTableSchema.infer(spark, options)
-              .orElse(declaredSchema == null ? new StructType() : declaredSchema);
+      StructType declared = declaredSchema == null ? new StructType() : declaredSchema;
+      if (forWrite && declared.isEmpty()) {
+        result = declared;
+      } else if (declared.isEmpty()) {
+        result = NpyTableSchema.infer(spark, options).orElse(declared);
+      } else {
+        result = inferOrDeclared(declared);
+      }
       schema = result;
     }
     return result;
+  }
+
+  private StructType inferOrDeclared(StructType declared) {
+    if (!options.containsKey(NpyPaths.PATH) && !options.containsKey(NpyPaths.PATHS)) {
+      return declared; // a managed table before the catalog gives it its location
+    }
+    try {
+      return NpyTableSchema.infer(spark, options).orElse(declared);
+    } catch (RuntimeException e) {
+      // unreadable files: an overwrite replaces them, a scan of the table reports them
+      return declared;
+    }
   }
 
   /**

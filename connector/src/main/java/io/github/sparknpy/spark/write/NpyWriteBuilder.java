@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
@@ -183,6 +184,15 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
       NpyHeader existing;
       try {
         existing = readHeader(sample, resolved.local(), conf);
+      } catch (NpyNeedsRecoveryException e) {
+        throw e;
+      } catch (NpyFormatException e) {
+        throw new NpyWriteException(
+            ("Cannot append to %s: %s. An Append adds rows after the ones in the file, so it needs"
+                    + " a .npy header it can read and extend; write with mode(\"overwrite\") to"
+                    + " replace the file, or choose another path. Nothing was written")
+                .formatted(sample, e.getMessage()),
+            e);
       } catch (FileNotFoundException | NoSuchFileException e) {
         if (opts.merge || attempt == MAX_LISTINGS) {
           throw new NpyWriteException(
