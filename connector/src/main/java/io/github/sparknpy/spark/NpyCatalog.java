@@ -135,6 +135,7 @@ public final class NpyCatalog implements TableCatalog {
   public Table createTable(
       Identifier ident, StructType schema, Transform[] partitions, Map<String, String> properties)
       throws TableAlreadyExistsException {
+    NpyTable.checkNotBucketed(partitions);
     NpyTable.checkNoPartitioning(partitions);
     if (tableExists(ident)) {
       throw new TableAlreadyExistsException(ident.toString());

@@ -40,6 +40,7 @@ public final class NpyDataSource
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
+    NpyTable.checkNotBucketed(partitioning);
     NpyTable.checkNoPartitioning(partitioning);
     return new NpyTable(SparkSession.active(), new CaseInsensitiveStringMap(properties), schema);
   }

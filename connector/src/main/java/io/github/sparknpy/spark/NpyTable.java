@@ -75,6 +75,28 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     this.forWrite = forWrite;
   }
 
+  /**
+   * Refuses {@code bucketBy} and {@code CLUSTERED BY … INTO n BUCKETS} with their own message
+   * (Spark passes bucketing as a {@code bucket} or {@code sorted_bucket} transform among the
+   * partitioning).
+   */
+  static void checkNotBucketed(Transform[] partitioning) {
+    if (partitioning == null) {
+      return;
+    }
+    for (Transform t : partitioning) {
+      if ("bucket".equals(t.name()) || "sorted_bucket".equals(t.name())) {
+        throw new NpyOptionException(
+            "Cannot write npy output bucketed by "
+                + t.describe()
+                + ": npy files cannot be bucketed. A .npy file (or a merge=false directory of"
+                + " parts) holds rows in write order, with no bucket files for Spark to join or"
+                + " aggregate without a shuffle. Remove bucketBy / CLUSTERED BY … INTO n BUCKETS,"
+                + " or write the table with a format that buckets (e.g. parquet)");
+      }
+    }
+  }
+
   static void checkNoPartitioning(Transform[] partitioning) {
     if (partitioning != null && partitioning.length > 0) {
       throw new NpyOptionException(
