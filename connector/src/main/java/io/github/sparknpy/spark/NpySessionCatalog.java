@@ -49,7 +49,7 @@ public class NpySessionCatalog extends DelegatingCatalogExtension {
   public Table createTable(
       Identifier ident, StructType schema, Transform[] partitions, Map<String, String> properties)
       throws TableAlreadyExistsException, NoSuchNamespaceException {
-    checkNpyTable(partitions, properties);
+    checkNpyTable(schema.isEmpty(), partitions, properties);
     return super.createTable(ident, schema, partitions, properties);
   }
 
@@ -57,14 +57,22 @@ public class NpySessionCatalog extends DelegatingCatalogExtension {
   public Table createTable(
       Identifier ident, Column[] columns, Transform[] partitions, Map<String, String> properties)
       throws TableAlreadyExistsException, NoSuchNamespaceException {
-    checkNpyTable(partitions, properties);
+    checkNpyTable(columns.length == 0, partitions, properties);
     return super.createTable(ident, columns, partitions, properties);
   }
 
-  private static void checkNpyTable(Transform[] partitions, Map<String, String> properties) {
+  /**
+   * What Spark 4's session catalog asks the source before it records an npy table, and Spark 3.5's
+   * does not: no bucketing, and columns or a location to take them from.
+   */
+  private static void checkNpyTable(
+      boolean noColumns, Transform[] partitions, Map<String, String> properties) {
     if (properties != null
         && NpyDataSource.NAME.equalsIgnoreCase(properties.get(TableCatalog.PROP_PROVIDER))) {
       NpyTable.checkNotBucketed(partitions);
+      if (noColumns && !properties.containsKey(TableCatalog.PROP_LOCATION)) {
+        throw NpyDataSource.noColumnsNorLocation();
+      }
     }
   }
 

@@ -48,10 +48,20 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final StructType declaredSchema;
   private final boolean created;
   private final boolean forWrite;
+  private final boolean managed;
   private volatile StructType schema;
 
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
-    this(spark, options, declaredSchema, false, false);
+    this(spark, options, declaredSchema, false, false, false);
+  }
+
+  NpyTable(
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      StructType declaredSchema,
+      boolean created,
+      boolean forWrite) {
+    this(spark, options, declaredSchema, created, forWrite, false);
   }
 
   /**
@@ -61,18 +71,23 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
    * @param forWrite loaded to be written to (Append or Overwrite): its schema is not read from the
    *     files, which an Overwrite replaces whatever they hold (an Append reads the header it needs
    *     itself, in {@link NpyWriteBuilder})
+   * @param managed a managed table of the session catalog, whose location (a directory under the
+   *     warehouse) the catalog chose: written as a directory of parts unless option {@code merge}
+   *     says otherwise
    */
   NpyTable(
       SparkSession spark,
       CaseInsensitiveStringMap options,
       StructType declaredSchema,
       boolean created,
-      boolean forWrite) {
+      boolean forWrite,
+      boolean managed) {
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
     this.created = created;
     this.forWrite = forWrite;
+    this.managed = managed;
   }
 
   /**
@@ -173,7 +188,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-    return new NpyWriteBuilder(spark, merged(info.options()), info, created);
+    return new NpyWriteBuilder(spark, merged(info.options()), info, created).managedTable(managed);
   }
 
   /**
