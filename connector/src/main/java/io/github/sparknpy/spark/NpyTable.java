@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark;
 
+import io.github.sparknpy.spark.config.KnownOptions;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.read.NpyMetadataColumns;
@@ -7,6 +8,7 @@ import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,6 +18,7 @@ import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
@@ -183,12 +186,35 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    KnownOptions.warnUnknown(userOptions(scanOptions), false, "the npy read of " + name());
     return new NpyScanBuilder(spark, merged(scanOptions), schema());
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
+    Map<String, String> given = userOptions(info.options());
+    KnownOptions.refuseForeignWriteOptions(given, name());
+    KnownOptions.warnUnknown(given, true, "the npy write to " + name());
     return new NpyWriteBuilder(spark, merged(info.options()), info, created).managedTable(managed);
+  }
+
+  /**
+   * The options a user gave: those of this read or write ({@code .option(…)}), and a catalog
+   * table's {@code OPTIONS (…)}, which Spark's session catalog passes as {@code option.<key>}
+   * properties (the other table properties, {@code TBLPROPERTIES}, owner and the like, are not
+   * options and are not checked).
+   */
+  private Map<String, String> userOptions(CaseInsensitiveStringMap perCall) {
+    Map<String, String> given = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
+      if (e.getKey().toLowerCase(Locale.ROOT).startsWith(TableCatalog.OPTION_PREFIX)) {
+        given.put(e.getKey().substring(TableCatalog.OPTION_PREFIX.length()), e.getValue());
+      }
+    }
+    if (perCall != null) {
+      given.putAll(perCall.asCaseSensitiveMap());
+    }
+    return given;
   }
 
   /**
