@@ -6,6 +6,7 @@ import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.connector.catalog.TableChange;
+import org.apache.spark.sql.connector.catalog.TableWritePrivilege;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -71,12 +73,57 @@ public final class NpyCatalog implements TableCatalog {
   /**
    * Any path loads, existing or not: Append and Overwrite load their target before writing. A load
    * for {@code spark.read.format("npy").load(…)} ({@link LoadIntent}) fails on a missing path or
-   * one without files, as Spark's file sources do.
+   * one without files, as Spark's file sources do. {@code df.write.save(path)} loads its target
+   * through this method too: it is told apart by Spark's {@code DataFrameWriter} on the calling
+   * stack (see {@link #loadedByDataFrameWriter}).
    */
   @Override
   public Table loadTable(Identifier ident) {
     boolean read = LoadIntent.takeRead(ident);
-    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), null, false, read);
+    NpyTable.Purpose purpose =
+        read
+            ? NpyTable.Purpose.READ
+            : loadedByDataFrameWriter() ? NpyTable.Purpose.WRITE : NpyTable.Purpose.UNKNOWN;
+    return new NpyTable(
+        SparkSession.active(), NpyTableIdentifier.decode(ident), null, false, purpose, false);
+  }
+
+  /**
+   * The target of a SQL {@code INSERT INTO/OVERWRITE npy.`path`}, {@code insertInto} or {@code
+   * writeTo}: Spark names the write privileges it needs. The table is not asked for the files'
+   * schema, so an Overwrite replaces files that cannot be read.
+   */
+  @Override
+  public Table loadTable(Identifier ident, Set<TableWritePrivilege> writePrivileges) {
+    if (writePrivileges == null || writePrivileges.isEmpty()) {
+      return loadTable(ident);
+    }
+    return new NpyTable(
+        SparkSession.active(),
+        NpyTableIdentifier.decode(ident),
+        null,
+        false,
+        NpyTable.Purpose.WRITE,
+        false);
+  }
+
+  /** The classes of {@code df.write} on Spark 3.5 and on Spark 4. */
+  private static final Set<String> DATA_FRAME_WRITERS =
+      Set.of(
+          "org.apache.spark.sql.DataFrameWriter", "org.apache.spark.sql.classic.DataFrameWriter");
+
+  /**
+   * True when {@code df.write.save(path)} loads the table: Spark's {@code DataFrameWriter} loads an
+   * Append or Overwrite target with {@link #loadTable(Identifier)}, exactly as {@code
+   * spark.read.load(path)} loads what it reads, and the public API offers no other way to tell the
+   * two apart. Should a Spark release rename the class, writes fall back to reading the target's
+   * schema (an unreadable file then fails the Overwrite, as before), never the other way round.
+   */
+  static boolean loadedByDataFrameWriter() {
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames.limit(48).anyMatch(f -> DATA_FRAME_WRITERS.contains(f.getClassName())));
   }
 
   @Override
@@ -103,11 +150,18 @@ public final class NpyCatalog implements TableCatalog {
   public Table createTable(
       Identifier ident, StructType schema, Transform[] partitions, Map<String, String> properties)
       throws TableAlreadyExistsException {
+    NpyTable.checkNotBucketed(partitions);
     NpyTable.checkNoPartitioning(partitions);
     if (tableExists(ident)) {
       throw new TableAlreadyExistsException(ident.toString());
     }
-    return new NpyTable(SparkSession.active(), NpyTableIdentifier.decode(ident), schema, true);
+    return new NpyTable(
+        SparkSession.active(),
+        NpyTableIdentifier.decode(ident),
+        schema,
+        true,
+        NpyTable.Purpose.WRITE,
+        false);
   }
 
   @Override

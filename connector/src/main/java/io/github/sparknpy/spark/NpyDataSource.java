@@ -1,5 +1,7 @@
 package io.github.sparknpy.spark;
 
+import io.github.sparknpy.spark.config.NpyOptionException;
+import io.github.sparknpy.spark.config.NpyPaths;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SQLContext;
@@ -7,6 +9,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.connector.catalog.SupportsCatalogOptions;
 import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.sources.BaseRelation;
@@ -33,16 +36,55 @@ public final class NpyDataSource
     return NAME;
   }
 
+  /**
+   * The schema of {@code CREATE TABLE t USING npy} without columns: from the files at its location.
+   * A managed table (no {@code LOCATION}) has no files yet to take it from.
+   */
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
+    if (!options.containsKey(NpyPaths.PATH) && !options.containsKey(NpyPaths.PATHS)) {
+      throw noColumnsNorLocation();
+    }
     return new NpyTable(SparkSession.active(), options, null).schema();
   }
 
+  static NpyOptionException noColumnsNorLocation() {
+    return new NpyOptionException(
+        "Cannot create an npy table without columns and without LOCATION: its schema comes from"
+            + " the headers of the .npy files at its location. Declare the columns (CREATE TABLE"
+            + " t (x DOUBLE, y DOUBLE) USING npy), create it AS SELECT …, or give LOCATION"
+            + " '/path/to/file.npy' of existing files");
+  }
+
+  /**
+   * A table of the session catalog ({@code CREATE TABLE … USING npy}, {@code saveAsTable}): Spark
+   * passes its properties and its location as {@code path}. A managed table (created without {@code
+   * LOCATION}: the session catalog gives it a directory under the warehouse, as for Parquet, and
+   * deletes that directory on DROP TABLE) is written as a directory of parts.
+   */
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
+    NpyTable.checkNotBucketed(partitioning);
     NpyTable.checkNoPartitioning(partitioning);
-    return new NpyTable(SparkSession.active(), new CaseInsensitiveStringMap(properties), schema);
+    return new NpyTable(
+        SparkSession.active(),
+        new CaseInsensitiveStringMap(properties),
+        schema,
+        false,
+        NpyTable.Purpose.UNKNOWN,
+        isManaged(properties));
+  }
+
+  /**
+   * Managed: the catalog chose the location. Spark's session catalog (Spark 4's own, and Spark
+   * 3.5's through {@link NpySessionCatalog}) records a table's {@code LOCATION} as the {@value
+   * TableCatalog#PROP_LOCATION} property and passes every table's location as {@code path}.
+   */
+  static boolean isManaged(Map<String, String> properties) {
+    return properties.containsKey(TableCatalog.PROP_PROVIDER)
+        && properties.containsKey(NpyPaths.PATH)
+        && !properties.containsKey(TableCatalog.PROP_LOCATION);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark;
 
+import io.github.sparknpy.spark.config.KnownOptions;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.read.NpyMetadataColumns;
@@ -7,6 +8,7 @@ import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,6 +18,7 @@ import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
 import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
+import org.apache.spark.sql.connector.catalog.TableCatalog;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
@@ -47,41 +50,75 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final CaseInsensitiveStringMap options;
   private final StructType declaredSchema;
   private final boolean created;
-  private final boolean forRead;
+  private final Purpose purpose;
+  private final boolean managed;
   private volatile StructType schema;
 
+  /** What Spark loaded a table for, where its call says so. */
+  enum Purpose {
+    /**
+     * {@code spark.read.format("npy").load(…)} ({@link LoadIntent}): the schema fails on a missing
+     * path or paths without files instead of being empty (an empty write target).
+     */
+    READ,
+    /**
+     * To be written to (Append or Overwrite): its schema is not read from the files, which an
+     * Overwrite replaces whatever they hold (an Append reads the header it needs itself, in {@link
+     * NpyWriteBuilder}).
+     */
+    WRITE,
+    /** Not known (SQL reads, catalog tables): the files' schema when they have one. */
+    UNKNOWN
+  }
+
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
-    this(spark, options, declaredSchema, false);
+    this(spark, options, declaredSchema, false, Purpose.UNKNOWN, false);
   }
 
   /**
    * @param created made by {@link NpyCatalog#createTable} for CREATE TABLE AS SELECT (how Spark
    *     runs ErrorIfExists and Ignore saves): its write must not replace or extend a file that
    *     another write creates at the path meanwhile
-   */
-  NpyTable(
-      SparkSession spark,
-      CaseInsensitiveStringMap options,
-      StructType declaredSchema,
-      boolean created) {
-    this(spark, options, declaredSchema, created, false);
-  }
-
-  /**
-   * @param forRead loaded for {@code spark.read.format("npy").load(…)}: the schema fails on a
-   *     missing path or paths without files instead of being empty (an empty write target)
+   * @param purpose what Spark loaded the table for, where it is known
+   * @param managed a managed table of the session catalog, whose location (a directory under the
+   *     warehouse) the catalog chose: written as a directory of parts unless option {@code merge}
+   *     says otherwise
    */
   NpyTable(
       SparkSession spark,
       CaseInsensitiveStringMap options,
       StructType declaredSchema,
       boolean created,
-      boolean forRead) {
+      Purpose purpose,
+      boolean managed) {
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
     this.created = created;
-    this.forRead = forRead;
+    this.purpose = purpose;
+    this.managed = managed;
+  }
+
+  /**
+   * Refuses {@code bucketBy} and {@code CLUSTERED BY … INTO n BUCKETS} with their own message
+   * (Spark passes bucketing as a {@code bucket} or {@code sorted_bucket} transform among the
+   * partitioning).
+   */
+  static void checkNotBucketed(Transform[] partitioning) {
+    if (partitioning == null) {
+      return;
+    }
+    for (Transform t : partitioning) {
+      if ("bucket".equals(t.name()) || "sorted_bucket".equals(t.name())) {
+        throw new NpyOptionException(
+            "Cannot write npy output bucketed by "
+                + t.describe()
+                + ": npy files cannot be bucketed. A .npy file (or a merge=false directory of"
+                + " parts) holds rows in write order, with no bucket files for Spark to join or"
+                + " aggregate without a shuffle. Remove bucketBy / CLUSTERED BY … INTO n BUCKETS,"
+                + " or write the table with a format that buckets (e.g. parquet)");
+      }
+    }
   }
 
   static void checkNoPartitioning(Transform[] partitioning) {
@@ -102,19 +139,42 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     return String.join(",", NpyPaths.of(options));
   }
 
+  /**
+   * The files' schema (from their headers), else the declared one. A table loaded for a write to a
+   * path takes whatever schema is written ({@link TableCapability#ACCEPT_ANY_SCHEMA}): nothing of
+   * the old files is read, so an Overwrite replaces a file that is truncated, pickled or not a
+   * {@code .npy} at all. A catalog table whose files cannot be read has its declared schema, so
+   * that INSERT OVERWRITE replaces them too; a read of it fails when the scan opens them.
+   */
   @Override
   public StructType schema() {
     StructType result = schema;
-    if (result == null && forRead) {
-      result = NpyTableSchema.inferForRead(spark, options);
-      schema = result;
-    } else if (result == null) {
-      result =
-          NpyTableSchema.infer(spark, options)
-              .orElse(declaredSchema == null ? new StructType() : declaredSchema);
+    if (result == null) {
+      StructType declared = declaredSchema == null ? new StructType() : declaredSchema;
+      if (purpose == Purpose.READ && declared.isEmpty()) {
+        result = NpyTableSchema.inferForRead(spark, options);
+      } else if (purpose == Purpose.WRITE && declared.isEmpty()) {
+        result = declared;
+      } else if (declared.isEmpty()) {
+        result = NpyTableSchema.infer(spark, options).orElse(declared);
+      } else {
+        result = inferOrDeclared(declared);
+      }
       schema = result;
     }
     return result;
+  }
+
+  private StructType inferOrDeclared(StructType declared) {
+    if (!options.containsKey(NpyPaths.PATH) && !options.containsKey(NpyPaths.PATHS)) {
+      return declared; // a managed table before the catalog gives it its location
+    }
+    try {
+      return NpyTableSchema.infer(spark, options).orElse(declared);
+    } catch (RuntimeException e) {
+      // unreadable files: an overwrite replaces them, a scan of the table reports them
+      return declared;
+    }
   }
 
   /**
@@ -134,12 +194,35 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
+    KnownOptions.warnUnknown(userOptions(scanOptions), false, "the npy read of " + name());
     return new NpyScanBuilder(spark, merged(scanOptions), schema());
   }
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-    return new NpyWriteBuilder(spark, merged(info.options()), info, created);
+    Map<String, String> given = userOptions(info.options());
+    KnownOptions.refuseForeignWriteOptions(given, name());
+    KnownOptions.warnUnknown(given, true, "the npy write to " + name());
+    return new NpyWriteBuilder(spark, merged(info.options()), info, created).managedTable(managed);
+  }
+
+  /**
+   * The options a user gave: those of this read or write ({@code .option(…)}), and a catalog
+   * table's {@code OPTIONS (…)}, which Spark's session catalog passes as {@code option.<key>}
+   * properties (the other table properties, {@code TBLPROPERTIES}, owner and the like, are not
+   * options and are not checked).
+   */
+  private Map<String, String> userOptions(CaseInsensitiveStringMap perCall) {
+    Map<String, String> given = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
+      if (e.getKey().toLowerCase(Locale.ROOT).startsWith(TableCatalog.OPTION_PREFIX)) {
+        given.put(e.getKey().substring(TableCatalog.OPTION_PREFIX.length()), e.getValue());
+      }
+    }
+    if (perCall != null) {
+      given.putAll(perCall.asCaseSensitiveMap());
+    }
+    return given;
   }
 
   /**

@@ -287,9 +287,11 @@ class BadInputMatrixSparkTest extends SparkTestBase {
     Files.write(cut, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
     DirectorySnapshot before = DirectorySnapshot.of(tmp);
     assertThatThrownBy(() -> write(doubles(0, 2), SaveMode.Append, junk))
-        .isInstanceOf(NpyFormatException.class)
+        .isInstanceOf(NpyWriteException.class)
+        .hasCauseInstanceOf(NpyFormatException.class)
         .hasMessageContaining(junk.toString())
-        .hasMessageContaining("magic string");
+        .hasMessageContaining("magic string")
+        .hasMessageContaining("write with mode(\"overwrite\") to replace the file");
     assertThatThrownBy(() -> write(doubles(0, 2), SaveMode.Append, cut))
         .isInstanceOf(NpyNeedsRecoveryException.class)
         .hasMessageContaining(cut.toString())

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
@@ -41,6 +42,7 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
   private final LogicalWriteInfo info;
   private final boolean failIfExists;
   private boolean truncate;
+  private boolean managedTable;
 
   /**
    * @param failIfExists CREATE TABLE AS SELECT: a file another write creates at the path before the
@@ -57,6 +59,16 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     this.failIfExists = failIfExists;
   }
 
+  /**
+   * A managed table of the session catalog: its location is a directory the catalog made under the
+   * warehouse (and deletes on DROP TABLE), written as parts ({@code merge=false}) unless option
+   * {@code merge} is given or a file stands there.
+   */
+  public NpyWriteBuilder managedTable(boolean managed) {
+    this.managedTable = managed;
+    return this;
+  }
+
   /** Overwrite: the target is replaced at job commit (old content readable until then). */
   @Override
   public WriteBuilder truncate() {
@@ -66,16 +78,16 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
 
   @Override
   public Write build() {
-    NpyWriteOptions opts = new NpyWriteOptions(options);
     List<String> paths = NpyPaths.of(options);
     if (paths.size() != 1) {
       throw new NpyOptionException(
           "Cannot write to " + paths.size() + " paths " + paths + ": give exactly one path");
     }
+    Configuration conf = HadoopConfs.forOptions(spark, options);
+    NpyWriteOptions opts = new NpyWriteOptions(options, defaultMerge(paths.get(0), conf));
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
     boolean ansi = spark.sessionState().conf().ansiEnabled();
     WriteLayout layout = WriteLayoutPlanner.plan(info.schema(), opts, tz, ansi);
-    Configuration conf = HadoopConfs.forOptions(spark, options);
     try {
       ResolvedTarget resolved = resolveTarget(new Path(paths.get(0)), opts, conf);
       Existing existing =
@@ -110,6 +122,21 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     }
   }
 
+  /** {@code merge} when not given: true, but false for a managed table (unless a file is there). */
+  private boolean defaultMerge(String path, Configuration conf) {
+    if (!managedTable || options.containsKey(NpyWriteOptions.MERGE)) {
+      return true;
+    }
+    Path p = new Path(path);
+    try {
+      return p.getFileSystem(conf).getFileStatus(p).isFile();
+    } catch (FileNotFoundException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the npy write to " + path, e);
+    }
+  }
+
   /** The qualified target, its file system, and the save mode it gets by what is there now. */
   private record ResolvedTarget(Path path, FileSystem fs, boolean local, WriteTarget.Mode mode) {}
 
@@ -135,6 +162,14 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
         truncate
             ? WriteTarget.Mode.OVERWRITE
             : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
+    if (opts.merge && status != null && status.isDirectory() && managedTable) {
+      throw new NpyOptionException(
+          "Cannot write the managed npy table at "
+              + path
+              + " with merge=true: a table created without LOCATION is a directory of part files"
+              + " under the warehouse, as Parquet's are. Drop option merge, or create the table"
+              + " with LOCATION '/path/to/file.npy' to have one .npy file");
+    }
     if (opts.merge && status != null && status.isDirectory()) {
       throw new NpyOptionException(
           "Cannot "
@@ -183,6 +218,15 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
       NpyHeader existing;
       try {
         existing = readHeader(sample, resolved.local(), conf);
+      } catch (NpyNeedsRecoveryException e) {
+        throw e;
+      } catch (NpyFormatException e) {
+        throw new NpyWriteException(
+            ("Cannot append to %s: %s. An Append adds rows after the ones in the file, so it needs"
+                    + " a .npy header it can read and extend; write with mode(\"overwrite\") to"
+                    + " replace the file, or choose another path. Nothing was written")
+                .formatted(sample, e.getMessage()),
+            e);
       } catch (FileNotFoundException | NoSuchFileException e) {
         if (opts.merge || attempt == MAX_LISTINGS) {
           throw new NpyWriteException(

@@ -58,7 +58,14 @@ final class NpyWriteOptions implements Serializable {
   final int batchBytes;
 
   NpyWriteOptions(CaseInsensitiveStringMap options) {
-    merge = OptionValues.bool(options, MERGE, true);
+    this(options, true);
+  }
+
+  /**
+   * @param defaultMerge {@code merge} when the option is not given: false for a managed table
+   */
+  NpyWriteOptions(CaseInsensitiveStringMap options, boolean defaultMerge) {
+    merge = OptionValues.bool(options, MERGE, defaultMerge);
     matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
     String d = options.get(DTYPE);
     dtype = d == null || d.isBlank() ? null : d.trim();

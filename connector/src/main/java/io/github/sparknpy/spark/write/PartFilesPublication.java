@@ -53,9 +53,11 @@ final class PartFilesPublication extends Publication {
           aside = new Path(path.getParent(), "." + path.getName() + ".npy-old-" + target.queryId());
           files.rename(path, aside);
         } else {
+          // Everything there goes, whatever it is (as Parquet's Overwrite empties the directory):
+          // old parts, _SUCCESS, stray files and directories. Hidden names stay: other commits'
+          // claims and temporary files (and the checksums of the local file system).
           for (FileStatus s : fs.listStatus(path)) {
-            String name = s.getPath().getName();
-            if (s.isFile() && (name.equals(SUCCESS) || name.endsWith(".npy"))) {
+            if (!s.getPath().getName().startsWith(".")) {
               old.add(s.getPath());
             }
           }
@@ -169,9 +171,10 @@ final class PartFilesPublication extends Publication {
 
   /**
    * Overwrite with parts: once this commit's parts are in, the parts numbered below its own go, and
-   * the other {@code .npy} files and the {@code _SUCCESS} found at the start. Commits still holding
-   * lower numbers are waited for first, so that two Overwrites at once leave exactly the parts of
-   * the one that claimed the higher numbers (the later one), never a mix.
+   * everything else found in the directory at the start (other files, {@code _SUCCESS},
+   * subdirectories). Commits still holding lower numbers are waited for first, so that two
+   * Overwrites at once leave exactly the parts of the one that claimed the higher numbers (the
+   * later one), never a mix.
    */
   private void deleteOlderParts(int first, List<Path> listedAtStart) throws IOException {
     while (true) {
@@ -193,9 +196,11 @@ final class PartFilesPublication extends Publication {
         sleep(200);
         continue;
       }
-      older.addAll(listedAtStart);
       for (Path o : older) {
         fs.delete(o, false);
+      }
+      for (Path o : listedAtStart) {
+        fs.delete(o, true);
       }
       return;
     }

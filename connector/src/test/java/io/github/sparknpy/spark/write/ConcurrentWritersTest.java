@@ -358,10 +358,10 @@ class ConcurrentWritersTest extends WriterTestBase {
     Path dir = tmp.resolve("deleting");
     writeParts(dir, 1, SaveMode.Append);
     String remote = FaultyFileSystem.SCHEME + "://" + dir.toAbsolutePath();
-    // another write's Overwrite deletes the part this Append reads its header from, after the
-    // table's schema was read
+    // another write's Overwrite deletes the part this Append reads its header from (the first
+    // open: a write does not read its target's schema)
     FaultyFileSystem.deleteOnOpen = "part-00000-.*\\.npy";
-    FaultyFileSystem.opensBeforeDelete = 1;
+    FaultyFileSystem.opensBeforeDelete = 0;
     sql("SELECT 2 AS a, id AS b FROM range(0, 30000, 1, 3)")
         .write()
         .format("npy")
@@ -375,7 +375,7 @@ class ConcurrentWritersTest extends WriterTestBase {
     Path file = tmp.resolve("deleting.npy");
     appendRange(file, 0, 3, 1);
     FaultyFileSystem.deleteOnOpen = "deleting\\.npy";
-    FaultyFileSystem.opensBeforeDelete = 1;
+    FaultyFileSystem.opensBeforeDelete = 0;
     Throwable failure =
         catchThrowable(
             () ->
