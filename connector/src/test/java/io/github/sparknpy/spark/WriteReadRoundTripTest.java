@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the writer writes, the reader gives back: same rows, same order, and the schema the two type
- * mappings promise (Timestamp comes back as TimestampNTZ in UTC, Decimal(20,0) as itself).
+ * mappings promise (datetime64 as TIMESTAMP_NTZ when {@code spark.sql.timestampType} says so,
+ * Decimal(20,0) as itself). {@code write.RoundTripTableTest} covers the rows that differ.
  */
 class WriteReadRoundTripTest extends SparkTestBase {
   private static final String TYPED_ROWS =
@@ -34,7 +35,13 @@ class WriteReadRoundTripTest extends SparkTestBase {
           + " FROM range(0, 1000, 1, 5)";
 
   @Test
-  void everyMappedTypeComesBackUnchangedInOrder() throws Exception {
+  void everyMappedTypeComesBackUnchangedInOrder() {
+    withSQLConf(
+        java.util.Map.of("spark.sql.timestampType", "TIMESTAMP_NTZ"),
+        this::everyMappedTypeComesBack);
+  }
+
+  private void everyMappedTypeComesBack() {
     Dataset<Row> written = spark().sql(TYPED_ROWS);
     Path out = tmp.resolve("typed.npy");
 

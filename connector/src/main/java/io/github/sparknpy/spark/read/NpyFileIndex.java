@@ -141,7 +141,7 @@ final class NpyFileIndex {
       NpyPart part = parts.get(i);
       DType dtype = part.dtype();
       RowGeometry g = part.geometry(options.rowAxisLast);
-      DataType element = SparkTypes.of(dtype, part.location());
+      DataType element = SparkTypes.of(dtype, part.location(), options.timestampNtz);
       if (npz) {
         fields.add(
             new StructField(

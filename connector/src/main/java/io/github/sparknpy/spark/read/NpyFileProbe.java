@@ -211,7 +211,8 @@ final class NpyFileProbe {
     long rowCount = -1;
     long rowBytes = 0;
     for (NpyPart part : parts) {
-      SparkTypes.of(part.dtype(), part.location()); // an unsupported dtype fails here, per file
+      SparkTypes.of(
+          part.dtype(), part.location(), false); // an unsupported dtype fails here, per file
       RowGeometry g = part.geometry(options.rowAxisLast);
       if (rowCount >= 0 && g.rowCount != rowCount) {
         StringBuilder lengths = new StringBuilder();

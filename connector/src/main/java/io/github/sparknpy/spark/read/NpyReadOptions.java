@@ -106,6 +106,13 @@ public final class NpyReadOptions {
   final boolean memoryMap;
   final boolean vectoredReads;
 
+  /**
+   * {@code datetime64} columns (units from hours to nanoseconds) read as {@code TIMESTAMP_NTZ}
+   * instead of {@code TIMESTAMP}: {@code spark.sql.timestampType}, as Spark's CSV and JSON schema
+   * inference follow it.
+   */
+  final boolean timestampNtz;
+
   private NpyReadOptions(SparkSession spark, CaseInsensitiveStringMap options) {
     this.matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
     this.rowAxisLast =
@@ -139,6 +146,9 @@ public final class NpyReadOptions {
             JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.maxPartitionBytes", "128m")));
     this.memoryMap = OptionValues.bool(options, MEMORY_MAP, true);
     this.vectoredReads = OptionValues.bool(options, VECTORED_READS, true);
+    this.timestampNtz =
+        "TIMESTAMP_NTZ"
+            .equalsIgnoreCase(conf(spark, "spark.sql.timestampType", "TIMESTAMP_LTZ").trim());
     this.openCostInBytes =
         JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
     this.minPartitionNum = minPartitionNum(spark);

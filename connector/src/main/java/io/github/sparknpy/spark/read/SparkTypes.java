@@ -22,15 +22,19 @@ final class SparkTypes {
 
   private SparkTypes() {}
 
-  /** The Spark type of one element of {@code dtype}; records become structs. */
-  static DataType of(DType dtype, String location) {
+  /**
+   * The Spark type of one element of {@code dtype}; records become structs. A {@code datetime64} of
+   * hours to nanoseconds is a {@code TIMESTAMP} (the numpy value taken as UTC, as pandas and Arrow
+   * take naive datetimes), or a {@code TIMESTAMP_NTZ} if {@code timestampNtz}.
+   */
+  static DataType of(DType dtype, String location, boolean timestampNtz) {
     if (dtype instanceof RecordDType rec) {
       List<StructField> fields = new ArrayList<>();
       for (RecordDType.Field f : rec.fields()) {
         fields.add(
             DataTypes.createStructField(
                 f.name(),
-                arrays(f.shape(), 0, of(f.dtype(), location), nullable(f.dtype())),
+                arrays(f.shape(), 0, of(f.dtype(), location, timestampNtz), nullable(f.dtype())),
                 nullable(f.dtype())));
       }
       return DataTypes.createStructType(fields);
@@ -97,7 +101,7 @@ final class SparkTypes {
           case MILLISECOND:
           case MICROSECOND:
           case NANOSECOND:
-            return DataTypes.TimestampNTZType;
+            return timestampNtz ? DataTypes.TimestampNTZType : DataTypes.TimestampType;
           default:
             break;
         }

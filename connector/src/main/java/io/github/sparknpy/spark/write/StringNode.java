@@ -6,6 +6,8 @@ import java.nio.ByteBuffer;
 import org.apache.spark.sql.catalyst.expressions.SpecializedGetters;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A string ({@code <U<n>}, UTF-32 code points) or binary ({@code |S<n>}) column of width {@code n}:
@@ -14,6 +16,7 @@ import org.apache.spark.unsafe.types.UTF8String;
  */
 final class StringNode extends ColumnNode {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(StringNode.class);
   final boolean unicode;
 
   StringNode(int id, String column, String sparkType, boolean unicode) {
@@ -44,7 +47,11 @@ final class StringNode extends ColumnNode {
       if (chars > width && !st.truncateStrings) {
         throw overflow(chars, width, st);
       }
-      zero(out, pos + 4 * Math.min(chars, width), 4 * (width - Math.min(chars, width)));
+      int kept = Math.min(chars, width);
+      zero(out, pos + 4 * kept, 4 * (width - kept));
+      if (kept > 0 && out.getInt(pos + 4 * (kept - 1)) == 0) {
+        warnTrailingNul(st);
+      }
     } else {
       byte[] b = src.getBinary(ord);
       if (b.length > width && !st.truncateStrings) {
@@ -53,7 +60,31 @@ final class StringNode extends ColumnNode {
       int n = Math.min(b.length, width);
       out.put(pos, b, 0, n);
       zero(out, pos + n, width - n);
+      if (n > 0 && b[n - 1] == 0) {
+        warnTrailingNul(st);
+      }
     }
+  }
+
+  /**
+   * numpy's {@code S} and {@code U} values end at their first trailing NUL: a value that ends in
+   * NUL is written as {@code np.save} writes it, but reads back shorter, in numpy as in the npy
+   * reader. Said once per task and column, at the first such row, since nothing in the file can
+   * keep the difference.
+   */
+  private void warnTrailingNul(WriteState st) {
+    if (st.warnedTrailingNul[id]) {
+      return;
+    }
+    st.warnedTrailingNul[id] = true;
+    LOG.warn(
+        "Column '{}' at {} ends in NUL {}: numpy's {} dtype drops trailing NULs when it reads the"
+            + " value (so does the npy reader), so it reads back shorter. Encode such values (e.g."
+            + " hex or base64) to keep them; this is said once per task and column",
+        column,
+        st.where(),
+        unicode ? "characters" : "bytes",
+        unicode ? "<U" : "|S");
   }
 
   private NpyWriteException overflow(int length, int width, WriteState st) {

@@ -19,6 +19,9 @@ final class WriteState {
   /** Lengths come from the file being appended to, not from the first row. */
   boolean dimsFromFile;
 
+  /** Per node: a value ending in NUL was reported (see {@code StringNode}). */
+  final boolean[] warnedTrailingNul;
+
   /** The index of the row being written within this task's partition. */
   long row;
 
@@ -26,6 +29,7 @@ final class WriteState {
     this.dims = dims.clone();
     this.widths = widths.clone();
     this.bytes = new int[dims.length];
+    this.warnedTrailingNul = new boolean[dims.length];
     Arrays.fill(bytes, -1);
     this.fillNulls = fillNulls;
     this.truncateStrings = truncate;

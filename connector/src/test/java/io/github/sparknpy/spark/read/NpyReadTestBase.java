@@ -82,6 +82,9 @@ abstract class NpyReadTestBase extends SparkTestBase {
       long s = t.toEpochSecond(ZoneOffset.UTC);
       return Long.toString(s * 1_000_000L + t.getNano() / 1000);
     }
+    if (v instanceof java.time.Instant t) {
+      return Long.toString(t.getEpochSecond() * 1_000_000L + t.getNano() / 1000);
+    }
     if (v instanceof Duration d) {
       return Long.toString(d.getSeconds() * 1_000_000L + d.getNano() / 1000);
     }

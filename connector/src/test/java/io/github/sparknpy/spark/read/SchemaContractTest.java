@@ -92,7 +92,7 @@ class SchemaContractTest extends NpyReadTestBase {
               + o
               + "M8[ns]')",
           "",
-          "struct<value:timestamp_ntz>");
+          "struct<value:timestamp>");
       add(
           "md" + n,
           "np.array([1, -2, 'NaT'], '" + o + "m8[D]')",
@@ -129,13 +129,13 @@ class SchemaContractTest extends NpyReadTestBase {
     for (String u : new String[] {"Y", "M", "W"}) {
       add("M" + u, "np.array([0, 1, -1, 600, 'NaT'], 'M8[" + u + "]')", "", "struct<value:date>");
     }
-    add("M25s", "np.array([0, 1, -3, 'NaT'], 'M8[25s]')", "", "struct<value:timestamp_ntz>");
+    add("M25s", "np.array([0, 1, -3, 'NaT'], 'M8[25s]')", "", "struct<value:timestamp>");
     for (String u : new String[] {"h", "m", "s", "ms", "us"}) {
       add(
           "M" + u,
           "np.array([0, 1, -1, 123456789, 'NaT'], 'M8[" + u + "]')",
           "",
-          "struct<value:timestamp_ntz>");
+          "struct<value:timestamp>");
     }
     for (String u : new String[] {"h", "m", "s", "ms", "us", "ns"}) {
       add(
