@@ -69,6 +69,9 @@ public final class LocalSpark {
           line[i] = String.format(Locale.ROOT, "%.3f", ((Number) v).doubleValue());
         } else if (v instanceof LocalDateTime t) {
           line[i] = TIME.format(t);
+        } else if (v instanceof java.sql.Timestamp t) {
+          // the session time zone of these examples is UTC
+          line[i] = TIME.format(LocalDateTime.ofInstant(t.toInstant(), java.time.ZoneOffset.UTC));
         } else {
           line[i] = String.valueOf(v);
         }

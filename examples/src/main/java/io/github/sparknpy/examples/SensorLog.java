@@ -36,7 +36,7 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Run: {@code bin/demo log [OUT_DIR]}. A record is {@code [('time', '<M8[ms]'), ('sensor',
  * '<i2'), ('temperature', '<f4'), ('humidity', '<f4')]}, 18 bytes; Spark reads it as {@code time
- * timestamp_ntz, sensor smallint, temperature float, humidity float}.
+ * timestamp, sensor smallint, temperature float, humidity float}.
  */
 public final class SensorLog {
   /** One sample. */

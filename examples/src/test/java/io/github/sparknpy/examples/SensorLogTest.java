@@ -35,7 +35,7 @@ class SensorLogTest extends ExamplesTestBase {
         .contains("Before recovery Spark reads 0 rows")
         .contains("Npy.recover: rows 0 -> ")
         .contains(
-            "Spark schema: struct<time:timestamp_ntz,sensor:smallint,temperature:float,humidity:float>");
+            "Spark schema: struct<time:timestamp,sensor:smallint,temperature:float,humidity:float>");
 
     // numpy: every row is exactly sample i (nothing torn, lost in the middle or duplicated), and
     // Spark's per-sensor aggregate is numpy's.
