@@ -32,7 +32,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  */
 public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMetadataColumns {
   private static final Set<TableCapability> DECLARED_TABLE =
-      EnumSet.of(TableCapability.BATCH_READ, TableCapability.BATCH_WRITE, TableCapability.TRUNCATE);
+      EnumSet.of(
+          TableCapability.BATCH_READ,
+          TableCapability.MICRO_BATCH_READ,
+          TableCapability.BATCH_WRITE,
+          TableCapability.TRUNCATE);
 
   /**
    * Paths written through {@code format("npy")}: the writer maps the incoming columns itself
@@ -42,6 +46,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private static final Set<TableCapability> PATH_TABLE =
       EnumSet.of(
           TableCapability.BATCH_READ,
+          TableCapability.MICRO_BATCH_READ,
           TableCapability.BATCH_WRITE,
           TableCapability.TRUNCATE,
           TableCapability.ACCEPT_ANY_SCHEMA);

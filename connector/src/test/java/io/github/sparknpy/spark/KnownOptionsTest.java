@@ -157,7 +157,8 @@ class KnownOptionsTest extends SparkTestBase {
                   + ": it is not an npy option (did you mean 'maxPartitionBytes'?). The npy read"
                   + " options are layout, rowAxis, member, pathGlobFilter, recursiveFileLookup,"
                   + " ignoreCorruptFiles, ignoreMissingFiles, modifiedBefore, modifiedAfter, timeZone, maxPartitionBytes, batchSize,"
-                  + " maxHeaderBytes, memoryMap, vectoredReads; keys with a '.' go to the Hadoop"
+                  + " maxHeaderBytes, memoryMap, vectoredReads, maxFilesPerTrigger,"
+                  + " maxBytesPerTrigger; keys with a '.' go to the Hadoop"
                   + " configuration");
       assertThat(about(log, "frobnicate"))
           .singleElement()

@@ -39,7 +39,9 @@ public final class KnownOptions {
           "batchSize",
           "maxHeaderBytes",
           "memoryMap",
-          "vectoredReads");
+          "vectoredReads",
+          "maxFilesPerTrigger",
+          "maxBytesPerTrigger");
 
   /** The write options (docs/writing.md, Options); {@code stringLength.<column>} too. */
   public static final List<String> WRITE =

@@ -67,6 +67,11 @@ final class NpyFileIndex {
     return new NpyFileIndex(conf, files, schema, columns);
   }
 
+  /** This index's layout over {@code others} (files of the same layout, headers read again). */
+  NpyFileIndex withFiles(List<NpyFileSpec> others) {
+    return new NpyFileIndex(conf, List.copyOf(others), schema, columns);
+  }
+
   private static void checkSameLayout(List<NpyFileSpec> files, NpyReadOptions options) {
     NpyFileSpec first = files.get(0);
     for (NpyFileSpec other : files.subList(1, files.size())) {

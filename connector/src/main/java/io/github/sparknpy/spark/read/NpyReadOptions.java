@@ -72,6 +72,15 @@ public final class NpyReadOptions {
    */
   public static final String VECTORED_READS = "vectoredReads";
 
+  /** Streaming reads: at most this many new files per micro-batch (Spark's file stream option). */
+  public static final String MAX_FILES_PER_TRIGGER = "maxFilesPerTrigger";
+
+  /**
+   * Streaming reads: about this many bytes of rows per micro-batch (at least one row), as Spark's
+   * file stream option.
+   */
+  public static final String MAX_BYTES_PER_TRIGGER = "maxBytesPerTrigger";
+
   static final int DEFAULT_BATCH_SIZE = 4096;
 
   /** Rows wider than this cannot be read (a batch buffer must fit a Java array). */
@@ -105,6 +114,12 @@ public final class NpyReadOptions {
 
   final boolean memoryMap;
   final boolean vectoredReads;
+
+  /** New files per micro-batch, 0 for no limit. */
+  final int maxFilesPerTrigger;
+
+  /** Bytes of rows per micro-batch, {@code Long.MAX_VALUE} for no limit. */
+  final long maxBytesPerTrigger;
 
   /**
    * {@code datetime64} columns (units from hours to nanoseconds) read as {@code TIMESTAMP_NTZ}
@@ -146,6 +161,14 @@ public final class NpyReadOptions {
             JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.maxPartitionBytes", "128m")));
     this.memoryMap = OptionValues.bool(options, MEMORY_MAP, true);
     this.vectoredReads = OptionValues.bool(options, VECTORED_READS, true);
+    this.maxFilesPerTrigger =
+        options.containsKey(MAX_FILES_PER_TRIGGER)
+            ? OptionValues.positiveInt(options, MAX_FILES_PER_TRIGGER, 1)
+            : 0;
+    this.maxBytesPerTrigger =
+        options.containsKey(MAX_BYTES_PER_TRIGGER)
+            ? OptionValues.positiveBytes(options, MAX_BYTES_PER_TRIGGER, 1)
+            : Long.MAX_VALUE;
     this.timestampNtz =
         "TIMESTAMP_NTZ"
             .equalsIgnoreCase(conf(spark, "spark.sql.timestampType", "TIMESTAMP_LTZ").trim());

@@ -20,6 +20,7 @@ import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.Statistics;
 import org.apache.spark.sql.connector.read.SupportsReportStatistics;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -39,9 +40,15 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
   private final long fromRow;
   private final long toRowExclusive;
   private final long limit;
+  private final List<String> paths;
+
+  /** A micro-batch's rows {@code [start, end)} of each file, by path; null for a batch scan. */
+  private final Map<String, long[]> batchRows;
+
   private List<InputPartition> partitions;
 
   NpyScan(
+      List<String> paths,
       NpyFileIndex index,
       NpyReadOptions options,
       StructType readSchema,
@@ -49,6 +56,20 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
       long fromRow,
       long toRowExclusive,
       long limit) {
+    this(paths, index, options, readSchema, columns, fromRow, toRowExclusive, limit, null);
+  }
+
+  private NpyScan(
+      List<String> paths,
+      NpyFileIndex index,
+      NpyReadOptions options,
+      StructType readSchema,
+      List<OutputColumn> columns,
+      long fromRow,
+      long toRowExclusive,
+      long limit,
+      Map<String, long[]> batchRows) {
+    this.paths = paths;
     this.index = index;
     this.options = options;
     this.readSchema = readSchema;
@@ -56,6 +77,49 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
     this.fromRow = fromRow;
     this.toRowExclusive = toRowExclusive;
     this.limit = limit;
+    this.batchRows = batchRows;
+  }
+
+  /**
+   * This scan's columns over {@code files} (headers read for a micro-batch), reading rows {@code
+   * [start, end)} of each as {@code rows} gives them by path.
+   */
+  NpyScan microBatch(NpyFileIndex files, Map<String, long[]> rows) {
+    return new NpyScan(
+        paths, files, options, readSchema, columns, fromRow, toRowExclusive, limit, rows);
+  }
+
+  List<String> paths() {
+    return paths;
+  }
+
+  NpyFileIndex index() {
+    return index;
+  }
+
+  NpyReadOptions options() {
+    return options;
+  }
+
+  /** The first row of {@code f} this scan reads. */
+  private long startOf(NpyFileSpec f) {
+    long[] r = batchRows == null ? null : batchRows.get(f.path());
+    return Math.min(r == null ? fromRow : Math.max(fromRow, r[0]), f.rowCount());
+  }
+
+  /** One past the last row of {@code f} this scan reads (at most its header's count). */
+  private long endOf(NpyFileSpec f) {
+    long[] r = batchRows == null ? null : batchRows.get(f.path());
+    return Math.min(f.rowCount(), r == null ? toRowExclusive : Math.min(toRowExclusive, r[1]));
+  }
+
+  /**
+   * Reads the rows appended to the files (and new files) from one micro-batch to the next ({@link
+   * NpyMicroBatchStream}).
+   */
+  @Override
+  public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
+    return new NpyMicroBatchStream(this, checkpointLocation);
   }
 
   @Override
@@ -96,7 +160,7 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
     long bytes = 0;
     long rows = 0;
     for (NpyFileSpec f : index.files) {
-      long r = Math.max(0, Math.min(f.rowCount(), toRowExclusive) - fromRow);
+      long r = Math.max(0, endOf(f) - startOf(f));
       rows += r;
       bytes += r * f.rowBytes();
     }
@@ -127,8 +191,7 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
     long openCost = options.openCostInBytes;
     long total = 0;
     for (NpyFileSpec f : index.files) {
-      long rows =
-          Math.max(0, Math.min(f.rowCount(), toRowExclusive) - Math.min(fromRow, f.rowCount()));
+      long rows = Math.max(0, endOf(f) - startOf(f));
       total += rows * f.rowBytes() + openCost;
     }
     long target = maxSplitBytes(total, options);
@@ -163,8 +226,8 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
     long currentBytes = 0;
     long planned = 0;
     for (NpyFileSpec f : index.files) {
-      long start = Math.min(fromRow, f.rowCount());
-      long end = Math.min(f.rowCount(), toRowExclusive);
+      long start = startOf(f);
+      long end = endOf(f);
       if (limit < Long.MAX_VALUE) {
         end = Math.min(end, start + (limit - planned));
       }

@@ -228,7 +228,7 @@ public final class NpyScanBuilder
                 + " (did the files change since the table was resolved?)");
       }
     }
-    return new NpyScan(index, options, required, columns, fromRow, toRowExclusive, limit);
+    return new NpyScan(paths, index, options, required, columns, fromRow, toRowExclusive, limit);
   }
 
   /**
