@@ -219,6 +219,10 @@ public final class NpyWriteBuilder
     }
   }
 
+  /** Spark's session default of option {@code partitionOverwriteMode}. */
+  private static final String PARTITION_OVERWRITE_MODE_CONF =
+      "spark.sql.sources.partitionOverwriteMode";
+
   /** Batch buffer of each partition directory's writer in a task, unless batchBytes is given. */
   private static final int PARTITION_BATCH_BYTES = 256 << 10;
 
@@ -231,7 +235,7 @@ public final class NpyWriteBuilder
     String session =
         spark
             .conf()
-            .get(NpyWriteOptions.PARTITION_OVERWRITE_MODE_CONF, "static")
+            .get(PARTITION_OVERWRITE_MODE_CONF, "static")
             .toLowerCase(java.util.Locale.ROOT);
     return OptionValues.choice(
             options,

@@ -53,9 +53,6 @@ final class NpyWriteOptions implements Serializable {
    */
   static final String PARTITION_OVERWRITE_MODE = "partitionOverwriteMode";
 
-  /** Spark's session default of {@link #PARTITION_OVERWRITE_MODE}. */
-  static final String PARTITION_OVERWRITE_MODE_CONF = "spark.sql.sources.partitionOverwriteMode";
-
   final boolean merge;
   final boolean matrix;
   final String dtype;
