@@ -151,7 +151,6 @@ public final class NpyCatalog implements TableCatalog {
       Identifier ident, StructType schema, Transform[] partitions, Map<String, String> properties)
       throws TableAlreadyExistsException {
     NpyTable.checkNotBucketed(partitions);
-    NpyTable.checkNoPartitioning(partitions);
     if (tableExists(ident)) {
       throw new TableAlreadyExistsException(ident.toString());
     }
@@ -161,7 +160,8 @@ public final class NpyCatalog implements TableCatalog {
         schema,
         true,
         NpyTable.Purpose.WRITE,
-        false);
+        false,
+        partitions);
   }
 
   @Override

@@ -66,14 +66,14 @@ public final class NpyDataSource
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
     NpyTable.checkNotBucketed(partitioning);
-    NpyTable.checkNoPartitioning(partitioning);
     return new NpyTable(
         SparkSession.active(),
         new CaseInsensitiveStringMap(properties),
         schema,
         false,
         NpyTable.Purpose.UNKNOWN,
-        isManaged(properties));
+        isManaged(properties),
+        partitioning);
   }
 
   /**

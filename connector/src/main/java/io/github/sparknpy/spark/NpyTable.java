@@ -3,15 +3,22 @@ package io.github.sparknpy.spark;
 import io.github.sparknpy.spark.config.KnownOptions;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import io.github.sparknpy.spark.read.NpyMetadataColumns;
 import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
+import io.github.sparknpy.spark.write.PartitionColumns;
+import io.github.sparknpy.spark.write.PartitionPaths;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.catalog.MetadataColumn;
 import org.apache.spark.sql.connector.catalog.SupportsMetadataColumns;
@@ -19,6 +26,7 @@ import org.apache.spark.sql.connector.catalog.SupportsRead;
 import org.apache.spark.sql.connector.catalog.SupportsWrite;
 import org.apache.spark.sql.connector.catalog.TableCapability;
 import org.apache.spark.sql.connector.catalog.TableCatalog;
+import org.apache.spark.sql.connector.expressions.Expressions;
 import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
@@ -36,7 +44,8 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
           TableCapability.BATCH_READ,
           TableCapability.MICRO_BATCH_READ,
           TableCapability.BATCH_WRITE,
-          TableCapability.TRUNCATE);
+          TableCapability.TRUNCATE,
+          TableCapability.OVERWRITE_DYNAMIC);
 
   /**
    * Paths written through {@code format("npy")}: the writer maps the incoming columns itself
@@ -49,6 +58,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
           TableCapability.MICRO_BATCH_READ,
           TableCapability.BATCH_WRITE,
           TableCapability.TRUNCATE,
+          TableCapability.OVERWRITE_DYNAMIC,
           TableCapability.ACCEPT_ANY_SCHEMA);
 
   private final SparkSession spark;
@@ -57,7 +67,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final boolean created;
   private final Purpose purpose;
   private final boolean managed;
+  private final Transform[] declaredPartitioning;
   private volatile StructType schema;
+  private volatile Transform[] foundPartitioning;
 
   /** What Spark loaded a table for, where its call says so. */
   enum Purpose {
@@ -96,6 +108,23 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       boolean created,
       Purpose purpose,
       boolean managed) {
+    this(spark, options, declaredSchema, created, purpose, managed, new Transform[0]);
+  }
+
+  /**
+   * @param partitioning the columns the table is partitioned by ({@code partitionBy} of a CREATE
+   *     TABLE AS SELECT, {@code PARTITIONED BY}): identity transforms
+   */
+  NpyTable(
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      StructType declaredSchema,
+      boolean created,
+      Purpose purpose,
+      boolean managed,
+      Transform[] partitioning) {
+    PartitionColumns.checkTransforms(partitioning);
+    this.declaredPartitioning = partitioning == null ? new Transform[0] : partitioning.clone();
     this.spark = spark;
     this.options = options;
     this.declaredSchema = declaredSchema;
@@ -126,12 +155,87 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     }
   }
 
-  static void checkNoPartitioning(Transform[] partitioning) {
-    if (partitioning != null && partitioning.length > 0) {
+  /**
+   * The columns the table is partitioned by: those it was created with ({@code partitionBy} of a
+   * CREATE TABLE AS SELECT, {@code PARTITIONED BY}), else for a write target the {@code
+   * column=value} directories found at its path ({@link #writePartitioning}).
+   *
+   * <p>{@code df.write.partitionBy(…).mode("append"|"overwrite").save(path)} loads the table and
+   * compares this with its {@code partitionBy} columns without passing them to the source (Spark
+   * 3.5 to 4.2, {@code DataFrameWriter.checkPartitioningMatchesV2Table}): a path without partition
+   * directories yet cannot report them, and fails here with what to do instead of Spark's "do not
+   * match" with an empty table partitioning.
+   */
+  @Override
+  public Transform[] partitioning() {
+    Transform[] p = writePartitioning();
+    if (p.length == 0 && purpose == Purpose.WRITE && calledByPartitioningCheck()) {
       throw new NpyOptionException(
-          "Cannot partition npy output by columns: a .npy file has no partition directories. "
-              + "Remove partitionBy/PARTITIONED BY, or write one path per partition value");
+          ("Cannot %s npy output partitioned by columns at %s: it holds no column=value partition"
+                  + " directories (it does not exist yet, or was written without partitionBy),"
+                  + " and Spark's DataFrameWriter gives a DataSource V2 table its partitionBy"
+                  + " columns only when it creates the table. Write a new path without"
+                  + " mode(\"append\"/\"overwrite\") (the default mode, errorifexists, or"
+                  + " \"ignore\"), which creates it partitioned; later appends and overwrites find"
+                  + " the columns in its directories. To replace unpartitioned output, delete it"
+                  + " first")
+              .formatted("append or overwrite", name()));
     }
+    return p;
+  }
+
+  /**
+   * The partitioning a write of this table uses: declared, else (for a write target) found in the
+   * directories at its path. A minimal discovery of the columns only, kept apart from the reader's
+   * partition discovery.
+   */
+  public Transform[] writePartitioning() {
+    if (declaredPartitioning.length > 0 || purpose != Purpose.WRITE) {
+      return declaredPartitioning.clone();
+    }
+    Transform[] found = foundPartitioning;
+    if (found == null) {
+      found = discoverPartitioning();
+      foundPartitioning = found;
+    }
+    return found.clone();
+  }
+
+  private Transform[] discoverPartitioning() {
+    List<String> paths = NpyPaths.of(options);
+    if (paths.size() != 1) {
+      return new Transform[0];
+    }
+    Path root = new Path(paths.get(0));
+    try {
+      List<String> columns =
+          PartitionPaths.discoverColumns(
+              root.getFileSystem(HadoopConfs.forOptions(spark, options)), root);
+      Transform[] t = new Transform[columns.size()];
+      for (int i = 0; i < t.length; i++) {
+        t[i] = Expressions.identity(quoted(columns.get(i)));
+      }
+      return t;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the partition directories of " + root, e);
+    }
+  }
+
+  /** A column name as one part of a reference ({@code Expressions.identity} parses dots). */
+  private static String quoted(String column) {
+    return column.matches("[A-Za-z_][A-Za-z0-9_]*")
+        ? column
+        : "`" + column.replace("`", "``") + "`";
+  }
+
+  /** Asked by Spark's DataFrameWriter comparing its partitionBy columns with the table's. */
+  private static boolean calledByPartitioningCheck() {
+    return StackWalker.getInstance()
+        .walk(
+            frames ->
+                frames
+                    .limit(16)
+                    .anyMatch(f -> f.getMethodName().equals("checkPartitioningMatchesV2Table")));
   }
 
   /** The options the table was resolved with, including {@code path} or {@code paths}. */
@@ -208,7 +312,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     Map<String, String> given = userOptions(info.options());
     KnownOptions.refuseForeignWriteOptions(given, name());
     KnownOptions.warnUnknown(given, true, "the npy write to " + name());
-    return new NpyWriteBuilder(spark, merged(info.options()), info, created).managedTable(managed);
+    return new NpyWriteBuilder(spark, merged(info.options()), info, created)
+        .managedTable(managed)
+        .partitioning(writePartitioning());
   }
 
   /**

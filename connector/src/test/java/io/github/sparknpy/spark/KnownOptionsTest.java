@@ -126,7 +126,8 @@ class KnownOptionsTest extends SparkTestBase {
                   + out
                   + ": it is not an npy option (did you mean 'layout'?). The npy write options"
                   + " are merge, layout, dtype, stringLength, stringOverflow, nulls,"
-                  + " allowPrecisionLoss, allowLargeHeader, batchBytes; keys with a '.' go to the"
+                  + " allowPrecisionLoss, allowLargeHeader, batchBytes, partitionOverwriteMode; keys"
+                  + " with a '.' go to the"
                   + " Hadoop configuration");
     }
     assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", out.toString()).trim())

@@ -54,7 +54,8 @@ public final class KnownOptions {
           "nulls",
           "allowPrecisionLoss",
           "allowLargeHeader",
-          "batchBytes");
+          "batchBytes",
+          "partitionOverwriteMode");
 
   /** Per-column write options: {@code stringLength.<column>}. */
   private static final String COLUMN_PREFIX = "stringlength.";

@@ -11,6 +11,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -36,6 +39,7 @@ final class JobCommitter {
   private final Path path;
   private final FileSystem fs;
   private final Publication publication;
+  private final PartitionedPublication partitioned;
 
   /**
    * @param checkpoint called at the commit's steps: {@link Checkpoint#NONE} but in tests
@@ -51,6 +55,10 @@ final class JobCommitter {
         target.merge()
             ? new MergedFilePublication(target, conf, fs, files, checkpoint)
             : new PartFilesPublication(target, conf, fs, files, checkpoint);
+    this.partitioned =
+        target.partitioned()
+            ? new PartitionedPublication(target, conf, fs, files, checkpoint)
+            : null;
   }
 
   void commit(NpyCommitMessage[] messages) throws IOException {
@@ -61,9 +69,12 @@ final class JobCommitter {
         committed.add(m);
       }
     }
-    committed.sort(Comparator.comparingInt(NpyCommitMessage::partitionId));
+    committed.sort(
+        Comparator.comparing((NpyCommitMessage m) -> String.valueOf(m.partitionDir()))
+            .thenComparingInt(NpyCommitMessage::partitionId));
     for (int i = 1; i < committed.size(); i++) {
-      if (committed.get(i).partitionId() == committed.get(i - 1).partitionId()) {
+      if (committed.get(i).partitionId() == committed.get(i - 1).partitionId()
+          && Objects.equals(committed.get(i).partitionDir(), committed.get(i - 1).partitionDir())) {
         throw new NpyWriteException(
             "Cannot commit the npy write to "
                 + path
@@ -80,12 +91,20 @@ final class JobCommitter {
     long rows = committed.stream().mapToLong(NpyCommitMessage::rows).sum();
     NpyHeader header = job.layout().prepare(fin, rows);
     List<Publication.Part> parts = new ArrayList<>();
+    SortedMap<String, List<Publication.Part>> byDirectory = new TreeMap<>();
     for (NpyCommitMessage m : committed) {
-      parts.add(checkPart(m));
+      Publication.Part part = checkPart(m);
+      parts.add(part);
+      if (partitioned != null) {
+        byDirectory.computeIfAbsent(m.partitionDir(), d -> new ArrayList<>()).add(part);
+      }
     }
     long bytes;
     try {
-      bytes = publication.publish(parts, header);
+      bytes =
+          partitioned != null
+              ? partitioned.publish(byDirectory, header)
+              : publication.publish(parts, header);
     } catch (IOException e) {
       throw diskFull(e, header);
     }
@@ -98,11 +117,13 @@ final class JobCommitter {
       LOG.warn("Committed, but could not delete the npy staging directory {}", staging, e);
     }
     LOG.info(
-        "Committed npy write to {} ({}, merge={}): {} parts, {} rows, {} bytes in {} ms",
+        "Committed npy write to {} ({}{}, merge={}): {} parts{}, {} rows, {} bytes in {} ms",
         path,
         target.mode(),
+        target.dynamicOverwrite() ? " dynamic" : "",
         target.merge(),
         parts.size(),
+        partitioned != null ? " in " + byDirectory.size() + " partitions" : "",
         rows,
         bytes,
         (System.nanoTime() - start) / 1_000_000);

@@ -2,6 +2,8 @@ package io.github.sparknpy.spark.write;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
@@ -41,10 +43,15 @@ final class NpyBatchWrite implements BatchWrite {
 
   @Override
   public void commit(WriterCommitMessage[] messages) {
-    NpyCommitMessage[] parts = new NpyCommitMessage[messages.length];
-    for (int i = 0; i < messages.length; i++) {
-      parts[i] = (NpyCommitMessage) messages[i];
+    List<NpyCommitMessage> all = new ArrayList<>();
+    for (WriterCommitMessage m : messages) {
+      if (m instanceof PartitionedCommitMessage p) {
+        all.addAll(p.parts());
+      } else {
+        all.add((NpyCommitMessage) m);
+      }
     }
+    NpyCommitMessage[] parts = all.toArray(new NpyCommitMessage[0]);
     try {
       new JobCommitter(job, target, CommitFaults.current()).commit(parts);
     } catch (IOException e) {

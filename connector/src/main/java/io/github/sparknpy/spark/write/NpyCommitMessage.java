@@ -6,7 +6,8 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
 /**
  * What a committed task attempt hands to the job commit: its staged part (null when the partition
  * had no rows), the rows and bytes in it, its header, and the array lengths ({@code dims}) and
- * string widths ({@code widths}) it used, indexed by layout node.
+ * string widths ({@code widths}) it used, indexed by layout node; for a partitioned write, the
+ * partition directory ({@code k=1/j=a}) its rows belong to (null otherwise).
  */
 record NpyCommitMessage(
     int partitionId,
@@ -16,13 +17,27 @@ record NpyCommitMessage(
     long bytes,
     String header,
     long[] dims,
-    int[] widths)
+    int[] widths,
+    String partitionDir)
     implements WriterCommitMessage {
   private static final long serialVersionUID = 1L;
+
+  NpyCommitMessage(
+      int partitionId,
+      long taskAttemptId,
+      String stagedPath,
+      long rows,
+      long bytes,
+      String header,
+      long[] dims,
+      int[] widths) {
+    this(partitionId, taskAttemptId, stagedPath, rows, bytes, header, dims, widths, null);
+  }
 
   @Override
   public String toString() {
     return "part "
+        + (partitionDir == null ? "" : partitionDir + " ")
         + partitionId
         + " (attempt "
         + taskAttemptId

@@ -53,6 +53,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
   private final UnsafeProjection cast;
   private final Path localDir;
   private final Path localFile;
+  private final String partitionDir;
 
   private final boolean spilling;
   private Path spillFile;
@@ -73,7 +74,16 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
   private boolean done;
 
   NpyDataWriter(WriteJob job, int partitionId, long taskId) {
+    this(job, partitionId, taskId, null);
+  }
+
+  /**
+   * @param partitionDir the partition directory ({@code k=1/j=a}) of a partitioned write whose rows
+   *     this writer takes (without the partition columns), or null
+   */
+  NpyDataWriter(WriteJob job, int partitionId, long taskId, String partitionDir) {
     this.job = job;
+    this.partitionDir = partitionDir;
     this.layout = job.layout();
     this.partitionId = partitionId;
     this.taskId = taskId;
@@ -257,7 +267,7 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     String header = null;
     String stagedPath = null;
     if (written > 0) {
-      staged = job.stagedPart(partitionId, taskId);
+      staged = job.stagedPart(partitionId, taskId, partitionDir);
       stagedBytes = Files.size(localFile);
       header = out.header().dictText();
       try {
@@ -270,7 +280,15 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     done = true;
     deleteLocal();
     return new NpyCommitMessage(
-        partitionId, taskId, stagedPath, written, stagedBytes, header, st.dims, st.widths);
+        partitionId,
+        taskId,
+        stagedPath,
+        written,
+        stagedBytes,
+        header,
+        st.dims,
+        st.widths,
+        partitionDir);
   }
 
   /** Converts the spilled rows, now that the longest string is known. */

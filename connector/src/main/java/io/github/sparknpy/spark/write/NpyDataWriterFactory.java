@@ -15,6 +15,8 @@ final class NpyDataWriterFactory implements DataWriterFactory {
 
   @Override
   public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
-    return new NpyDataWriter(job, partitionId, taskId);
+    return job.partitioning() == null
+        ? new NpyDataWriter(job, partitionId, taskId)
+        : new PartitionedDataWriter(job, partitionId, taskId);
   }
 }

@@ -7,6 +7,7 @@ import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import io.github.sparknpy.spark.config.NpyPaths;
+import io.github.sparknpy.spark.config.OptionValues;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
@@ -22,10 +23,13 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
+import org.apache.spark.sql.connector.write.SupportsDynamicOverwrite;
 import org.apache.spark.sql.connector.write.SupportsTruncate;
 import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.connector.write.WriteBuilder;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
@@ -33,7 +37,8 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * (unsupported types fail here), resolves the target and save mode, and for Append checks that the
  * DataFrame produces exactly the existing file's dtype and row shape.
  */
-public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
+public final class NpyWriteBuilder
+    implements WriteBuilder, SupportsTruncate, SupportsDynamicOverwrite {
   private static final int MAX_LISTINGS = 3;
   private static final Pattern PART_NAME = Pattern.compile("part-(\\d+)-.*\\.npy");
 
@@ -42,7 +47,9 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
   private final LogicalWriteInfo info;
   private final boolean failIfExists;
   private boolean truncate;
+  private boolean dynamic;
   private boolean managedTable;
+  private Transform[] partitioning = new Transform[0];
 
   /**
    * @param failIfExists CREATE TABLE AS SELECT: a file another write creates at the path before the
@@ -69,10 +76,31 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     return this;
   }
 
+  /**
+   * The table's partitioning ({@code partitionBy}, {@code PARTITIONED BY}, or the partition
+   * directories found at the path): identity transforms of columns, written as {@code column=value}
+   * directories.
+   */
+  public NpyWriteBuilder partitioning(Transform[] partitioning) {
+    this.partitioning = partitioning == null ? new Transform[0] : partitioning.clone();
+    return this;
+  }
+
   /** Overwrite: the target is replaced at job commit (old content readable until then). */
   @Override
   public WriteBuilder truncate() {
     truncate = true;
+    return this;
+  }
+
+  /**
+   * Overwrite of the partitions written only (SQL {@code INSERT OVERWRITE} of a partitioned table
+   * with {@code spark.sql.sources.partitionOverwriteMode=dynamic}).
+   */
+  @Override
+  public WriteBuilder overwriteDynamicPartitions() {
+    truncate = true;
+    dynamic = true;
     return this;
   }
 
@@ -87,6 +115,10 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
     NpyWriteOptions opts = new NpyWriteOptions(options, defaultMerge(paths.get(0), conf));
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
     boolean ansi = spark.sessionState().conf().ansiEnabled();
+    PartitionSpec spec = PartitionColumns.plan(info.schema(), partitioning, paths.get(0), tz);
+    if (spec != null) {
+      return buildPartitioned(new Path(paths.get(0)), spec, opts, conf, ansi);
+    }
     WriteLayout layout = WriteLayoutPlanner.plan(info.schema(), opts, tz, ansi);
     try {
       ResolvedTarget resolved = resolveTarget(new Path(paths.get(0)), opts, conf);
@@ -119,6 +151,162 @@ public final class NpyWriteBuilder implements WriteBuilder, SupportsTruncate {
       return new NpyWrite(job, target);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + paths.get(0), e);
+    }
+  }
+
+  /**
+   * A partitioned write: the root is a directory of {@code column=value} directories (a file at it
+   * only an Overwrite replaces); the layout is planned for the columns that are not partition
+   * columns, and for Append pinned to the first partition file found.
+   */
+  private Write buildPartitioned(
+      Path raw, PartitionSpec spec, NpyWriteOptions opts, Configuration conf, boolean ansi) {
+    StructType dataSchema = spec.dataSchema();
+    WriteLayout layout = WriteLayoutPlanner.plan(dataSchema, opts, spec.timeZone(), ansi);
+    try {
+      FileSystem fs = raw.getFileSystem(conf);
+      boolean local = "file".equals(fs.getUri().getScheme());
+      Path root = WritePaths.resolve(fs.makeQualified(raw), local);
+      FileStatus status = fs.exists(root) ? fs.getFileStatus(root) : null;
+      WriteTarget.Mode mode =
+          truncate
+              ? WriteTarget.Mode.OVERWRITE
+              : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
+      if (status != null && status.isFile() && mode != WriteTarget.Mode.OVERWRITE) {
+        throw new NpyOptionException(
+            ("Cannot write npy output partitioned by %s to %s: it is a file, and a partitioned"
+                    + " write makes a directory of %s=… directories there. Write with"
+                    + " mode(\"overwrite\") to replace the file, or choose another path")
+                .formatted(String.join(", ", spec.columns()), root, spec.columns().get(0)));
+      }
+      boolean dynamicMode = mode == WriteTarget.Mode.OVERWRITE && (dynamic || dynamicOption());
+      WriteLayout pinned = layout;
+      NpyHeader existingHeader = null;
+      if (mode == WriteTarget.Mode.APPEND) {
+        Path sample = firstPartitionFile(fs, root, spec.columns().size(), opts.merge);
+        if (sample != null) {
+          existingHeader = readAppendHeader(sample, local, conf);
+          pinned = WriteLayoutPlanner.pinTo(layout, opts, existingHeader, sample);
+        }
+      }
+      boolean batchGiven = options.containsKey(NpyWriteOptions.BATCH_BYTES);
+      WriteJob job =
+          new WriteJob(
+              pinned,
+              opts.fillNulls,
+              opts.truncateStrings,
+              // one batch buffer per partition directory a task meets
+              batchGiven ? opts.batchBytes : Math.min(opts.batchBytes, PARTITION_BATCH_BYTES),
+              new Path(root.getParent(), ".npy-staging-" + info.queryId()).toString(),
+              local,
+              new SerializableHadoopConf(conf),
+              spec);
+      WriteTarget target =
+          new WriteTarget(
+              root.toString(),
+              mode,
+              opts.merge,
+              failIfExists,
+              local,
+              info.queryId(),
+              existingHeader,
+              0,
+              spec.columns(),
+              dynamicMode);
+      return new NpyWrite(job, target);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
+    }
+  }
+
+  /** Spark's session default of option {@code partitionOverwriteMode}. */
+  private static final String PARTITION_OVERWRITE_MODE_CONF =
+      "spark.sql.sources.partitionOverwriteMode";
+
+  /** Batch buffer of each partition directory's writer in a task, unless batchBytes is given. */
+  private static final int PARTITION_BATCH_BYTES = 256 << 10;
+
+  /**
+   * Whether an Overwrite ({@code df.write.mode("overwrite")}, which Spark hands to the source as a
+   * truncation) replaces only the partitions written: option {@code partitionOverwriteMode}, else
+   * {@code spark.sql.sources.partitionOverwriteMode}, as Spark's file sources decide.
+   */
+  private boolean dynamicOption() {
+    String session =
+        spark
+            .conf()
+            .get(PARTITION_OVERWRITE_MODE_CONF, "static")
+            .toLowerCase(java.util.Locale.ROOT);
+    return OptionValues.choice(
+            options,
+            NpyWriteOptions.PARTITION_OVERWRITE_MODE,
+            "dynamic".equals(session) ? "dynamic" : "static",
+            "static",
+            "dynamic")
+        .equals("dynamic");
+  }
+
+  /**
+   * The first partition file under {@code root} ({@code depth} directory levels down, in name
+   * order): {@value PartitionPaths#MERGED_FILE} for merge=true, a part file for merge=false.
+   */
+  private static Path firstPartitionFile(FileSystem fs, Path root, int depth, boolean merge)
+      throws IOException {
+    List<Path> dirs = List.of(root);
+    for (int level = 0; level < depth; level++) {
+      List<Path> next = new java.util.ArrayList<>();
+      for (Path d : dirs) {
+        FileStatus[] children;
+        try {
+          children = fs.listStatus(d);
+        } catch (FileNotFoundException e) {
+          continue;
+        }
+        java.util.Arrays.sort(children);
+        for (FileStatus s : children) {
+          String name = s.getPath().getName();
+          if (s.isDirectory() && name.indexOf('=') > 0 && !name.startsWith(".")) {
+            next.add(s.getPath());
+          }
+        }
+      }
+      dirs = next;
+    }
+    for (Path d : dirs) {
+      FileStatus[] children;
+      try {
+        children = fs.listStatus(d);
+      } catch (FileNotFoundException e) {
+        continue;
+      }
+      java.util.Arrays.sort(children);
+      for (FileStatus s : children) {
+        String name = s.getPath().getName();
+        if (s.isFile()
+            && (merge
+                ? name.equals(PartitionPaths.MERGED_FILE)
+                : PART_NAME.matcher(name).matches())) {
+          return s.getPath();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The header of a partition file an Append must match; unreadable ones fail as for files. */
+  private static NpyHeader readAppendHeader(Path sample, boolean local, Configuration conf)
+      throws IOException {
+    try {
+      return readHeader(sample, local, conf);
+    } catch (NpyNeedsRecoveryException e) {
+      throw e;
+    } catch (NpyFormatException e) {
+      throw new NpyWriteException(
+          ("Cannot append to %s: %s. An Append adds rows after the ones in the file, so it needs"
+                  + " a .npy header it can read and extend; write with mode(\"overwrite\") to"
+                  + " replace the directory, or choose another path. Nothing was written")
+              .formatted(sample, e.getMessage()),
+          e);
     }
   }
 

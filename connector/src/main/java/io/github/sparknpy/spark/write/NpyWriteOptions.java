@@ -46,6 +46,13 @@ final class NpyWriteOptions implements Serializable {
   /** Rows are converted in batches of about this many bytes per task; default 1m. */
   static final String BATCH_BYTES = "batchBytes";
 
+  /**
+   * {@code static} or {@code dynamic}: what an Overwrite of a partitioned write replaces (the whole
+   * path, or only the partitions written); default {@code
+   * spark.sql.sources.partitionOverwriteMode}.
+   */
+  static final String PARTITION_OVERWRITE_MODE = "partitionOverwriteMode";
+
   final boolean merge;
   final boolean matrix;
   final String dtype;

@@ -6,7 +6,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * What every task of one write needs, decided on the driver: the layout (pinned to the existing
- * file for Append), the data options, the job's staging directory and the Hadoop configuration.
+ * file for Append), the data options, the job's staging directory and the Hadoop configuration; for
+ * a partitioned write ({@code partitionBy}), which input columns are partition columns.
  */
 record WriteJob(
     WriteLayout layout,
@@ -15,14 +16,42 @@ record WriteJob(
     int batchBytes,
     String stagingDir,
     boolean localFileSystem,
-    SerializableHadoopConf hadoopConf)
+    SerializableHadoopConf hadoopConf,
+    PartitionSpec partitioning)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  WriteJob(
+      WriteLayout layout,
+      boolean fillNulls,
+      boolean truncateStrings,
+      int batchBytes,
+      String stagingDir,
+      boolean localFileSystem,
+      SerializableHadoopConf hadoopConf) {
+    this(
+        layout,
+        fillNulls,
+        truncateStrings,
+        batchBytes,
+        stagingDir,
+        localFileSystem,
+        hadoopConf,
+        null);
+  }
+
   /** The staged name of a task attempt's part: hidden directory, partition and attempt id. */
   Path stagedPart(int partitionId, long taskAttemptId) {
+    return stagedPart(partitionId, taskAttemptId, null);
+  }
+
+  /**
+   * The staged name of a task attempt's part of one partition directory ({@code k=1/j=a}; null: an
+   * unpartitioned write).
+   */
+  Path stagedPart(int partitionId, long taskAttemptId, String partitionDir) {
+    Path dir = partitionDir == null ? new Path(stagingDir) : new Path(stagingDir, partitionDir);
     return new Path(
-        stagingDir,
-        String.format(java.util.Locale.ROOT, "part-%05d-%d.npy", partitionId, taskAttemptId));
+        dir, String.format(java.util.Locale.ROOT, "part-%05d-%d.npy", partitionId, taskAttemptId));
   }
 }

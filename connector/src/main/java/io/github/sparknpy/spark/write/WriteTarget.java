@@ -2,13 +2,16 @@ package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Where and how a write publishes, decided on the driver: the qualified target path, the save mode
  * as it applies to the target ({@link Mode#APPEND} only when the path exists), merge or parts,
  * whether a path that another write creates meanwhile fails the commit ({@code failIfExists}:
  * CREATE TABLE AS SELECT, which ErrorIfExists and Ignore run as; otherwise a created path is
- * appended to), and for Append the existing header the new rows must match.
+ * appended to), and for Append the existing header the new rows must match. A partitioned write
+ * names its partition columns; {@code dynamicOverwrite} (with {@link Mode#OVERWRITE}) replaces only
+ * the partitions it writes.
  */
 record WriteTarget(
     String path,
@@ -18,9 +21,38 @@ record WriteTarget(
     boolean localFileSystem,
     String queryId,
     NpyHeader existingHeader,
-    int firstPartNumber)
+    int firstPartNumber,
+    List<String> partitionColumns,
+    boolean dynamicOverwrite)
     implements Serializable {
   private static final long serialVersionUID = 1L;
+
+  WriteTarget(
+      String path,
+      Mode mode,
+      boolean merge,
+      boolean failIfExists,
+      boolean localFileSystem,
+      String queryId,
+      NpyHeader existingHeader,
+      int firstPartNumber) {
+    this(
+        path,
+        mode,
+        merge,
+        failIfExists,
+        localFileSystem,
+        queryId,
+        existingHeader,
+        firstPartNumber,
+        List.of(),
+        false);
+  }
+
+  /** Written as {@code column=value} directories under the path ({@code partitionBy}). */
+  boolean partitioned() {
+    return !partitionColumns.isEmpty();
+  }
 
   enum Mode {
     /** The path does not exist (ErrorIfExists, Ignore, CTAS, Append to a new path). */

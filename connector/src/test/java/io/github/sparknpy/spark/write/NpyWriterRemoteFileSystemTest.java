@@ -67,6 +67,33 @@ class NpyWriterRemoteFileSystemTest extends WriterTestBase {
   }
 
   @Test
+  void partitionedWritesAppendsAndOverwritesByRenamesAside() throws Exception {
+    Path out = tmp.resolve("part");
+    Dataset<Row> first = sql("SELECT id, CAST(id %% 2 AS INT) AS k FROM range(0, 6, 1, 2)");
+    first.write().format("npy").partitionBy("k").save(remote(out));
+    assertThat(values(numpy(out.resolve("k=0/data.npy")))).isEqualTo("[0,2,4]");
+    sql("SELECT id, CAST(id %% 2 AS INT) AS k FROM range(6, 8)")
+        .write()
+        .format("npy")
+        .mode(SaveMode.Append)
+        .partitionBy("k")
+        .save(remote(out));
+    assertThat(values(numpy(out.resolve("k=0/data.npy")))).isEqualTo("[0,2,4,6]");
+    assertNpSaveIdentical(out.resolve("k=1/data.npy"));
+    sql("SELECT 9L AS id, 1 AS k")
+        .write()
+        .format("npy")
+        .mode(SaveMode.Overwrite)
+        .option("partitionOverwriteMode", "dynamic")
+        .partitionBy("k")
+        .save(remote(out));
+    assertThat(values(numpy(out.resolve("k=1/data.npy")))).isEqualTo("[9]");
+    assertThat(values(numpy(out.resolve("k=0/data.npy")))).isEqualTo("[0,2,4,6]");
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+    assertThat(hiddenLeftovers(out.resolve("k=1"))).isEmpty();
+  }
+
+  @Test
   void partsArePublishedWithSuccess() throws Exception {
     Path dir = tmp.resolve("parts");
     write(sql("SELECT id FROM range(0, 4, 1, 2)"), SaveMode.Overwrite, dir, "merge", "false");
