@@ -156,7 +156,7 @@ class KnownOptionsTest extends SparkTestBase {
                   + out
                   + ": it is not an npy option (did you mean 'maxPartitionBytes'?). The npy read"
                   + " options are layout, rowAxis, member, pathGlobFilter, recursiveFileLookup,"
-                  + " ignoreCorruptFiles, ignoreMissingFiles, modifiedBefore, modifiedAfter, timeZone, maxPartitionBytes, batchSize,"
+                  + " basePath, ignoreCorruptFiles, ignoreMissingFiles, modifiedBefore, modifiedAfter, timeZone, maxPartitionBytes, batchSize,"
                   + " maxHeaderBytes, memoryMap, vectoredReads; keys with a '.' go to the Hadoop"
                   + " configuration");
       assertThat(about(log, "frobnicate"))
