@@ -16,6 +16,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.fs.Path;
@@ -70,6 +71,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   private final Transform[] declaredPartitioning;
   private volatile StructType schema;
   private volatile Transform[] foundPartitioning;
+
+  /** The files' listing, headers and partition columns, when the schema came from them. */
+  private volatile NpyTableSchema resolved;
 
   /** What Spark loaded a table for, where its call says so. */
   enum Purpose {
@@ -261,11 +265,15 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     if (result == null) {
       StructType declared = declaredSchema == null ? new StructType() : declaredSchema;
       if (purpose == Purpose.READ && declared.isEmpty()) {
-        result = NpyTableSchema.inferForRead(spark, options);
+        NpyTableSchema files = NpyTableSchema.inferForRead(spark, options);
+        resolved = files;
+        result = files.schema();
       } else if (purpose == Purpose.WRITE && declared.isEmpty()) {
         result = declared;
       } else if (declared.isEmpty()) {
-        result = NpyTableSchema.infer(spark, options).orElse(declared);
+        Optional<NpyTableSchema> files = NpyTableSchema.infer(spark, options);
+        resolved = files.orElse(null);
+        result = files.map(NpyTableSchema::schema).orElse(declared);
       } else {
         result = inferOrDeclared(declared);
       }
@@ -279,11 +287,38 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       return declared; // a managed table before the catalog gives it its location
     }
     try {
-      return NpyTableSchema.infer(spark, options).orElse(declared);
+      Optional<NpyTableSchema> files = NpyTableSchema.infer(spark, options);
+      resolved = files.orElse(null);
+      return files.map(NpyTableSchema::schema).orElse(declared);
     } catch (RuntimeException e) {
       // unreadable files: an overwrite replaces them, a scan of the table reports them
       return declared;
     }
+  }
+
+  /**
+   * The partition columns found in {@code column=value} directories under the table's paths, as
+   * identity transforms (as Spark's file sources report them): from the files' listing when the
+   * schema came from them, else (a write target, whose headers are not read) from the listing
+   * alone.
+   */
+  @Override
+  public Transform[] partitioning() {
+    schema();
+    NpyTableSchema files = resolved;
+    String[] columns;
+    if (files != null) {
+      columns = files.partitionColumns();
+    } else if (purpose == Purpose.WRITE && (declaredSchema == null || declaredSchema.isEmpty())) {
+      columns = NpyTableSchema.listedPartitionColumns(spark, options);
+    } else {
+      columns = new String[0];
+    }
+    Transform[] out = new Transform[columns.length];
+    for (int i = 0; i < columns.length; i++) {
+      out[i] = Expressions.identity(columns[i]);
+    }
+    return out;
   }
 
   /**
@@ -304,7 +339,8 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
     KnownOptions.warnUnknown(userOptions(scanOptions), false, "the npy read of " + name());
-    return new NpyScanBuilder(spark, merged(scanOptions), schema());
+    StructType tableSchema = schema();
+    return new NpyScanBuilder(spark, merged(scanOptions), tableSchema, resolved);
   }
 
   @Override

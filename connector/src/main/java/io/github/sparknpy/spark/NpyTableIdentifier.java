@@ -30,6 +30,7 @@ final class NpyTableIdentifier {
           NpyReadOptions.MEMBER,
           NpyReadOptions.PATH_GLOB_FILTER,
           NpyReadOptions.RECURSIVE_FILE_LOOKUP,
+          NpyReadOptions.BASE_PATH,
           NpyReadOptions.IGNORE_CORRUPT_FILES,
           NpyReadOptions.IGNORE_MISSING_FILES,
           NpyReadOptions.MAX_HEADER_BYTES,

@@ -157,9 +157,10 @@ class KnownOptionsTest extends SparkTestBase {
                   + out
                   + ": it is not an npy option (did you mean 'maxPartitionBytes'?). The npy read"
                   + " options are layout, rowAxis, member, pathGlobFilter, recursiveFileLookup,"
-                  + " ignoreCorruptFiles, ignoreMissingFiles, modifiedBefore, modifiedAfter, timeZone, maxPartitionBytes, batchSize,"
-                  + " maxHeaderBytes, memoryMap, vectoredReads, maxFilesPerTrigger,"
-                  + " maxBytesPerTrigger; keys with a '.' go to the Hadoop"
+                  + " basePath, ignoreCorruptFiles, ignoreMissingFiles, modifiedBefore, modifiedAfter,"
+                  + " timeZone, maxPartitionBytes, batchSize, maxHeaderBytes, memoryMap,"
+                  + " vectoredReads, maxFilesPerTrigger, maxBytesPerTrigger; keys with a '.' go to"
+                  + " the Hadoop"
                   + " configuration");
       assertThat(about(log, "frobnicate"))
           .singleElement()

@@ -30,6 +30,7 @@ public final class KnownOptions {
           "member",
           "pathGlobFilter",
           "recursiveFileLookup",
+          "basePath",
           "ignoreCorruptFiles",
           "ignoreMissingFiles",
           "modifiedBefore",

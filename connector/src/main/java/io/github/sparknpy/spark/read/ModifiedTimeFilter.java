@@ -67,7 +67,7 @@ final class ModifiedTimeFilter implements Serializable {
     return micros + offset * 1_000_000L;
   }
 
-  private static ZoneId zone(String id) {
+  static ZoneId zone(String id) {
     try {
       return ZoneId.of(id, ZoneId.SHORT_IDS);
     } catch (DateTimeException e) {

@@ -50,6 +50,10 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   private final int batchRows;
   private final WritableColumnVector[] writable;
   private final ConstantColumnVector fileVector;
+
+  /** The partition columns' vectors (null elsewhere), set once per slice. */
+  private final ConstantColumnVector[] partitionVectors;
+
   private final ColumnarBatch batch;
   private final boolean[] partNeeded;
   private final boolean[][] combosNeeded;
@@ -114,11 +118,15 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
     ColumnVector[] vectors = new ColumnVector[columns.size()];
     writable = new WritableColumnVector[columns.size()];
     ConstantColumnVector file = null;
+    partitionVectors = new ConstantColumnVector[columns.size()];
     for (int i = 0; i < vectors.length; i++) {
       OutputColumn c = columns.get(i);
       if (c.kind() == OutputColumn.Kind.FILE) {
         file = new ConstantColumnVector(batchRows, DataTypes.StringType);
         vectors[i] = file;
+      } else if (c.kind() == OutputColumn.Kind.PARTITION) {
+        partitionVectors[i] = new ConstantColumnVector(batchRows, c.type());
+        vectors[i] = partitionVectors[i];
       } else {
         writable[i] = new OnHeapColumnVector(batchRows, c.type());
         vectors[i] = writable[i];
@@ -236,6 +244,11 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
     if (fileVector != null) {
       fileVector.setUtf8String(UTF8String.fromString(file.path()));
     }
+    for (int i = 0; i < partitionVectors.length; i++) {
+      if (partitionVectors[i] != null) {
+        setPartitionValue(partitionVectors[i], columns.get(i), file);
+      }
+    }
     int parts = file.parts().size();
     sources = new ByteSource[parts];
     geometries = new RowGeometry[parts];
@@ -259,6 +272,37 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
     if (fs != null) {
       // After opening: a file published at the path from now on is not the one being read.
       FileChangeCheck.check(file, fs, conf, options);
+    }
+  }
+
+  /**
+   * Sets a partition column's constant for {@code file}: values as {@link PartitionDiscovery} holds
+   * them (Integer for int and date, Long for long and timestamps, Double, BigDecimal, String, or
+   * null).
+   */
+  private static void setPartitionValue(
+      ConstantColumnVector v, OutputColumn column, NpyFileSpec file) {
+    Object value =
+        column.partition() < file.partitionValues().size()
+            ? file.partitionValues().get(column.partition())
+            : null;
+    if (value == null) {
+      v.setNull();
+      return;
+    }
+    v.setNotNull();
+    DataType t = column.type();
+    if (value instanceof Integer i) {
+      v.setInt(i);
+    } else if (value instanceof Long l) {
+      v.setLong(l);
+    } else if (value instanceof Double d) {
+      v.setDouble(d);
+    } else if (value instanceof java.math.BigDecimal d) {
+      org.apache.spark.sql.types.DecimalType dt = (org.apache.spark.sql.types.DecimalType) t;
+      v.setDecimal(org.apache.spark.sql.types.Decimal.apply(d), dt.precision());
+    } else {
+      v.setUtf8String(UTF8String.fromString(value.toString()));
     }
   }
 

@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -27,44 +29,135 @@ final class NpyFileIndex {
 
   final Configuration conf;
   final List<NpyFileSpec> files;
+
+  /** The data columns, then the partition columns (Parquet's order). */
   final StructType schema;
+
+  /** Where each data column comes from (a partition column of the same name replaces it). */
   final Map<String, ColumnSource> columns;
+
+  /** The partition columns ({@code column=value} directories); empty when there are none. */
+  final StructType partitionSchema;
+
+  /** The files as listed and probed, by path, for the next scan to reuse unchanged ones. */
+  final Map<String, Probed> probed;
+
+  /** The options the files were probed with. */
+  final NpyReadOptions options;
+
+  /** A file's header as probed, and its length and modification time when it was listed. */
+  record Probed(long length, long modificationTime, NpyFileSpec spec) {}
 
   private NpyFileIndex(
       Configuration conf,
       List<NpyFileSpec> files,
       StructType schema,
-      Map<String, ColumnSource> columns) {
+      Map<String, ColumnSource> columns,
+      StructType partitionSchema,
+      Map<String, Probed> probed,
+      NpyReadOptions options) {
+    this.options = options;
     this.conf = conf;
     this.files = files;
     this.schema = schema;
     this.columns = columns;
+    this.partitionSchema = partitionSchema;
+    this.probed = probed;
   }
 
   /**
    * Lists and probes the files. Returns null when no path exists and {@code requireExisting} is
    * false (a write target); when paths exist but hold no file, the index has no files and an empty
    * schema.
+   *
+   * @param previous the index of an earlier listing of the same paths and options (the one made
+   *     when the table was resolved), whose headers are reused for files listed with the same
+   *     length and modification time; or null
    */
   static NpyFileIndex build(
-      List<String> paths, NpyReadOptions options, Configuration conf, boolean requireExisting) {
-    List<FileStatus> statuses;
+      List<String> paths,
+      NpyReadOptions options,
+      Configuration conf,
+      boolean requireExisting,
+      NpyFileIndex previous) {
+    NpyFileLister.Listing listing;
     try {
-      statuses = NpyFileLister.list(paths, conf, options, requireExisting);
+      listing = NpyFileLister.list(paths, conf, options, requireExisting);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot list " + String.join(", ", paths), e);
     }
-    if (statuses == null) {
+    if (listing == null) {
       return null;
     }
-    List<NpyFileSpec> files = NpyFileProbe.probeAll(statuses, conf, options);
+    List<FileStatus> statuses = listing.files();
+    PartitionDiscovery.Partitions partitions =
+        options.recursiveFileLookup
+            ? PartitionDiscovery.Partitions.NONE
+            : PartitionDiscovery.discover(statuses, listing.basePaths(), options.partitionSettings);
+    List<NpyFileSpec> probedFiles =
+        NpyFileProbe.probeAll(
+            statuses,
+            conf,
+            options,
+            previous == null || !previous.options.probesLike(options) ? Map.of() : previous.probed);
+    Map<String, Probed> probed = new HashMap<>();
+    Map<String, FileStatus> statusByPath = new HashMap<>();
+    for (FileStatus st : statuses) {
+      statusByPath.put(st.getPath().toString(), st);
+    }
+    List<NpyFileSpec> files = new ArrayList<>(probedFiles.size());
+    for (NpyFileSpec f : probedFiles) {
+      FileStatus st = statusByPath.get(f.path());
+      if (st != null) {
+        probed.put(f.path(), new Probed(st.getLen(), st.getModificationTime(), f));
+      }
+      files.add(partitions.isEmpty() ? f : f.withPartitionValues(partitions.of(f.path())));
+    }
     if (files.isEmpty()) {
-      return new NpyFileIndex(conf, files, new StructType(), Map.of());
+      return new NpyFileIndex(
+          conf, files, new StructType(), Map.of(), partitions.schema(), Map.of(), options);
     }
     checkSameLayout(files, options);
     Map<String, ColumnSource> columns = new LinkedHashMap<>();
-    StructType schema = schemaOf(files.get(0), options, columns);
-    return new NpyFileIndex(conf, files, schema, columns);
+    StructType data = schemaOf(files.get(0), options, columns);
+    StructType schema =
+        withPartitionColumns(
+            data, partitions.schema(), columns, options.partitionSettings.caseSensitive());
+    return new NpyFileIndex(conf, files, schema, columns, partitions.schema(), probed, options);
+  }
+
+  /** This index with only {@code kept} of its files (partitions pruned by filters). */
+  NpyFileIndex withFiles(List<NpyFileSpec> kept) {
+    return new NpyFileIndex(conf, kept, schema, columns, partitionSchema, probed, options);
+  }
+
+  /**
+   * The data columns, then the partition columns, as Spark's {@code mergeDataAndPartitionSchema}: a
+   * partition column named like a data column takes its place (with the partition column's type and
+   * values).
+   */
+  private static StructType withPartitionColumns(
+      StructType data,
+      StructType partitionSchema,
+      Map<String, ColumnSource> columns,
+      boolean caseSensitive) {
+    if (partitionSchema.isEmpty()) {
+      return data;
+    }
+    Map<String, StructField> byName = new LinkedHashMap<>();
+    for (StructField p : partitionSchema.fields()) {
+      byName.put(caseSensitive ? p.name() : p.name().toLowerCase(Locale.ROOT), p);
+    }
+    List<StructField> out = new ArrayList<>();
+    for (StructField f : data.fields()) {
+      StructField p = byName.remove(caseSensitive ? f.name() : f.name().toLowerCase(Locale.ROOT));
+      if (p != null) {
+        columns.remove(f.name());
+      }
+      out.add(p == null ? f : p);
+    }
+    out.addAll(byName.values());
+    return new StructType(out.toArray(new StructField[0]));
   }
 
   /** This index's layout over {@code others} (files of the same layout, headers read again). */

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.npy.error.NpyException;
+import io.github.sparknpy.spark.config.NpyOptionException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,7 +59,7 @@ final class NpyFileLister {
    * @throws org.apache.spark.sql.AnalysisException PATH_NOT_FOUND naming the first path in order
    *     that does not exist (thrown unchecked), as Spark's file sources
    */
-  static List<FileStatus> list(
+  static Listing list(
       List<String> paths, Configuration conf, NpyReadOptions options, boolean requireExisting)
       throws IOException {
     GlobFilter filter =
@@ -79,6 +80,7 @@ final class NpyFileLister {
     if (missing != null) {
       throw PathErrors.notFound(missing);
     }
+    Set<Path> basePaths = basePaths(roots, conf, options);
     Selection selection = new Selection(filter, options.modifiedTime);
     TreeMap<String, FileStatus> found = new TreeMap<>();
     Map<String, String> realPaths = new HashMap<>();
@@ -110,7 +112,8 @@ final class NpyFileLister {
         Dir dir = level.get(i);
         for (Entry e : listed.get(i)) {
           if (e.status.isDirectory()) {
-            if (!options.recursiveFileLookup) {
+            if (!options.recursiveFileLookup
+                && !PartitionDiscovery.isPartitionDirectory(e.status.getPath().getName())) {
               continue;
             }
             if (!visited.add(e.realPath)) {
@@ -144,7 +147,62 @@ final class NpyFileLister {
       }
       files.add(st);
     }
-    return files;
+    return new Listing(files, basePaths);
+  }
+
+  /**
+   * The files of a read, and the directories partition columns are found below: option {@code
+   * basePath}, else each path that is a directory and the parent of each path that is a file (as
+   * Spark's {@code PartitioningAwareFileIndex.basePaths}).
+   */
+  record Listing(List<FileStatus> files, Set<Path> basePaths) {}
+
+  private static Set<Path> basePaths(List<Root> roots, Configuration conf, NpyReadOptions options)
+      throws IOException {
+    Set<Path> out = new HashSet<>();
+    if (options.basePath == null) {
+      for (Root root : roots) {
+        for (FileStatus st : root.matches) {
+          Path q = root.fs.makeQualified(st.getPath());
+          out.add(st.isDirectory() ? q : q.getParent());
+        }
+      }
+      return out;
+    }
+    Path base = new Path(options.basePath);
+    FileSystem fs = base.getFileSystem(conf);
+    Path qualified = fs.makeQualified(base);
+    FileStatus st;
+    try {
+      st = fs.getFileStatus(base);
+    } catch (FileNotFoundException e) {
+      st = null;
+    }
+    if (st == null || !st.isDirectory()) {
+      throw new NpyOptionException(
+          "Invalid value '"
+              + options.basePath
+              + "' for option 'basePath': "
+              + (st == null ? "it does not exist" : "it is a file")
+              + "; basePath must be the directory above the partition directories (column=value)"
+              + " of the paths read, as in Spark's file sources");
+    }
+    for (Root root : roots) {
+      for (FileStatus match : root.matches) {
+        String p = root.fs.makeQualified(match.getPath()).toString();
+        if (!p.startsWith(qualified.toString())) {
+          throw new NpyOptionException(
+              "Wrong basePath "
+                  + qualified
+                  + " for the path "
+                  + p
+                  + ": basePath must be a directory above every path read. Give the table's root"
+                  + " directory, or remove the option");
+        }
+      }
+    }
+    out.add(qualified);
+    return out;
   }
 
   /** A path of the read: what it matches (null or empty when nothing), on its file system. */

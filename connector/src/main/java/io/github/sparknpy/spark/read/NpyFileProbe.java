@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,9 +46,46 @@ final class NpyFileProbe {
 
   private NpyFileProbe() {}
 
+  /**
+   * The files of {@code statuses}, probed, in order (those skipped under {@code ignoreCorruptFiles}
+   * or {@code ignoreMissingFiles} left out); a file listed with the same length and modification
+   * time as in {@code known} (the headers read when the table was resolved) is taken from there
+   * without opening it: tasks still check that the file they open is the planned one.
+   */
   static List<NpyFileSpec> probeAll(
-      List<FileStatus> statuses, Configuration conf, NpyReadOptions options) {
+      List<FileStatus> statuses,
+      Configuration conf,
+      NpyReadOptions options,
+      Map<String, NpyFileIndex.Probed> known) {
     List<NpyFileSpec> out = new ArrayList<>(statuses.size());
+    List<FileStatus> toProbe = new ArrayList<>(statuses.size());
+    NpyFileSpec[] reused = new NpyFileSpec[statuses.size()];
+    for (int i = 0; i < statuses.size(); i++) {
+      FileStatus st = statuses.get(i);
+      NpyFileIndex.Probed p = known.get(st.getPath().toString());
+      if (p != null
+          && p.length() == st.getLen()
+          && p.modificationTime() == st.getModificationTime()) {
+        reused[i] = p.spec();
+      } else {
+        toProbe.add(st);
+      }
+    }
+    if (toProbe.size() < statuses.size()) {
+      List<NpyFileSpec> probed = probeAll(toProbe, conf, options, Map.of());
+      Map<String, NpyFileSpec> byPath = new java.util.HashMap<>();
+      for (NpyFileSpec spec : probed) {
+        byPath.put(spec.path(), spec);
+      }
+      for (int i = 0; i < statuses.size(); i++) {
+        NpyFileSpec spec =
+            reused[i] != null ? reused[i] : byPath.get(statuses.get(i).getPath().toString());
+        if (spec != null) {
+          out.add(spec);
+        }
+      }
+      return out;
+    }
     if (statuses.size() < PARALLEL_THRESHOLD) {
       for (FileStatus st : statuses) {
         NpyFileSpec spec = probeOrSkip(st, conf, options);
@@ -249,7 +287,7 @@ final class NpyFileProbe {
       }
     }
     return new NpyFileSpec(
-        path, length, List.copyOf(parts), rowCount, rowBytes, identity, dataSample);
+        path, length, List.copyOf(parts), rowCount, rowBytes, identity, dataSample, List.of());
   }
 
   private static NpyPart probeMember(

@@ -7,7 +7,9 @@ import java.util.List;
  * A file of a scan, planned on the driver: its path and length, its arrays ({@code .npy}: one; a
  * {@code .npz}: one per member), its row count along the row axis, and its identity when its header
  * was read (tasks check that the file they open is still this one, see {@link FileChangeCheck}),
- * with a {@link DataSample} of a local {@code .npy} file's planned data (else null).
+ * with a {@link DataSample} of a local {@code .npy} file's planned data (else null), and its values
+ * of the partition columns ({@code column=value} directories above it; empty when the read has
+ * none).
  */
 record NpyFileSpec(
     String path,
@@ -16,8 +18,14 @@ record NpyFileSpec(
     long rowCount,
     long rowBytes,
     FileIdentity identity,
-    DataSample sample)
+    DataSample sample,
+    List<Object> partitionValues)
     implements Serializable {
+
+  /** This file with the values of its partition columns. */
+  NpyFileSpec withPartitionValues(List<Object> values) {
+    return new NpyFileSpec(path, length, parts, rowCount, rowBytes, identity, sample, values);
+  }
 
   /** Deflated members are streams: such a file is one partition. */
   boolean splittable() {

@@ -50,6 +50,12 @@ public final class NpyReadOptions {
   /** The zone of {@link #MODIFIED_BEFORE} and {@link #MODIFIED_AFTER}; default the session's. */
   public static final String TIME_ZONE = "timeZone";
 
+  /**
+   * The directory above the partition directories ({@code column=value}) of the paths read, as in
+   * Spark's file sources; default: each path that is a directory (the parent of a file).
+   */
+  public static final String BASE_PATH = "basePath";
+
   /** Largest header accepted, default 1 MiB. */
   public static final String MAX_HEADER_BYTES = "maxHeaderBytes";
 
@@ -105,6 +111,11 @@ public final class NpyReadOptions {
   final int maxPartitionNum;
 
   final ModifiedTimeFilter modifiedTime;
+
+  final String basePath;
+
+  /** How partition columns are found (Spark's inference, timestamp type, zone, case). */
+  final PartitionDiscovery.Settings partitionSettings;
 
   /** Directories listed at once beyond which listing runs on a thread pool (Spark's threshold). */
   final int parallelListingThreshold;
@@ -176,14 +187,27 @@ public final class NpyReadOptions {
         JavaUtils.byteStringAsBytes(conf(spark, "spark.sql.files.openCostInBytes", "4m"));
     this.minPartitionNum = minPartitionNum(spark);
     this.maxPartitionNum = Integer.parseInt(conf(spark, "spark.sql.files.maxPartitionNum", "0"));
+    String timeZone =
+        options.containsKey(TIME_ZONE)
+            ? options.get(TIME_ZONE)
+            : conf(spark, "spark.sql.session.timeZone", java.util.TimeZone.getDefault().getID());
     this.modifiedTime =
-        ModifiedTimeFilter.of(
-            options.get(MODIFIED_BEFORE),
-            options.get(MODIFIED_AFTER),
-            options.containsKey(TIME_ZONE)
-                ? options.get(TIME_ZONE)
-                : conf(
-                    spark, "spark.sql.session.timeZone", java.util.TimeZone.getDefault().getID()));
+        ModifiedTimeFilter.of(options.get(MODIFIED_BEFORE), options.get(MODIFIED_AFTER), timeZone);
+    String base = options.get(BASE_PATH);
+    if (base != null && base.isBlank()) {
+      throw new NpyOptionException(
+          "Invalid value '' for option 'basePath': give the directory above the partition"
+              + " directories (column=value), or remove the option");
+    }
+    this.basePath = base;
+    this.partitionSettings =
+        new PartitionDiscovery.Settings(
+            Boolean.parseBoolean(
+                conf(spark, "spark.sql.sources.partitionColumnTypeInference.enabled", "true")),
+            "TIMESTAMP_NTZ"
+                .equalsIgnoreCase(conf(spark, "spark.sql.timestampType", "TIMESTAMP_LTZ")),
+            ModifiedTimeFilter.zone(timeZone),
+            Boolean.parseBoolean(conf(spark, "spark.sql.caseSensitive", "false")));
     this.parallelListingThreshold =
         Integer.parseInt(
             conf(spark, "spark.sql.sources.parallelPartitionDiscovery.threshold", "32"));
@@ -225,6 +249,16 @@ public final class NpyReadOptions {
     }
     String value = spark.conf().get(key);
     return value == null || value.isBlank() ? fallback : value.trim();
+  }
+
+  /**
+   * Whether a file probed with {@code other} gives the same {@link NpyFileSpec} as with these
+   * options (so a scan can reuse the headers read when its table was resolved).
+   */
+  boolean probesLike(NpyReadOptions other) {
+    return rowAxisLast == other.rowAxisLast
+        && maxHeaderBytes == other.maxHeaderBytes
+        && java.util.Objects.equals(member, other.member);
   }
 
   /** What the tasks of a scan need of these options, to ship to the executors. */

@@ -3,7 +3,9 @@ package io.github.sparknpy.spark.read;
 import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.Expression;
@@ -48,15 +50,33 @@ public final class NpyScanBuilder
   private long toRowExclusive = Long.MAX_VALUE;
   private long limit = Long.MAX_VALUE;
   private Predicate[] pushed = new Predicate[0];
+  private final List<Predicate> partitionFilters = new ArrayList<>();
   private int pushedCounts;
+
+  /** The table's listing and headers (reused for unchanged files), or null. */
+  private final NpyFileIndex resolved;
 
   public NpyScanBuilder(
       SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
+    this(spark, options, tableSchema, null);
+  }
+
+  /**
+   * @param resolved what the table read when it was resolved (its listing, headers and partition
+   *     columns): the scan lists the files again and reads the headers only of files whose length
+   *     or modification time changed since; null to read every header
+   */
+  public NpyScanBuilder(
+      SparkSession spark,
+      CaseInsensitiveStringMap options,
+      StructType tableSchema,
+      NpyTableSchema resolved) {
     this.paths = NpyPaths.of(options);
     this.options = NpyReadOptions.parse(spark, options);
     this.conf = HadoopConfs.forOptions(spark, options);
     this.tableSchema = tableSchema;
     this.required = tableSchema;
+    this.resolved = resolved == null ? null : resolved.index();
   }
 
   @Override
@@ -70,9 +90,16 @@ public final class NpyScanBuilder
     List<Predicate> done = new ArrayList<>();
     boolean rowIndexIsData =
         tableSchema.getFieldIndex(NpyMetadataColumns.ROW_INDEX_COLUMN).isDefined();
+    Map<String, Integer> partitionColumns =
+        resolved == null ? Map.of() : partitionIndex(resolved.partitionSchema);
     for (Predicate p : predicates) {
       if (!rowIndexIsData && pushRowRange(p)) {
         done.add(p);
+      } else if (PartitionFilters.onlyPartitionColumns(p, partitionColumns)) {
+        // prunes the files of partitions it rules out; Spark checks it again on the rows read
+        partitionFilters.add(p);
+        done.add(p);
+        rest.add(p);
       } else {
         rest.add(p);
       }
@@ -195,13 +222,36 @@ public final class NpyScanBuilder
     return true;
   }
 
+  /** Partition column name to its index in {@code partitionSchema}. */
+  private static Map<String, Integer> partitionIndex(StructType partitionSchema) {
+    Map<String, Integer> out = new HashMap<>();
+    for (int i = 0; i < partitionSchema.fields().length; i++) {
+      out.put(partitionSchema.fields()[i].name(), i);
+    }
+    return out;
+  }
+
   @Override
   public Scan build() {
-    NpyFileIndex index = NpyFileIndex.build(paths, options, conf, true);
+    NpyFileIndex index = NpyFileIndex.build(paths, options, conf, true, resolved);
     if (index.files.isEmpty()) {
       throw PathErrors.noFiles(paths, options);
     }
     checkTypesUnchanged(index);
+    Map<String, Integer> partitionColumns = partitionIndex(index.partitionSchema);
+    if (!partitionFilters.isEmpty()) {
+      List<NpyFileSpec> kept = new ArrayList<>();
+      for (NpyFileSpec f : index.files) {
+        boolean keep = true;
+        for (Predicate p : partitionFilters) {
+          keep &= PartitionFilters.mayMatch(p, f.partitionValues(), partitionColumns);
+        }
+        if (keep) {
+          kept.add(f);
+        }
+      }
+      index = index.withFiles(kept);
+    }
     if (pushedCounts > 0) {
       return new NpyCountScan(
           NpyCountScan.rows(index, fromRow, toRowExclusive, limit),
@@ -211,12 +261,15 @@ public final class NpyScanBuilder
     List<OutputColumn> columns = new ArrayList<>();
     for (StructField f : required.fields()) {
       ColumnSource source = index.columns.get(f.name());
-      if (source != null) {
-        columns.add(new OutputColumn(OutputColumn.Kind.DATA, f.dataType(), source));
+      Integer partition = partitionColumns.get(f.name());
+      if (partition != null) {
+        columns.add(new OutputColumn(OutputColumn.Kind.PARTITION, f.dataType(), null, partition));
+      } else if (source != null) {
+        columns.add(new OutputColumn(OutputColumn.Kind.DATA, f.dataType(), source, -1));
       } else if (f.name().equals(NpyMetadataColumns.FILE_COLUMN)) {
-        columns.add(new OutputColumn(OutputColumn.Kind.FILE, f.dataType(), null));
+        columns.add(new OutputColumn(OutputColumn.Kind.FILE, f.dataType(), null, -1));
       } else if (f.name().equals(NpyMetadataColumns.ROW_INDEX_COLUMN)) {
-        columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null));
+        columns.add(new OutputColumn(OutputColumn.Kind.ROW_INDEX, f.dataType(), null, -1));
       } else {
         throw new io.github.sparknpy.npy.error.NpyFormatException(
             "Cannot read column "
@@ -225,6 +278,10 @@ public final class NpyScanBuilder
                 + String.join(", ", paths)
                 + ": the files' headers give the columns "
                 + String.join(", ", index.columns.keySet())
+                + (index.partitionSchema.isEmpty()
+                    ? ""
+                    : " and the directories the partition columns "
+                        + String.join(", ", index.partitionSchema.fieldNames()))
                 + " (did the files change since the table was resolved?)");
       }
     }
@@ -239,6 +296,25 @@ public final class NpyScanBuilder
    */
   private void checkTypesUnchanged(NpyFileIndex index) {
     for (StructField was : tableSchema.fields()) {
+      if (index.partitionSchema.getFieldIndex(was.name()).isDefined()) {
+        StructField now = index.partitionSchema.apply(was.name());
+        if (!was.dataType().equals(now.dataType())) {
+          throw new NpyPartitionException(
+              "Cannot read partition column "
+                  + was.name()
+                  + " of "
+                  + String.join(", ", paths)
+                  + ": it was "
+                  + was.dataType().catalogString()
+                  + " when the DataFrame was defined and the "
+                  + was.name()
+                  + "=… directories now make it "
+                  + now.dataType().catalogString()
+                  + " (a directory was added or renamed since). Define the DataFrame again"
+                  + " (spark.read.format(\"npy\").load(…)) to read the directories as they are");
+        }
+        continue;
+      }
       if (!index.columns.containsKey(was.name())) {
         continue;
       }

@@ -4,15 +4,40 @@ import io.github.sparknpy.spark.config.NpyPaths;
 import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * The schema of a table from the headers of its files (the contract is in docs/reading.md, Schema
- * contract).
+ * contract) and the partition columns of its {@code column=value} directories.
  */
 public final class NpyTableSchema {
-  private NpyTableSchema() {}
+  private final NpyFileIndex index;
+
+  private NpyTableSchema(NpyFileIndex index) {
+    this.index = index;
+  }
+
+  /** The data columns, then the partition columns. */
+  public StructType schema() {
+    return index.schema;
+  }
+
+  /** The partition columns, in directory order (outermost first); empty when there are none. */
+  public String[] partitionColumns() {
+    StructField[] fields = index.partitionSchema.fields();
+    String[] out = new String[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      out[i] = fields[i].name();
+    }
+    return out;
+  }
+
+  /** The listing and headers, for the table's scans to reuse (package-private to the reader). */
+  NpyFileIndex index() {
+    return index;
+  }
 
   /**
    * The schema of the files named by {@code options}, from their headers only.
@@ -22,17 +47,19 @@ public final class NpyTableSchema {
    * @throws io.github.sparknpy.npy.error.NpyException when a file is unreadable (unless {@code
    *     ignoreCorruptFiles}), has an unsupported dtype, or the files disagree
    */
-  public static Optional<StructType> infer(SparkSession spark, CaseInsensitiveStringMap options) {
+  public static Optional<NpyTableSchema> infer(
+      SparkSession spark, CaseInsensitiveStringMap options) {
     NpyFileIndex index =
         NpyFileIndex.build(
             NpyPaths.of(options),
             NpyReadOptions.parse(spark, options),
             HadoopConfs.forOptions(spark, options),
-            false);
+            false,
+            null);
     if (index == null || index.files.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(index.schema);
+    return Optional.of(new NpyTableSchema(index));
   }
 
   /**
@@ -42,14 +69,43 @@ public final class NpyTableSchema {
    * @throws org.apache.spark.sql.AnalysisException {@code PATH_NOT_FOUND} (thrown unchecked)
    * @throws NpyPathException {@code UNABLE_TO_INFER_SCHEMA}, when the paths hold no file to read
    */
-  public static StructType inferForRead(SparkSession spark, CaseInsensitiveStringMap options) {
+  public static NpyTableSchema inferForRead(SparkSession spark, CaseInsensitiveStringMap options) {
     NpyReadOptions readOptions = NpyReadOptions.parse(spark, options);
     NpyFileIndex index =
         NpyFileIndex.build(
-            NpyPaths.of(options), readOptions, HadoopConfs.forOptions(spark, options), true);
+            NpyPaths.of(options), readOptions, HadoopConfs.forOptions(spark, options), true, null);
     if (index.files.isEmpty()) {
       throw PathErrors.noFiles(NpyPaths.of(options), readOptions);
     }
-    return index.schema;
+    return new NpyTableSchema(index);
+  }
+
+  /**
+   * The partition columns of the {@code column=value} directories under the paths of {@code
+   * options}, from the listing alone (no header is read): for a write target's {@code
+   * partitioning()}. Empty when no path exists, nothing is partitioned, or the directories do not
+   * make one partitioned table.
+   */
+  public static String[] listedPartitionColumns(
+      SparkSession spark, CaseInsensitiveStringMap options) {
+    NpyReadOptions readOptions = NpyReadOptions.parse(spark, options);
+    if (readOptions.recursiveFileLookup) {
+      return new String[0];
+    }
+    try {
+      NpyFileLister.Listing listing =
+          NpyFileLister.list(
+              NpyPaths.of(options), HadoopConfs.forOptions(spark, options), readOptions, false);
+      if (listing == null) {
+        return new String[0];
+      }
+      StructType partitions =
+          PartitionDiscovery.discover(
+                  listing.files(), listing.basePaths(), readOptions.partitionSettings)
+              .schema();
+      return partitions.fieldNames();
+    } catch (Exception e) { // PATH_NOT_FOUND (thrown unchecked) among them: no partition columns
+      return new String[0];
+    }
   }
 }

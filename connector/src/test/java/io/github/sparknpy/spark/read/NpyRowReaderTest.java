@@ -28,7 +28,7 @@ class NpyRowReaderTest extends NpyReadTestBase {
     Map<String, String> all = new java.util.HashMap<>(options);
     all.put("path", file.toString());
     CaseInsensitiveStringMap map = new CaseInsensitiveStringMap(all);
-    StructType schema = NpyTableSchema.infer(spark(), map).orElseThrow();
+    StructType schema = NpyTableSchema.infer(spark(), map).orElseThrow().schema();
     return new NpyScanBuilder(spark(), map, schema).build();
   }
 
