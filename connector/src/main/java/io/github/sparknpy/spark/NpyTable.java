@@ -162,7 +162,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   /**
    * The columns the table is partitioned by: those it was created with ({@code partitionBy} of a
    * CREATE TABLE AS SELECT, {@code PARTITIONED BY}), else for a write target the {@code
-   * column=value} directories found at its path ({@link #writePartitioning}).
+   * column=value} directories found at its path ({@link #writePartitioning}, which walks one
+   * directory per level instead of listing every file), else for a read those of the files'
+   * listing, as identity transforms (as Spark's file sources report them).
    *
    * <p>{@code df.write.partitionBy(…).mode("append"|"overwrite").save(path)} loads the table and
    * compares this with its {@code partitionBy} columns without passing them to the source (Spark
@@ -172,6 +174,17 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
    */
   @Override
   public Transform[] partitioning() {
+    if (declaredPartitioning.length == 0 && purpose != Purpose.WRITE) {
+      // a read: the partition columns of the files' listing, as Spark's file sources report them
+      schema();
+      NpyTableSchema files = resolved;
+      String[] columns = files == null ? new String[0] : files.partitionColumns();
+      Transform[] out = new Transform[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        out[i] = Expressions.identity(quoted(columns[i]));
+      }
+      return out;
+    }
     Transform[] p = writePartitioning();
     if (p.length == 0 && purpose == Purpose.WRITE && calledByPartitioningCheck()) {
       throw new NpyOptionException(
@@ -294,31 +307,6 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       // unreadable files: an overwrite replaces them, a scan of the table reports them
       return declared;
     }
-  }
-
-  /**
-   * The partition columns found in {@code column=value} directories under the table's paths, as
-   * identity transforms (as Spark's file sources report them): from the files' listing when the
-   * schema came from them, else (a write target, whose headers are not read) from the listing
-   * alone.
-   */
-  @Override
-  public Transform[] partitioning() {
-    schema();
-    NpyTableSchema files = resolved;
-    String[] columns;
-    if (files != null) {
-      columns = files.partitionColumns();
-    } else if (purpose == Purpose.WRITE && (declaredSchema == null || declaredSchema.isEmpty())) {
-      columns = NpyTableSchema.listedPartitionColumns(spark, options);
-    } else {
-      columns = new String[0];
-    }
-    Transform[] out = new Transform[columns.length];
-    for (int i = 0; i < columns.length; i++) {
-      out[i] = Expressions.identity(columns[i]);
-    }
-    return out;
   }
 
   /**

@@ -160,11 +160,6 @@ final class NpyFileIndex {
     return new StructType(out.toArray(new StructField[0]));
   }
 
-  /** This index's layout over {@code others} (files of the same layout, headers read again). */
-  NpyFileIndex withFiles(List<NpyFileSpec> others) {
-    return new NpyFileIndex(conf, List.copyOf(others), schema, columns);
-  }
-
   private static void checkSameLayout(List<NpyFileSpec> files, NpyReadOptions options) {
     NpyFileSpec first = files.get(0);
     for (NpyFileSpec other : files.subList(1, files.size())) {

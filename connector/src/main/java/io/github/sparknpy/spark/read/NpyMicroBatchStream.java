@@ -1,7 +1,5 @@
 package io.github.sparknpy.spark.read;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.connector.read.streaming.CompositeReadLimit;
@@ -44,6 +39,9 @@ final class NpyMicroBatchStream
 
   /** With {@code Trigger.AvailableNow}: the rows present when the query started; else null. */
   private NpyStreamOffset availableNow;
+
+  /** The last listing: its headers are reused for files whose length and mtime are unchanged. */
+  private NpyFileIndex lastListing;
 
   NpyMicroBatchStream(NpyScan template, String checkpointLocation) {
     this.template = template;
@@ -170,7 +168,13 @@ final class NpyMicroBatchStream
   /** The files under the stream's paths now, headers read; each must have the query's layout. */
   private List<NpyFileSpec> currentFiles() {
     NpyFileIndex now =
-        NpyFileIndex.build(template.paths(), template.options(), template.index().conf, true);
+        NpyFileIndex.build(
+            template.paths(),
+            template.options(),
+            template.index().conf,
+            true,
+            lastListing == null ? template.index() : lastListing);
+    lastListing = now;
     if (now.files.isEmpty()) {
       return List.of();
     }
@@ -194,6 +198,10 @@ final class NpyMicroBatchStream
   public InputPartition[] planInputPartitions(Offset startOffset, Offset endOffset) {
     NpyStreamOffset start = (NpyStreamOffset) startOffset;
     NpyStreamOffset end = (NpyStreamOffset) endOffset;
+    Map<String, NpyFileSpec> listed = new HashMap<>();
+    for (NpyFileSpec f : currentFiles()) {
+      listed.put(f.path(), f);
+    }
     List<NpyFileSpec> files = new ArrayList<>();
     Map<String, long[]> rows = new HashMap<>();
     for (Map.Entry<String, Long> e : end.rows().entrySet()) {
@@ -202,9 +210,22 @@ final class NpyMicroBatchStream
       if (to <= from) {
         continue;
       }
-      NpyFileSpec f = probe(e.getKey());
+      NpyFileSpec f = listed.get(e.getKey());
       if (f == null) {
-        continue;
+        if (template.options().ignoreMissingFiles) {
+          continue;
+        }
+        throw new NpyStreamException(
+            "Cannot stream rows "
+                + from
+                + " to "
+                + to
+                + " of "
+                + e.getKey()
+                + ": it is gone from "
+                + String.join(", ", template.paths())
+                + " (deleted or renamed before this micro-batch read them). Restore it, or set"
+                + " ignoreMissingFiles=true to skip them");
       }
       if (f.rowCount() < to) {
         throw shrank(f, to);
@@ -213,28 +234,6 @@ final class NpyMicroBatchStream
       rows.put(f.path(), new long[] {from, to});
     }
     return template.microBatch(template.index().withFiles(files), rows).planInputPartitions();
-  }
-
-  /** The file's header now, or null if it is gone and {@code ignoreMissingFiles} is set. */
-  private NpyFileSpec probe(String file) {
-    Path path = new Path(file);
-    try {
-      FileSystem fs = path.getFileSystem(template.index().conf);
-      FileStatus status = fs.getFileStatus(path);
-      return NpyFileProbe.probe(status, template.index().conf, template.options());
-    } catch (java.io.FileNotFoundException e) {
-      if (template.options().ignoreMissingFiles) {
-        return null;
-      }
-      throw new NpyStreamException(
-          "Cannot stream rows of "
-              + file
-              + ": it was deleted before its rows of this micro-batch were read. Restore it, or"
-              + " set ignoreMissingFiles=true to skip them",
-          e);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
-    }
   }
 
   private NpyStreamException shrank(NpyFileSpec f, long delivered) {

@@ -79,33 +79,4 @@ public final class NpyTableSchema {
     }
     return new NpyTableSchema(index);
   }
-
-  /**
-   * The partition columns of the {@code column=value} directories under the paths of {@code
-   * options}, from the listing alone (no header is read): for a write target's {@code
-   * partitioning()}. Empty when no path exists, nothing is partitioned, or the directories do not
-   * make one partitioned table.
-   */
-  public static String[] listedPartitionColumns(
-      SparkSession spark, CaseInsensitiveStringMap options) {
-    NpyReadOptions readOptions = NpyReadOptions.parse(spark, options);
-    if (readOptions.recursiveFileLookup) {
-      return new String[0];
-    }
-    try {
-      NpyFileLister.Listing listing =
-          NpyFileLister.list(
-              NpyPaths.of(options), HadoopConfs.forOptions(spark, options), readOptions, false);
-      if (listing == null) {
-        return new String[0];
-      }
-      StructType partitions =
-          PartitionDiscovery.discover(
-                  listing.files(), listing.basePaths(), readOptions.partitionSettings)
-              .schema();
-      return partitions.fieldNames();
-    } catch (Exception e) { // PATH_NOT_FOUND (thrown unchecked) among them: no partition columns
-      return new String[0];
-    }
-  }
 }
