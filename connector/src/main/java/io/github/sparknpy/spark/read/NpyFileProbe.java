@@ -47,10 +47,28 @@ final class NpyFileProbe {
   private NpyFileProbe() {}
 
   /**
+   * Whether {@code listed} is still the file {@code spec} was read from: a listing's millisecond
+   * modification time cannot tell apart two files written in the same millisecond (a file renamed
+   * over another of the same length), so local files are compared by inode and nanosecond time too
+   * (one status call), other file systems by the listed status (etag where it has one).
+   */
+  private static boolean sameFile(NpyFileSpec spec, FileStatus listed) {
+    if (spec.identity() == null) {
+      return false;
+    }
+    try {
+      return spec.identity().unchanged(FileIdentity.of(listed));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * The files of {@code statuses}, probed, in order (those skipped under {@code ignoreCorruptFiles}
-   * or {@code ignoreMissingFiles} left out); a file listed with the same length and modification
-   * time as in {@code known} (the headers read when the table was resolved) is taken from there
-   * without opening it: tasks still check that the file they open is the planned one.
+   * or {@code ignoreMissingFiles} left out); a file listed with the same length, modification time
+   * and identity ({@link #sameFile}) as in {@code known} (the headers read when the table was
+   * resolved) is taken from there without opening it: tasks still check that the file they open is
+   * the planned one.
    */
   static List<NpyFileSpec> probeAll(
       List<FileStatus> statuses,
@@ -65,7 +83,8 @@ final class NpyFileProbe {
       NpyFileIndex.Probed p = known.get(st.getPath().toString());
       if (p != null
           && p.length() == st.getLen()
-          && p.modificationTime() == st.getModificationTime()) {
+          && p.modificationTime() == st.getModificationTime()
+          && sameFile(p.spec(), st)) {
         reused[i] = p.spec();
       } else {
         toProbe.add(st);

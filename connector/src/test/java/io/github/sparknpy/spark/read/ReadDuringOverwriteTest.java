@@ -128,6 +128,12 @@ class ReadDuringOverwriteTest extends NpyReadTestBase {
             + "np.save(sys.argv[2], np.arange(5, dtype='<f8') + 0.5)",
         target,
         dir.resolve(".next.npy"));
+    // the same length and the same listed (millisecond) modification time: only the inode tells
+    // the scan that the file its DataFrame read at load is not there any more
+    java.nio.file.attribute.FileTime sameMillisecond =
+        java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_123L);
+    Files.setLastModifiedTime(target, sameMillisecond);
+    Files.setLastModifiedTime(dir.resolve(".next.npy"), sameMillisecond);
     var df = spark().read().format("npy").load(target.toString());
     assertThat(df.schema().apply("value").dataType()).isEqualTo(DataTypes.LongType);
     Files.move(
