@@ -328,7 +328,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap scanOptions) {
     KnownOptions.warnUnknown(userOptions(scanOptions), false, "the npy read of " + name());
     StructType tableSchema = schema();
-    return new NpyScanBuilder(spark, merged(scanOptions), tableSchema, resolved);
+    NpyScanBuilder builder = new NpyScanBuilder(spark, merged(scanOptions), tableSchema, resolved);
+    boolean declared = declaredSchema != null && !declaredSchema.isEmpty();
+    return declared && purpose != Purpose.READ ? builder.emptyWithoutFiles() : builder;
   }
 
   @Override

@@ -56,6 +56,8 @@ public final class NpyScanBuilder
   /** The table's listing and headers (reused for unchanged files), or null. */
   private final NpyFileIndex resolved;
 
+  private boolean emptyWithoutFiles;
+
   public NpyScanBuilder(
       SparkSession spark, CaseInsensitiveStringMap options, StructType tableSchema) {
     this(spark, options, tableSchema, null);
@@ -77,6 +79,16 @@ public final class NpyScanBuilder
     this.tableSchema = tableSchema;
     this.required = tableSchema;
     this.resolved = resolved == null ? null : resolved.index();
+  }
+
+  /**
+   * A catalog table with declared columns (CREATE TABLE t (…) USING npy): before its first insert
+   * its location holds no file (or does not exist), and it reads as no rows, as Parquet's tables
+   * do, instead of failing like a path read.
+   */
+  public NpyScanBuilder emptyWithoutFiles() {
+    this.emptyWithoutFiles = true;
+    return this;
   }
 
   @Override
@@ -233,8 +245,11 @@ public final class NpyScanBuilder
 
   @Override
   public Scan build() {
-    NpyFileIndex index = NpyFileIndex.build(paths, options, conf, true, resolved);
-    if (index.files.isEmpty()) {
+    NpyFileIndex index = NpyFileIndex.build(paths, options, conf, !emptyWithoutFiles, resolved);
+    if (index == null || index.files.isEmpty()) {
+      if (emptyWithoutFiles) {
+        return pushedCounts > 0 ? new NpyCountScan(0, pushedCounts, 0) : new EmptyScan(required);
+      }
       throw PathErrors.noFiles(paths, options);
     }
     checkTypesUnchanged(index);

@@ -162,4 +162,25 @@ class ManagedTableTest extends WriterTestBase {
       assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("ext.npy");
     }
   }
+
+  @Test
+  void aTableWithColumnsReadsAsNoRowsBeforeItsFirstInsert() {
+    String managed = "managed_empty_" + System.nanoTime();
+    String external = "external_empty_" + System.nanoTime();
+    try {
+      sql("CREATE TABLE %s (a INT, b DOUBLE) USING npy", managed);
+      sql("CREATE TABLE %s (a INT) USING npy LOCATION '%s'", external, tmp.resolve("none.npy"));
+
+      assertThat(sql("SELECT * FROM %s", managed).collectAsList()).isEmpty();
+      assertThat(sql("SELECT count(*), sum(b) FROM %s", managed).first().toString())
+          .isEqualTo("[0,null]");
+      assertThat(sql("SELECT count(*) FROM %s", external).first().getLong(0)).isZero();
+
+      sql("INSERT INTO %s VALUES (1, 0.5)", managed);
+      assertThat(sql("SELECT count(*) FROM %s", managed).first().getLong(0)).isEqualTo(1);
+    } finally {
+      sql("DROP TABLE IF EXISTS %s", managed);
+      sql("DROP TABLE IF EXISTS %s", external);
+    }
+  }
 }
