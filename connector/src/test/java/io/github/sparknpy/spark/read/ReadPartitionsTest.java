@@ -89,6 +89,10 @@ class ReadPartitionsTest extends NpyReadTestBase {
   @Test
   void partitionColumnTypesAndValuesAreSparksOwn() throws Exception {
     byte[] parquet = parquetFile();
+    // one numpy-made file copied into every partition directory (a python start per file would
+    // cost about a second per case)
+    npyFile(tmp, "template.npy", 0, 1);
+    byte[] npy = Files.readAllBytes(tmp.resolve("template.npy"));
     Map<String, List<String>> cases =
         Map.ofEntries(
             Map.entry("ints", List.of("1", "-3", "007")),
@@ -127,7 +131,8 @@ class ReadPartitionsTest extends NpyReadTestBase {
                 Path pqRoot = tmp.resolve(inference + tsType + "/pq/" + c.getKey());
                 try {
                   for (String v : c.getValue()) {
-                    npyFile(npyRoot.resolve("c=" + v), "x.npy", 0, 1);
+                    Files.createDirectories(npyRoot.resolve("c=" + v));
+                    Files.write(npyRoot.resolve("c=" + v + "/x.npy"), npy);
                     Files.createDirectories(pqRoot.resolve("c=" + v));
                     Files.write(pqRoot.resolve("c=" + v + "/x.parquet"), parquet);
                   }
