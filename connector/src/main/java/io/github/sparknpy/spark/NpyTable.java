@@ -45,6 +45,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
           TableCapability.BATCH_READ,
           TableCapability.MICRO_BATCH_READ,
           TableCapability.BATCH_WRITE,
+          TableCapability.STREAMING_WRITE,
           TableCapability.TRUNCATE,
           TableCapability.OVERWRITE_DYNAMIC);
 
@@ -58,6 +59,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
           TableCapability.BATCH_READ,
           TableCapability.MICRO_BATCH_READ,
           TableCapability.BATCH_WRITE,
+          TableCapability.STREAMING_WRITE,
           TableCapability.TRUNCATE,
           TableCapability.OVERWRITE_DYNAMIC,
           TableCapability.ACCEPT_ANY_SCHEMA);

@@ -58,6 +58,9 @@ public final class KnownOptions {
           "batchBytes",
           "partitionOverwriteMode");
 
+  /** Spark's own option of a streaming query, which it passes to the sink with the others. */
+  private static final String CHECKPOINT_LOCATION = "checkpointlocation";
+
   /** Per-column write options: {@code stringLength.<column>}. */
   private static final String COLUMN_PREFIX = "stringlength.";
 
@@ -145,7 +148,10 @@ public final class KnownOptions {
   /** True for keys of the npy source or passed on to Hadoop: no warning. */
   static boolean isKnown(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
-    if (lower.equals("path") || lower.equals("paths") || lower.startsWith(COLUMN_PREFIX)) {
+    if (lower.equals("path")
+        || lower.equals("paths")
+        || lower.equals(CHECKPOINT_LOCATION)
+        || lower.startsWith(COLUMN_PREFIX)) {
       return true;
     }
     if (lower.contains(".")) {

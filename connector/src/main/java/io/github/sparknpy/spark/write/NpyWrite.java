@@ -2,28 +2,54 @@ package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.spark.metrics.NpyBytesWrittenMetric;
 import io.github.sparknpy.spark.metrics.NpyRowsWrittenMetric;
+import java.util.function.Supplier;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.Write;
+import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
 
-/** A planned npy write: its batch protocol and the task metrics it reports. */
+/**
+ * A write whose schema, options and layout are checked: its batch protocol (target resolved when
+ * Spark asks for it), its streaming protocol, and the task metrics it reports.
+ */
 final class NpyWrite implements Write {
-  private final WriteJob job;
-  private final WriteTarget target;
+  private final String description;
+  private final Supplier<PlannedWrite> batchPlan;
+  private final NpyWriteBuilder.FilePlanner streamingPlanner;
+  private final String streamingRefusal;
 
-  NpyWrite(WriteJob job, WriteTarget target) {
-    this.job = job;
-    this.target = target;
+  /**
+   * @param streamingPlanner plans each micro-batch
+   * @param streamingRefusal null, or the message saying why this write cannot be a stream's sink
+   */
+  NpyWrite(
+      String description,
+      Supplier<PlannedWrite> batchPlan,
+      NpyWriteBuilder.FilePlanner streamingPlanner,
+      String streamingRefusal) {
+    this.description = description;
+    this.batchPlan = batchPlan;
+    this.streamingPlanner = streamingPlanner;
+    this.streamingRefusal = streamingRefusal;
   }
 
   @Override
   public String description() {
-    return "npy " + target.mode() + " " + target.path() + (target.merge() ? "" : " (parts)");
+    return description;
   }
 
   @Override
   public BatchWrite toBatch() {
-    return new NpyBatchWrite(job, target);
+    PlannedWrite plan = batchPlan.get();
+    return new NpyBatchWrite(plan.job(), plan.target());
+  }
+
+  @Override
+  public StreamingWrite toStreaming() {
+    if (streamingRefusal != null || streamingPlanner == null) {
+      throw new NpyStreamingSinkException(streamingRefusal);
+    }
+    return new NpyStreamingWrite(streamingPlanner);
   }
 
   @Override

@@ -120,38 +120,108 @@ public final class NpyWriteBuilder
       return buildPartitioned(new Path(paths.get(0)), spec, opts, conf, ansi);
     }
     WriteLayout layout = WriteLayoutPlanner.plan(info.schema(), opts, tz, ansi);
-    try {
-      ResolvedTarget resolved = resolveTarget(new Path(paths.get(0)), opts, conf);
-      Existing existing =
-          resolved.mode() == WriteTarget.Mode.APPEND
-              ? readExisting(resolved, opts, layout, conf)
-              : new Existing(null, 0, layout);
-      Path path = resolved.path();
-      String queryId = info.queryId();
-      Path staging = new Path(path.getParent(), ".npy-staging-" + queryId);
-      WriteJob job =
-          new WriteJob(
-              existing.layout(),
-              opts.fillNulls,
-              opts.truncateStrings,
-              opts.batchBytes,
-              staging.toString(),
-              resolved.local(),
-              new SerializableHadoopConf(conf));
-      WriteTarget target =
-          new WriteTarget(
-              path.toString(),
-              resolved.mode(),
-              opts.merge,
-              failIfExists,
-              resolved.local(),
-              queryId,
-              existing.header(),
-              existing.firstPart());
-      return new NpyWrite(job, target);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot plan the npy write to " + paths.get(0), e);
+    Path raw = new Path(paths.get(0));
+    FilePlanner planner = new FilePlanner(raw, layout, opts, conf);
+    return new NpyWrite(
+        "npy write to " + raw + (opts.merge ? "" : " (parts)"),
+        () -> planner.plan(info.queryId(), truncate),
+        planner,
+        truncate
+            ? "Cannot write the stream to "
+                + raw
+                + ": the streaming sink appends each micro-batch's rows to the file; outputMode"
+                + " \"complete\" would replace the file at every micro-batch. Use"
+                + " outputMode(\"append\")"
+            : null);
+  }
+
+  /**
+   * Plans a write of one file (merge=true) or directory of parts at {@code raw}: resolves the
+   * target and its save mode as it stands now and, for Append, pins the layout to what is there.
+   * Run once for a batch write (when Spark asks for the batch, not at {@code build()}, so that a
+   * streaming query can repair its target first) and once per micro-batch of a streaming one.
+   */
+  final class FilePlanner {
+    private final Path raw;
+    private final WriteLayout layout;
+    private final NpyWriteOptions opts;
+    private final Configuration conf;
+
+    private FilePlanner(Path raw, WriteLayout layout, NpyWriteOptions opts, Configuration conf) {
+      this.raw = raw;
+      this.layout = layout;
+      this.opts = opts;
+      this.conf = conf;
     }
+
+    NpyWriteOptions options() {
+      return opts;
+    }
+
+    /** Spark's id of the query; a streaming query keeps it across restarts (checkpoint). */
+    String queryId() {
+      return info.queryId();
+    }
+
+    WriteLayout layout() {
+      return layout;
+    }
+
+    Configuration conf() {
+      return conf;
+    }
+
+    /** The qualified target (symbolic links followed), without looking at what is there. */
+    Path target() {
+      try {
+        FileSystem fs = raw.getFileSystem(conf);
+        return WritePaths.resolve(fs.makeQualified(raw), isLocal(fs));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
+      }
+    }
+
+    /**
+     * @param queryTag names the staging directory and the published parts: the query id, and for a
+     *     micro-batch its epoch too
+     */
+    PlannedWrite plan(String queryTag, boolean replace) {
+      try {
+        ResolvedTarget resolved = resolveTarget(raw, opts, conf, replace);
+        Existing existing =
+            resolved.mode() == WriteTarget.Mode.APPEND
+                ? readExisting(resolved, opts, layout, conf)
+                : new Existing(null, 0, layout);
+        Path path = resolved.path();
+        Path staging = new Path(path.getParent(), ".npy-staging-" + queryTag);
+        WriteJob job =
+            new WriteJob(
+                existing.layout(),
+                opts.fillNulls,
+                opts.truncateStrings,
+                opts.batchBytes,
+                staging.toString(),
+                resolved.local(),
+                new SerializableHadoopConf(conf));
+        WriteTarget target =
+            new WriteTarget(
+                path.toString(),
+                resolved.mode(),
+                opts.merge,
+                failIfExists,
+                resolved.local(),
+                queryTag,
+                existing.header(),
+                existing.firstPart());
+        return new PlannedWrite(job, target);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
+      }
+    }
+  }
+
+  private static boolean isLocal(FileSystem fs) {
+    return "file".equals(fs.getUri().getScheme());
   }
 
   /**
@@ -213,7 +283,17 @@ public final class NpyWriteBuilder
               0,
               spec.columns(),
               dynamicMode);
-      return new NpyWrite(job, target);
+      PlannedWrite planned = new PlannedWrite(job, target);
+      return new NpyWrite(
+          "npy write to " + root + " partitioned by " + String.join(", ", spec.columns()),
+          () -> planned,
+          null,
+          "Cannot write the stream to "
+              + root
+              + ": the streaming sink appends to one .npy file or directory of parts, not to"
+              + " partition directories (partitionBy, or key=value directories found at the"
+              + " path). Write the stream without partitionBy, to a path without partition"
+              + " directories");
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
     }
@@ -340,14 +420,14 @@ public final class NpyWriteBuilder
    * is there now and derives the save mode; fails when merge does not fit a file or directory
    * found.
    */
-  private ResolvedTarget resolveTarget(Path raw, NpyWriteOptions opts, Configuration conf)
-      throws IOException {
+  private ResolvedTarget resolveTarget(
+      Path raw, NpyWriteOptions opts, Configuration conf, boolean replace) throws IOException {
     FileSystem fs = raw.getFileSystem(conf);
-    boolean local = "file".equals(fs.getUri().getScheme());
+    boolean local = isLocal(fs);
     Path path = WritePaths.resolve(fs.makeQualified(raw), local);
     FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
     WriteTarget.Mode mode =
-        truncate
+        replace
             ? WriteTarget.Mode.OVERWRITE
             : status != null ? WriteTarget.Mode.APPEND : WriteTarget.Mode.CREATE;
     if (opts.merge && status != null && status.isDirectory() && managedTable) {

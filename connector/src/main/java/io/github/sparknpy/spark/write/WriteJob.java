@@ -40,6 +40,19 @@ record WriteJob(
         null);
   }
 
+  /** This job staging under {@code dir} (one micro-batch of a streaming write). */
+  WriteJob withStagingDir(String dir) {
+    return new WriteJob(
+        layout,
+        fillNulls,
+        truncateStrings,
+        batchBytes,
+        dir,
+        localFileSystem,
+        hadoopConf,
+        partitioning);
+  }
+
   /** The staged name of a task attempt's part: hidden directory, partition and attempt id. */
   Path stagedPart(int partitionId, long taskAttemptId) {
     return stagedPart(partitionId, taskAttemptId, null);

@@ -83,6 +83,18 @@ final class WriteLayout implements Serializable {
     return copy;
   }
 
+  /** The string columns whose width is measured from the data (no {@code stringLength}). */
+  List<String> autoWidthColumns() {
+    WriteState st = newState(-1, false, false);
+    List<String> out = new ArrayList<>();
+    for (ColumnNode n : nodes) {
+      if (n instanceof StringNode && st.widths[n.id] < 0 && !out.contains(n.column)) {
+        out.add(n.column);
+      }
+    }
+    return out;
+  }
+
   boolean hasAutoWidth(WriteState st) {
     return root.hasAutoWidth(st);
   }

@@ -49,6 +49,21 @@ record WriteTarget(
         false);
   }
 
+  /** This target published under {@code tag} (temporary and part names) instead of the query id. */
+  WriteTarget withQueryId(String tag) {
+    return new WriteTarget(
+        path,
+        mode,
+        merge,
+        failIfExists,
+        localFileSystem,
+        tag,
+        existingHeader,
+        firstPartNumber,
+        partitionColumns,
+        dynamicOverwrite);
+  }
+
   /** Written as {@code column=value} directories under the path ({@code partitionBy}). */
   boolean partitioned() {
     return !partitionColumns.isEmpty();
