@@ -202,7 +202,17 @@ final class NpyStreamingWrite implements StreamingWrite {
     }
     EpochLog.Entry p = pending.get();
     OptionalLong last = log.lastEpoch(p.queryId());
-    if (last.isPresent() && last.getAsLong() >= p.epoch()) {
+    boolean committed = last.isPresent() && last.getAsLong() >= p.epoch();
+    if (!committed && !p.queryId().equals(queryId)) {
+      throw new NpyStreamingSinkException(
+          ("Cannot write the stream to %s: micro-batch %s of another query (%s) was being"
+                  + " committed to it and has not finished. One streaming query may write to a"
+                  + " target at a time. If that query runs, stop this one; if it died, restart it"
+                  + " from its checkpoint (it repairs the file), or, to drop it for good, delete %s"
+                  + " and check the file's last rows (they may hold part of its micro-batch)")
+              .formatted(target, p.epoch(), p.queryId(), log.pendingEntry()));
+    }
+    if (committed) {
       LOG.info("Micro-batch {} of query {} is committed to {}", p.epoch(), p.queryId(), target);
     } else if (!rollback.restore(p, tag(p.queryId(), p.epoch()))) {
       LOG.info(

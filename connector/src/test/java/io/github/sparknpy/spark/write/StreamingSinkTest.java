@@ -291,6 +291,56 @@ class StreamingSinkTest extends WriterTestBase {
   }
 
   @Test
+  void anotherQuerysUnfinishedCommitStopsTheQueryUntilItsEntryIsDeleted() throws Exception {
+    Path source = tmp.resolve("in.npy");
+    Path sink = tmp.resolve("out.npy");
+    append(source, 0, 20);
+    runOnce(source, sink.toString(), tmp.resolve("cp1"), Map.of());
+    Path pending = logDir(sink).resolve("pending");
+    Files.writeString(
+        pending,
+        "{\"version\":1,\"query\":\"other-query\",\"epoch\":7,\"existed\":true,"
+            + "\"rowsBefore\":20,\"bytesBefore\":288,\"rowsAfter\":-1,\"bytesAfter\":-1}");
+
+    StreamingQuery q = start(source, sink.toString(), tmp.resolve("cp2"), Map.of());
+    assertThatThrownBy(q::processAllAvailable)
+        .isInstanceOf(StreamingQueryException.class)
+        .rootCause()
+        .isInstanceOf(NpyStreamingSinkException.class)
+        .hasMessageContaining("micro-batch 7 of another query (other-query)")
+        .hasMessageContaining("delete " + pending.toUri().toString().replace("file:///", "file:/"));
+    q.stop();
+    assertThat(values(numpy(sink))).isEqualTo(range(0, 20));
+
+    Files.delete(pending);
+    runOnce(source, sink.toString(), tmp.resolve("cp2"), Map.of());
+    // a new query (new checkpoint) appends the source's rows after the first query's
+    assertThat(numpy(sink).get("shape").toString()).isEqualTo("[40]");
+  }
+
+  @Test
+  void updateOutputModeIsRefusedBySpark() throws Exception {
+    Path source = tmp.resolve("in.npy");
+    append(source, 0, 5);
+    StreamingQuery q =
+        spark()
+            .readStream()
+            .format("npy")
+            .load(source.toString())
+            .writeStream()
+            .format("npy")
+            .outputMode(OutputMode.Update())
+            .option("checkpointLocation", tmp.resolve("cp").toString())
+            .start(tmp.resolve("u.npy").toString());
+    assertThatThrownBy(q::processAllAvailable)
+        .isInstanceOf(StreamingQueryException.class)
+        .hasMessageContaining("npy")
+        .hasMessageContaining("Update");
+    q.stop();
+    assertThat(tmp.resolve("u.npy")).doesNotExist();
+  }
+
+  @Test
   void stringColumnsOfANewFileNeedStringLength() throws Exception {
     Path source = tmp.resolve("in.npy");
     append(source, 0, 5);
