@@ -58,8 +58,9 @@ public final class KnownOptions {
           "batchBytes",
           "partitionOverwriteMode");
 
-  /** Spark's own option of a streaming query, which it passes to the sink with the others. */
-  private static final String CHECKPOINT_LOCATION = "checkpointlocation";
+  /** A streaming query's own settings, which Spark passes to the sink with its options. */
+  private static final List<String> STREAMING_QUERY_KEYS =
+      List.of("checkpointlocation", "queryname");
 
   /** Per-column write options: {@code stringLength.<column>}. */
   private static final String COLUMN_PREFIX = "stringlength.";
@@ -150,7 +151,7 @@ public final class KnownOptions {
     String lower = key.toLowerCase(Locale.ROOT);
     if (lower.equals("path")
         || lower.equals("paths")
-        || lower.equals(CHECKPOINT_LOCATION)
+        || STREAMING_QUERY_KEYS.contains(lower)
         || lower.startsWith(COLUMN_PREFIX)) {
       return true;
     }

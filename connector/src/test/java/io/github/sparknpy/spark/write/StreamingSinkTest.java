@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.sparknpy.npy.NpyAppendArray;
 import io.github.sparknpy.npy.NpyFile;
+import io.github.sparknpy.spark.LogCapture;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -81,9 +82,22 @@ class StreamingSinkTest extends WriterTestBase {
     Path sink = tmp.resolve("out.npy");
     Path checkpoint = tmp.resolve("cp");
     append(source, 0, 100);
-    StreamingQuery q = start(source, sink.toString(), checkpoint, Map.of());
-    try {
+    StreamingQuery q;
+    try (LogCapture log = LogCapture.of(io.github.sparknpy.spark.config.KnownOptions.class)) {
+      q =
+          spark()
+              .readStream()
+              .format("npy")
+              .load(source.toString())
+              .writeStream()
+              .format("npy")
+              .queryName("sink_test")
+              .option("checkpointLocation", checkpoint.toString())
+              .start(sink.toString());
       q.processAllAvailable();
+      assertThat(log.warnings()).as("the query's own settings are no unknown options").isEmpty();
+    }
+    try {
       assertThat(values(numpy(sink))).isEqualTo(range(0, 100));
       append(source, 100, 250);
       q.processAllAvailable();
