@@ -74,7 +74,12 @@ final class NpyMicroBatchStream
 
   @Override
   public void prepareForTriggerAvailableNow() {
-    availableNow = admit(NpyStreamOffset.EMPTY, currentFiles(), Integer.MAX_VALUE, Long.MAX_VALUE);
+    // every row there now, whatever the per-batch limits (they cut it into batches later)
+    SortedMap<String, Long> present = new TreeMap<>();
+    for (NpyFileSpec f : currentFiles()) {
+      present.put(f.path(), f.rowCount());
+    }
+    availableNow = new NpyStreamOffset(present);
   }
 
   @Override

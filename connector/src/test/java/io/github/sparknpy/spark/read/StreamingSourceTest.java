@@ -169,6 +169,25 @@ class StreamingSourceTest extends SparkTestBase {
     assertThat(all("now")).containsExactlyInAnyOrderElementsOf(range(0, 9));
   }
 
+  /** The per-batch limits cut what was there at start into batches; they do not shrink it. */
+  @Test
+  void availableNowWithMaxBytesPerTriggerReadsEverythingInSeveralBatches() throws Exception {
+    Path file = tmp.resolve("big.npy");
+    append(file, 0, 1000);
+
+    StreamingQuery q =
+        start(
+            "nowBytes",
+            file,
+            tmp.resolve("cp"),
+            Map.of("maxBytesPerTrigger", "2k"),
+            Trigger.AvailableNow());
+    q.awaitTermination(60_000);
+    assertThat(q.isActive()).isFalse();
+    assertThat(DELIVERED.get("nowBytes")).hasSize(4);
+    assertThat(all("nowBytes")).isEqualTo(range(0, 1000));
+  }
+
   @Test
   void aConcurrentAppenderIsReadToItsLastCountedRowWithoutDuplicatesAcrossRestarts()
       throws Exception {
