@@ -196,6 +196,33 @@ class StreamingSinkTest extends WriterTestBase {
   }
 
   /**
+   * Elsewhere than on the local file system (as on HDFS or S3) each micro-batch is a rewritten copy
+   * renamed over the file, and a cut-short commit is undone by a copy of the rows before it.
+   */
+  @Test
+  void onARemoteFileSystemACutShortCommitIsUndoneByACopy() throws Exception {
+    FakeRemoteFileSystem.register(spark().sparkContext().hadoopConfiguration());
+    Path source = tmp.resolve("in.npy");
+    Path sink = tmp.resolve("out.npy");
+    String remote = FakeRemoteFileSystem.SCHEME + "://" + sink.toAbsolutePath();
+    Path checkpoint = tmp.resolve("cp");
+    append(source, 0, 60);
+    runOnce(source, remote, checkpoint, Map.of());
+    append(source, 60, 90);
+    runOnce(source, remote, checkpoint, Map.of());
+    long epoch = forgetLastSparkCommit(checkpoint);
+    makePending(logDir(sink), epoch);
+
+    try (LogCapture log = LogCapture.of(EpochRollback.class)) {
+      runOnce(source, remote, checkpoint, Map.of());
+      assertThat(log.warnings()).anyMatch(w -> w.contains("back to 60 rows (by a copy)"));
+    }
+    assertThat(values(numpy(sink))).isEqualTo(range(0, 90));
+    assertNpSaveIdentical(sink);
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  /**
    * Turns the committed log entry of {@code epoch} back into the pending entry its commit wrote
    * before it published: the state after a crash between the publication and the log's commit.
    */
