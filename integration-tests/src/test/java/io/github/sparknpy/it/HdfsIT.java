@@ -172,6 +172,25 @@ class HdfsIT {
     assertThat(spark.read().format("npy").load(dir).count()).isEqualTo(5L);
   }
 
+  /**
+   * The streaming sink: each micro-batch (256 KiB of the source's rows) appended to one file
+   * exactly once, by a rewritten copy as a batch Append here does; a second run from the same
+   * checkpoint adds the rows appended to the source since. Its log beside the file, nothing else.
+   */
+  @Test
+  void aStreamAppendsEachMicroBatchOnceAcrossRuns() throws Exception {
+    String source = root + "/stream/in.npy";
+    String sink = root + "/stream/out.npy";
+    java.nio.file.Path checkpoint = ItConfig.workDir("hdfs-stream-checkpoint");
+    frame(0, 40_000, 2).write().format("npy").save(source);
+    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertRows(sink, 0, 40_000);
+    frame(40_000, 50_000, 1).write().format("npy").mode(SaveMode.Append).save(source);
+    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertRows(sink, 0, 50_000);
+    assertOnlyFiles("/stream", "in.npy", "out.npy", "_npy_streaming");
+  }
+
   private Dataset<Row> frame(long from, long to, int partitions) {
     return spark.range(from, to, 1, partitions).selectExpr("id", "id / 8.0D as x");
   }

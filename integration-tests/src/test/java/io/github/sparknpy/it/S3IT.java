@@ -238,6 +238,31 @@ class S3IT {
     assertThat(r.getLong(1)).isEqualTo(29_999L * 30_000 / 2);
   }
 
+  /**
+   * The streaming sink: each micro-batch (256 KiB of the source's rows) appended to one file
+   * exactly once, by a rewritten copy as a batch Append here does; a second run from the same
+   * checkpoint adds the rows appended to the source since. Its log beside the file, nothing else.
+   */
+  @Test
+  void aStreamAppendsEachMicroBatchOnceAcrossRuns() throws Exception {
+    String source = "s3a://" + BUCKET + "/stream/in.npy";
+    String sink = "s3a://" + BUCKET + "/stream/out.npy";
+    java.nio.file.Path checkpoint = ItConfig.workDir("s3-stream-checkpoint");
+    frame(0, 40_000, 2).write().format("npy").save(source);
+    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertRows(sink, 0, 40_000);
+    frame(40_000, 50_000, 1).write().format("npy").mode(SaveMode.Append).save(source);
+    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertRows(sink, 0, 50_000);
+    assertThat(keys("stream/"))
+        .allMatch(
+            k ->
+                k.equals("stream/in.npy")
+                    || k.equals("stream/out.npy")
+                    || k.matches("stream/_npy_streaming/out\\.npy/[0-9a-f-]+/[0-9]+"))
+        .contains("stream/out.npy");
+  }
+
   private Dataset<Row> frame(long from, long to, int partitions) {
     return spark.range(from, to, 1, partitions).selectExpr("id", "id / 8.0D as x");
   }

@@ -49,7 +49,17 @@ final class MergedFilePublication extends Publication {
   long publish(List<Part> parts, NpyHeader header) throws IOException {
     return switch (target.mode()) {
       case OVERWRITE -> replace(parts, header);
-      case APPEND -> append(parts, header);
+      case APPEND -> {
+        if (target.failIfExists()) { // planned as a creation, the path existing: never extend it
+          throw new NpyWriteException(
+              "Cannot create %s: another write created it while this job ran, and the save mode"
+                      .formatted(path)
+                  + " (ErrorIfExists or Ignore) does not replace or extend an existing path."
+                  + " Nothing was written; run the write again with mode append or overwrite if"
+                  + " intended");
+        }
+        yield append(parts, header);
+      }
       case CREATE -> create(parts, header);
     };
   }

@@ -426,6 +426,15 @@ public final class NpyWriteBuilder
     boolean local = isLocal(fs);
     Path path = WritePaths.resolve(fs.makeQualified(raw), local);
     FileStatus status = fs.exists(path) ? fs.getFileStatus(path) : null;
+    if (status != null && failIfExists && !replace) {
+      // Spark found the path free when it chose to create it; another write created it since
+      throw new NpyWriteException(
+          ("Cannot create %s: another write created it while this job was planned, and the save"
+                  + " mode (ErrorIfExists or Ignore) does not replace or extend an existing path."
+                  + " Nothing was written; run the write again with mode append or overwrite if"
+                  + " intended")
+              .formatted(path));
+    }
     WriteTarget.Mode mode =
         replace
             ? WriteTarget.Mode.OVERWRITE

@@ -113,6 +113,12 @@ class StreamingSinkKillTest {
             + "assert (a == np.arange(n)).all(), 'rows lost, repeated or reordered'\n"
             + "print('ok')\n";
     assertThat(Numpy.run(check, sink.toString(), Long.toString(appended)).trim()).isEqualTo("ok");
+    try (Stream<Path> left = Files.list(tmp)) {
+      assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")))
+          .as("staging directories and temporary files of killed commits, once replayed")
+          .isEmpty();
+    }
+    assertThat(log.resolve("pending")).doesNotExist();
   }
 
   /** The newest epoch in the sink's log (one query writes there), -1 before the first. */

@@ -68,6 +68,19 @@ class StreamingSinkTest extends WriterTestBase {
     }
   }
 
+  /**
+   * Two runs of the query from one checkpoint: the source holds rows [0, first) for the first and
+   * [0, total) for the second.
+   */
+  private void runTwice(
+      Path source, String sink, Path checkpoint, long first, long total, Map<String, String> opts)
+      throws Exception {
+    append(source, 0, first);
+    runOnce(source, sink, checkpoint, opts);
+    append(source, first, total);
+    runOnce(source, sink, checkpoint, opts);
+  }
+
   private static String range(long from, long to) {
     return LongStream.range(from, to).boxed().toList().toString().replace(" ", "");
   }
@@ -132,10 +145,7 @@ class StreamingSinkTest extends WriterTestBase {
     Path source = tmp.resolve("in.npy");
     Path sink = tmp.resolve("out.npy");
     Path checkpoint = tmp.resolve("cp");
-    append(source, 0, 40);
-    runOnce(source, sink.toString(), checkpoint, Map.of());
-    append(source, 40, 70);
-    runOnce(source, sink.toString(), checkpoint, Map.of());
+    runTwice(source, sink.toString(), checkpoint, 40, 70, Map.of());
     forgetLastSparkCommit(checkpoint);
 
     runOnce(source, sink.toString(), checkpoint, Map.of());
@@ -172,10 +182,7 @@ class StreamingSinkTest extends WriterTestBase {
       Path source = dir.resolve("in.npy");
       Path sink = dir.resolve("out.npy");
       Path checkpoint = dir.resolve("cp");
-      append(source, 0, 50);
-      runOnce(source, sink.toString(), checkpoint, Map.of());
-      append(source, 50, 80);
-      runOnce(source, sink.toString(), checkpoint, Map.of());
+      runTwice(source, sink.toString(), checkpoint, 50, 80, Map.of());
       long epoch = forgetLastSparkCommit(checkpoint);
       ObjectNode entry = makePending(logDir(sink), epoch);
       if (!headerRewritten) {
@@ -206,10 +213,7 @@ class StreamingSinkTest extends WriterTestBase {
     Path sink = tmp.resolve("out.npy");
     String remote = FakeRemoteFileSystem.SCHEME + "://" + sink.toAbsolutePath();
     Path checkpoint = tmp.resolve("cp");
-    append(source, 0, 60);
-    runOnce(source, remote, checkpoint, Map.of());
-    append(source, 60, 90);
-    runOnce(source, remote, checkpoint, Map.of());
+    runTwice(source, remote, checkpoint, 60, 90, Map.of());
     long epoch = forgetLastSparkCommit(checkpoint);
     makePending(logDir(sink), epoch);
 
@@ -258,10 +262,7 @@ class StreamingSinkTest extends WriterTestBase {
     Path source = tmp.resolve("in.npy");
     Path sink = tmp.resolve("parts");
     Path checkpoint = tmp.resolve("cp");
-    append(source, 0, 30);
-    runOnce(source, sink.toString(), checkpoint, Map.of("merge", "false"));
-    append(source, 30, 45);
-    runOnce(source, sink.toString(), checkpoint, Map.of("merge", "false"));
+    runTwice(source, sink.toString(), checkpoint, 30, 45, Map.of("merge", "false"));
     long epoch = forgetLastSparkCommit(checkpoint);
     makePending(sink.resolve(EpochLog.DIR), epoch);
 

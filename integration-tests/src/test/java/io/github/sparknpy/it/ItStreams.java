@@ -1,0 +1,34 @@
+package io.github.sparknpy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/** Streaming queries of the integration tests. */
+final class ItStreams {
+  private ItStreams() {}
+
+  /**
+   * Streams the rows {@code source} holds now into the npy sink at {@code sink} in micro-batches of
+   * 256 KiB ({@code Trigger.AvailableNow}), then stops; fails if the query failed.
+   */
+  static void availableNow(SparkSession spark, String source, String sink, Path checkpoint)
+      throws Exception {
+    StreamingQuery q =
+        spark
+            .readStream()
+            .format("npy")
+            .option("maxBytesPerTrigger", "256k")
+            .load(source)
+            .writeStream()
+            .format("npy")
+            .option("checkpointLocation", checkpoint.toUri().toString())
+            .trigger(Trigger.AvailableNow())
+            .start(sink);
+    q.awaitTermination();
+    assertThat(q.recentProgress().length).as("micro-batches").isGreaterThan(1);
+  }
+}
