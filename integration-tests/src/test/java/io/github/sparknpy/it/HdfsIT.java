@@ -173,9 +173,10 @@ class HdfsIT {
   }
 
   /**
-   * The streaming sink: each micro-batch (256 KiB of the source's rows) appended to one file
-   * exactly once, by a rewritten copy as a batch Append here does; a second run from the same
-   * checkpoint adds the rows appended to the source since. Its log beside the file, nothing else.
+   * The streaming sink: each micro-batch (256 KiB of the source's rows: 16,384 rows, so 3 for the
+   * first 40,000) appended to one file exactly once, by a rewritten copy as a batch Append here
+   * does; a second run from the same checkpoint adds the rows appended to the source since. Its log
+   * beside the file, nothing else.
    */
   @Test
   void aStreamAppendsEachMicroBatchOnceAcrossRuns() throws Exception {
@@ -183,10 +184,10 @@ class HdfsIT {
     String sink = root + "/stream/out.npy";
     java.nio.file.Path checkpoint = ItConfig.workDir("hdfs-stream-checkpoint");
     frame(0, 40_000, 2).write().format("npy").save(source);
-    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertThat(ItStreams.availableNow(spark, source, sink, checkpoint)).isEqualTo(3);
     assertRows(sink, 0, 40_000);
     frame(40_000, 50_000, 1).write().format("npy").mode(SaveMode.Append).save(source);
-    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertThat(ItStreams.availableNow(spark, source, sink, checkpoint)).isEqualTo(1);
     assertRows(sink, 0, 50_000);
     assertOnlyFiles("/stream", "in.npy", "out.npy", "_npy_streaming");
   }

@@ -1,7 +1,5 @@
 package io.github.sparknpy.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -29,6 +27,6 @@ final class ItStreams {
             .trigger(Trigger.AvailableNow())
             .start(sink);
     q.awaitTermination();
-    assertThat(q.recentProgress().length).as("micro-batches").isGreaterThan(1);
+    return java.util.Arrays.stream(q.recentProgress()).filter(p -> p.numInputRows() > 0).count();
   }
 }

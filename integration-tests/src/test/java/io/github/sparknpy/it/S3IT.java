@@ -239,9 +239,10 @@ class S3IT {
   }
 
   /**
-   * The streaming sink: each micro-batch (256 KiB of the source's rows) appended to one file
-   * exactly once, by a rewritten copy as a batch Append here does; a second run from the same
-   * checkpoint adds the rows appended to the source since. Its log beside the file, nothing else.
+   * The streaming sink: each micro-batch (256 KiB of the source's rows: 16,384 rows, so 3 for the
+   * first 40,000) appended to one file exactly once, by a rewritten copy as a batch Append here
+   * does; a second run from the same checkpoint adds the rows appended to the source since. Its log
+   * beside the file, nothing else.
    */
   @Test
   void aStreamAppendsEachMicroBatchOnceAcrossRuns() throws Exception {
@@ -249,10 +250,10 @@ class S3IT {
     String sink = "s3a://" + BUCKET + "/stream/out.npy";
     java.nio.file.Path checkpoint = ItConfig.workDir("s3-stream-checkpoint");
     frame(0, 40_000, 2).write().format("npy").save(source);
-    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertThat(ItStreams.availableNow(spark, source, sink, checkpoint)).isEqualTo(3);
     assertRows(sink, 0, 40_000);
     frame(40_000, 50_000, 1).write().format("npy").mode(SaveMode.Append).save(source);
-    ItStreams.availableNow(spark, source, sink, checkpoint);
+    assertThat(ItStreams.availableNow(spark, source, sink, checkpoint)).isEqualTo(1);
     assertRows(sink, 0, 50_000);
     assertThat(keys("stream/"))
         .allMatch(
