@@ -11,9 +11,10 @@ final class ItStreams {
 
   /**
    * Streams the rows {@code source} holds now into the npy sink at {@code sink} in micro-batches of
-   * 256 KiB ({@code Trigger.AvailableNow}), then stops; fails if the query failed.
+   * 256 KiB ({@code Trigger.AvailableNow}), then stops; fails if the query failed. Returns the
+   * micro-batches that had rows.
    */
-  static void availableNow(SparkSession spark, String source, String sink, Path checkpoint)
+  static long availableNow(SparkSession spark, String source, String sink, Path checkpoint)
       throws Exception {
     StreamingQuery q =
         spark

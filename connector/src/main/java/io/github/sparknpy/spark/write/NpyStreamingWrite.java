@@ -79,7 +79,7 @@ final class NpyStreamingWrite implements StreamingWrite {
     }
   }
 
-  /** Staging directory and published names of one epoch's parts. */
+  /** The name one epoch publishes under: its part files (merge=false) and temporary files. */
   static String tag(String queryId, long epochId) {
     return queryId + "-e" + epochId;
   }

@@ -1,6 +1,7 @@
 package io.github.sparknpy.spark.write;
 
 import io.github.sparknpy.npy.dtype.DType;
+import io.github.sparknpy.npy.dtype.RecordDType;
 import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.error.NpyException;
 import io.github.sparknpy.npy.header.NpyHeader;
@@ -149,7 +150,7 @@ final class WriteLayoutPlanner {
           String.format(
               Locale.ROOT,
               "Cannot append to %s: it holds %s rows of shape %s%s, but the DataFrame (%s) makes"
-                  + " %s rows of shape %s. Append needs exactly the same dtype and row shape:"
+                  + " %s rows of shape %s%s. Append needs exactly the same dtype and row shape:"
                   + " select and cast the columns to match (or use options dtype/stringLength),"
                   + " or write to a new path or with mode overwrite. The file was not changed",
               file,
@@ -158,9 +159,50 @@ final class WriteLayoutPlanner {
               existing.fortranOrder() ? " in Fortran order" : "",
               layout.describeColumns(),
               mine.dtype().descr(),
-              shapeText(mine.rowShape())));
+              shapeText(mine.rowShape()),
+              firstDifference(existing.dtype(), mine.dtype())));
     }
     return layout.withInitial(st);
+  }
+
+  /**
+   * Where two record dtypes first differ, named by column, e.g. {@code " (column 'b' is '<f8' in
+   * the file, '<f4' from the DataFrame)"}; empty when the dtypes are not both records.
+   */
+  private static String firstDifference(DType file, DType produced) {
+    if (!(file instanceof RecordDType f) || !(produced instanceof RecordDType p)) {
+      return "";
+    }
+    List<RecordDType.Field> a = f.fields();
+    List<RecordDType.Field> b = p.fields();
+    for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+      if (i >= a.size()) {
+        return " (the DataFrame's column '%s' is not in the file)".formatted(b.get(i).name());
+      }
+      if (i >= b.size()) {
+        return " (the file's column '%s' is not in the DataFrame)".formatted(a.get(i).name());
+      }
+      RecordDType.Field x = a.get(i);
+      RecordDType.Field y = b.get(i);
+      if (!x.name().equals(y.name())) {
+        return String.format(
+            Locale.ROOT,
+            " (column %d is '%s' in the file, '%s' in the DataFrame)",
+            i + 1,
+            x.name(),
+            y.name());
+      }
+      if (!x.dtype().equals(y.dtype()) || !Arrays.equals(x.shape(), y.shape())) {
+        return " (column '%s' is %s in the file, %s from the DataFrame)"
+            .formatted(x.name(), fieldText(x), fieldText(y));
+      }
+    }
+    return "";
+  }
+
+  private static String fieldText(RecordDType.Field f) {
+    String descr = f.dtype().descr(); // quoted as numpy prints it: '<f8'
+    return f.shape().length == 0 ? descr : descr + " of shape " + Arrays.toString(f.shape());
   }
 
   private static String shapeText(long[] rowShape) {

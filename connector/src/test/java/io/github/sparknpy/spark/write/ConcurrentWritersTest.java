@@ -283,17 +283,22 @@ class ConcurrentWritersTest extends WriterTestBase {
     }
     int rounds = Soak.rounds(3);
     assertThat(names).hasSize(6 * rounds).allMatch(n -> n.matches("part-\\d{5}-.*\\.npy"));
-    // numbers 0, 1, 2, …, each once; a query's parts are consecutive
+    // each number once; a query's parts are consecutive numbers, never interleaved with another
+    // query's (a number may be skipped: one a commit claimed, lost to the other, and gave back)
     List<String> queries = new ArrayList<>();
+    int previous = -1;
     for (int i = 0; i < names.size(); i++) {
-      assertThat(names.get(i)).startsWith(String.format(java.util.Locale.ROOT, "part-%05d-", i));
+      int number = Integer.parseInt(names.get(i).substring(5, 10));
       String query = names.get(i).substring(11);
       if (i % 3 == 0) {
+        assertThat(number).isGreaterThan(previous);
         assertThat(queries).doesNotContain(query);
         queries.add(query);
       } else {
+        assertThat(number).as(names.get(i)).isEqualTo(previous + 1);
         assertThat(query).isEqualTo(queries.get(queries.size() - 1));
       }
+      previous = number;
     }
     assertThat(
             Numpy.run(PARTS + "print(a.shape[0], (a[:, 0] == 1).sum(), (a[:, 0] == 2).sum())", out)

@@ -145,6 +145,17 @@ class NpyWriterSaveModeTest extends WriterTestBase {
         .isInstanceOf(NpySchemaMismatchException.class)
         .hasMessageContaining("makes [('a', '<f8'), ('b', '<i8')] rows of shape (N)");
     assertThat(Files.readAllBytes(out)).isEqualTo(before);
+
+    Path records = tmp.resolve("records.npy");
+    write(sql("SELECT id AS a, id / 2.0D AS b FROM range(3)"), SaveMode.ErrorIfExists, records);
+    assertThatThrownBy(
+            () ->
+                write(
+                    sql("SELECT id AS a, CAST(id AS FLOAT) AS b FROM range(3)"),
+                    SaveMode.Append,
+                    records))
+        .isInstanceOf(NpySchemaMismatchException.class)
+        .hasMessageContaining("(column 'b' is '<f8' in the file, '<f4' from the DataFrame)");
     assertThat(hiddenLeftovers(tmp)).isEmpty();
   }
 
