@@ -360,6 +360,49 @@ class StreamingSinkTest extends WriterTestBase {
     assertThat(numpy(sink).get("shape").toString()).isEqualTo("[40]");
   }
 
+  /**
+   * A pending entry the file no longer matches (another program replaced the file after the commit
+   * was cut short), and a log entry of another version: the query stops at start, naming the file
+   * or the entry, and leaves the file alone.
+   */
+  @Test
+  void aLogTheTargetNoLongerMatchesStopsTheQueryNamingTheFile() throws Exception {
+    Path source = tmp.resolve("in.npy");
+    Path sink = tmp.resolve("out.npy");
+    Path checkpoint = tmp.resolve("cp");
+    runTwice(source, sink.toString(), checkpoint, 20, 30, Map.of());
+    long epoch = forgetLastSparkCommit(checkpoint);
+    makePending(logDir(sink), epoch);
+    Files.delete(sink);
+    append(sink, 0, 5);
+
+    StreamingQuery q = start(source, sink.toString(), checkpoint, Map.of());
+    assertThatThrownBy(q::processAllAvailable)
+        .isInstanceOf(StreamingQueryException.class)
+        .rootCause()
+        .isInstanceOf(NpyStreamingSinkException.class)
+        .hasMessageContaining(
+            "Cannot restart the npy sink at "
+                + sink.toUri().toString().replace("file:///", "file:/"))
+        .hasMessageContaining("micro-batch " + epoch + " of query ")
+        .hasMessageContaining("should hold the 20 rows")
+        .hasMessageContaining("but it holds 5 rows")
+        .hasMessageContaining("another program changed it");
+    q.stop();
+    assertThat(values(numpy(sink))).isEqualTo(range(0, 5));
+
+    Files.writeString(logDir(sink).resolve("pending"), "{\"version\":2}");
+    StreamingQuery again = start(source, sink.toString(), checkpoint, Map.of());
+    assertThatThrownBy(again::processAllAvailable)
+        .isInstanceOf(StreamingQueryException.class)
+        .rootCause()
+        .isInstanceOf(NpyStreamingSinkException.class)
+        .hasMessageContaining("Cannot read the npy sink's log entry")
+        .hasMessageContaining("pending")
+        .hasMessageContaining("is not version 1 of the log");
+    again.stop();
+  }
+
   @Test
   void updateOutputModeIsRefusedBySpark() throws Exception {
     Path source = tmp.resolve("in.npy");
