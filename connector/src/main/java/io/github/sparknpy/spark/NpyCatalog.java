@@ -25,8 +25,8 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * A catalog whose tables are paths: {@code npy.`/data/x.npy`} (optionally with table-shaping
  * options in the namespace, see {@link NpyTableIdentifier}). It never deletes or renames data.
  *
- * <p>Register it for SQL with {@code spark.sql.catalog.npy=io.github.sparknpy.spark.NpyCatalog};
- * the first {@code format("npy")} read or write in a session registers it too.
+ * <p>Registered as {@code spark.sql.catalog.npy} in every session by {@link NpySessionExtensions}
+ * (and by the first {@code format("npy")} read or write of a session), unless that key is set.
  */
 public final class NpyCatalog implements TableCatalog {
   private static final String CONF_KEY = "spark.sql.catalog." + NpyDataSource.NAME;
@@ -71,21 +71,18 @@ public final class NpyCatalog implements TableCatalog {
   }
 
   /**
-   * Any path loads, existing or not: Append and Overwrite load their target before writing. A load
-   * for {@code spark.read.format("npy").load(…)} ({@link LoadIntent}) fails on a missing path or
-   * one without files, as Spark's file sources do. {@code df.write.save(path)} loads its target
-   * through this method too: it is told apart by Spark's {@code DataFrameWriter} on the calling
-   * stack (see {@link #loadedByDataFrameWriter}).
+   * Any path loads, existing or not: SQL's {@code INSERT} loads its target before writing. A SQL
+   * read of a path without files reads its schema as empty.
    */
   @Override
   public Table loadTable(Identifier ident) {
-    boolean read = LoadIntent.takeRead(ident);
-    NpyTable.Purpose purpose =
-        read
-            ? NpyTable.Purpose.READ
-            : loadedByDataFrameWriter() ? NpyTable.Purpose.WRITE : NpyTable.Purpose.UNKNOWN;
     return new NpyTable(
-        SparkSession.active(), NpyTableIdentifier.decode(ident), null, false, purpose, false);
+        SparkSession.active(),
+        NpyTableIdentifier.decode(ident),
+        null,
+        false,
+        NpyTable.Purpose.UNKNOWN,
+        false);
   }
 
   /**
@@ -105,25 +102,6 @@ public final class NpyCatalog implements TableCatalog {
         false,
         NpyTable.Purpose.WRITE,
         false);
-  }
-
-  /** The classes of {@code df.write} on Spark 3.5 and on Spark 4. */
-  private static final Set<String> DATA_FRAME_WRITERS =
-      Set.of(
-          "org.apache.spark.sql.DataFrameWriter", "org.apache.spark.sql.classic.DataFrameWriter");
-
-  /**
-   * True when {@code df.write.save(path)} loads the table: Spark's {@code DataFrameWriter} loads an
-   * Append or Overwrite target with {@link #loadTable(Identifier)}, exactly as {@code
-   * spark.read.load(path)} loads what it reads, and the public API offers no other way to tell the
-   * two apart. Should a Spark release rename the class, writes fall back to reading the target's
-   * schema (an unreadable file then fails the Overwrite, as before), never the other way round.
-   */
-  static boolean loadedByDataFrameWriter() {
-    return StackWalker.getInstance()
-        .walk(
-            frames ->
-                frames.limit(48).anyMatch(f -> DATA_FRAME_WRITERS.contains(f.getClassName())));
   }
 
   @Override

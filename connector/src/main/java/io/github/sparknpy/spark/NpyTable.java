@@ -7,6 +7,7 @@ import io.github.sparknpy.spark.hadoop.HadoopConfs;
 import io.github.sparknpy.spark.read.NpyMetadataColumns;
 import io.github.sparknpy.spark.read.NpyScanBuilder;
 import io.github.sparknpy.spark.read.NpyTableSchema;
+import io.github.sparknpy.spark.read.RequestedSchema;
 import io.github.sparknpy.spark.write.NpyWriteBuilder;
 import io.github.sparknpy.spark.write.PartitionColumns;
 import io.github.sparknpy.spark.write.PartitionPaths;
@@ -80,8 +81,9 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   /** What Spark loaded a table for, where its call says so. */
   enum Purpose {
     /**
-     * {@code spark.read.format("npy").load(…)} ({@link LoadIntent}): the schema fails on a missing
-     * path or paths without files instead of being empty (an empty write target).
+     * {@code spark.read.format("npy").load(…)}: the schema fails on a missing path or paths without
+     * files instead of being empty (an empty write target); a declared schema is the one given to
+     * {@code spark.read.schema(…)}, checked against the files' ({@link RequestedSchema}).
      */
     READ,
     /**
@@ -90,8 +92,27 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
      * NpyWriteBuilder}).
      */
     WRITE,
+    /**
+     * Asked for by {@code df.write.save(…)}: it lacks {@link TableCapability#BATCH_WRITE}, so that
+     * Spark takes its V1 save route, which hands the source every save mode and the {@code
+     * partitionBy} columns ({@link DataFrameSave}). Nothing else is asked of it.
+     */
+    SAVE,
     /** Not known (SQL reads, catalog tables): the files' schema when they have one. */
     UNKNOWN
+  }
+
+  /** Capabilities of {@link Purpose#SAVE}: no batch write. */
+  private static final Set<TableCapability> SAVE_TABLE =
+      EnumSet.of(
+          TableCapability.BATCH_READ,
+          TableCapability.MICRO_BATCH_READ,
+          TableCapability.STREAMING_WRITE,
+          TableCapability.ACCEPT_ANY_SCHEMA);
+
+  /** The table {@code df.write.save(…)} asks for ({@link Purpose#SAVE}). */
+  static NpyTable forSave(SparkSession spark, CaseInsensitiveStringMap options) {
+    return new NpyTable(spark, options, null, false, Purpose.SAVE, false);
   }
 
   NpyTable(SparkSession spark, CaseInsensitiveStringMap options, StructType declaredSchema) {
@@ -163,20 +184,14 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
 
   /**
    * The columns the table is partitioned by: those it was created with ({@code partitionBy} of a
-   * CREATE TABLE AS SELECT, {@code PARTITIONED BY}), else for a write target the {@code
-   * column=value} directories found at its path ({@link #writePartitioning}, which walks one
-   * directory per level instead of listing every file), else for a read those of the files'
-   * listing, as identity transforms (as Spark's file sources report them).
-   *
-   * <p>{@code df.write.partitionBy(…).mode("append"|"overwrite").save(path)} loads the table and
-   * compares this with its {@code partitionBy} columns without passing them to the source (Spark
-   * 3.5 to 4.2, {@code DataFrameWriter.checkPartitioningMatchesV2Table}): a path without partition
-   * directories yet cannot report them, and fails here with what to do instead of Spark's "do not
-   * match" with an empty table partitioning.
+   * CREATE TABLE AS SELECT, {@code PARTITIONED BY}, or of {@code df.write.save}), else for a write
+   * target the {@code column=value} directories found at its path ({@link #writePartitioning},
+   * which walks one directory per level instead of listing every file), else for a read those of
+   * the files' listing, as identity transforms (as Spark's file sources report them).
    */
   @Override
   public Transform[] partitioning() {
-    if (declaredPartitioning.length == 0 && purpose != Purpose.WRITE) {
+    if (declaredPartitioning.length == 0 && purpose != Purpose.WRITE && purpose != Purpose.SAVE) {
       // a read: the partition columns of the files' listing, as Spark's file sources report them
       schema();
       NpyTableSchema files = resolved;
@@ -187,20 +202,7 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       }
       return out;
     }
-    Transform[] p = writePartitioning();
-    if (p.length == 0 && purpose == Purpose.WRITE && calledByPartitioningCheck()) {
-      throw new NpyOptionException(
-          ("Cannot %s npy output partitioned by columns at %s: it holds no column=value partition"
-                  + " directories (it does not exist yet, or was written without partitionBy),"
-                  + " and Spark's DataFrameWriter gives a DataSource V2 table its partitionBy"
-                  + " columns only when it creates the table. Write a new path without"
-                  + " mode(\"append\"/\"overwrite\") (the default mode, errorifexists, or"
-                  + " \"ignore\"), which creates it partitioned; later appends and overwrites find"
-                  + " the columns in its directories. To replace unpartitioned output, delete it"
-                  + " first")
-              .formatted("append or overwrite", name()));
-    }
-    return p;
+    return writePartitioning();
   }
 
   /**
@@ -247,16 +249,6 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
         : "`" + column.replace("`", "``") + "`";
   }
 
-  /** Asked by Spark's DataFrameWriter comparing its partitionBy columns with the table's. */
-  private static boolean calledByPartitioningCheck() {
-    return StackWalker.getInstance()
-        .walk(
-            frames ->
-                frames
-                    .limit(16)
-                    .anyMatch(f -> f.getMethodName().equals("checkPartitioningMatchesV2Table")));
-  }
-
   /** The options the table was resolved with, including {@code path} or {@code paths}. */
   public CaseInsensitiveStringMap options() {
     return options;
@@ -279,11 +271,19 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
     StructType result = schema;
     if (result == null) {
       StructType declared = declaredSchema == null ? new StructType() : declaredSchema;
-      if (purpose == Purpose.READ && declared.isEmpty()) {
+      if (purpose == Purpose.READ) {
         NpyTableSchema files = NpyTableSchema.inferForRead(spark, options);
         resolved = files;
-        result = files.schema();
-      } else if (purpose == Purpose.WRITE && declared.isEmpty()) {
+        result =
+            declared.isEmpty()
+                ? files.schema()
+                : RequestedSchema.check(
+                    declared,
+                    files.schema(),
+                    Set.of(files.partitionColumns()),
+                    name(),
+                    caseSensitive());
+      } else if (purpose == Purpose.SAVE || (purpose == Purpose.WRITE && declared.isEmpty())) {
         result = declared;
       } else if (declared.isEmpty()) {
         Optional<NpyTableSchema> files = NpyTableSchema.infer(spark, options);
@@ -295,6 +295,10 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
       schema = result;
     }
     return result;
+  }
+
+  private boolean caseSensitive() {
+    return Boolean.parseBoolean(spark.conf().get("spark.sql.caseSensitive", "false"));
   }
 
   private StructType inferOrDeclared(StructType declared) {
@@ -318,6 +322,12 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
    */
   @Override
   public Set<TableCapability> capabilities() {
+    if (purpose == Purpose.SAVE) {
+      return SAVE_TABLE;
+    }
+    if (purpose == Purpose.READ) {
+      return PATH_TABLE;
+    }
     return declaredSchema == null || declaredSchema.isEmpty() ? PATH_TABLE : DECLARED_TABLE;
   }
 

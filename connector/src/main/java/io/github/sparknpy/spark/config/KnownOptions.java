@@ -62,6 +62,12 @@ public final class KnownOptions {
   private static final List<String> STREAMING_QUERY_KEYS =
       List.of("checkpointlocation", "queryname");
 
+  /**
+   * Keys that Spark or the connector itself set on a write ({@code __partition_columns} of Spark's
+   * V1 save route, the connector's {@code __npy_save}): never a user's typo.
+   */
+  private static final String INTERNAL_PREFIX = "__";
+
   /** Per-column write options: {@code stringLength.<column>}. */
   private static final String COLUMN_PREFIX = "stringlength.";
 
@@ -152,6 +158,7 @@ public final class KnownOptions {
     if (lower.equals("path")
         || lower.equals("paths")
         || STREAMING_QUERY_KEYS.contains(lower)
+        || lower.startsWith(INTERNAL_PREFIX)
         || lower.startsWith(COLUMN_PREFIX)) {
       return true;
     }

@@ -336,7 +336,9 @@ public final class NpyScanBuilder
       StructField now = index.schema.apply(was.name());
       String before = was.dataType().catalogString();
       String after = now.dataType().catalogString();
-      if (!before.equals(after)) {
+      // a schema given to spark.read.schema(…) may read a datetime64 column in the other
+      // timestamp flavour (RequestedSchema): the same microseconds
+      if (!RequestedSchema.sameType(was.dataType(), now.dataType(), true)) {
         String file = index.files.get(0).path();
         throw new NpyFileChangedException(
             "Cannot read column "

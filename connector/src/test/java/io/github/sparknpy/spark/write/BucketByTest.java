@@ -78,4 +78,30 @@ class BucketByTest extends WriterTestBase {
         .hasMessageContaining("'save' does not support bucketBy");
     assertThat(tmp.resolve("s.npy")).doesNotExist();
   }
+
+  /**
+   * {@code clusterBy} (Spark 4's {@code DataFrameWriter}, called by reflection: the suite also
+   * compiles against Spark 3.5, which lacks it) reaches npy's save as Spark's {@code
+   * __clustering_columns} option and is refused by name.
+   */
+  @Test
+  void saveWithClusterByIsRefusedByName() throws Exception {
+    var w = sql("SELECT id FROM range(3)").write().format("npy");
+    java.lang.reflect.Method clusterBy;
+    try {
+      clusterBy = w.getClass().getMethod("clusterBy", String.class, String[].class);
+    } catch (NoSuchMethodException e) {
+      assertThat(spark().version()).startsWith("3.");
+      return;
+    }
+    Object clustered = clusterBy.invoke(w, "id", new String[0]);
+    Path out = tmp.resolve("c.npy");
+    assertThatThrownBy(
+            () -> ((org.apache.spark.sql.DataFrameWriter<?>) clustered).save(out.toString()))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Cannot write npy output clustered by")
+        .hasMessageContaining("id")
+        .hasMessageContaining("Remove clusterBy");
+    assertThat(out).doesNotExist();
+  }
 }

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.apache.spark.SparkException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.junit.jupiter.api.Test;
 
 /** Writes DataFrames and checks what numpy loads: dtype, shape and every value. */
@@ -67,7 +68,15 @@ class NpyWriterRoundTripTest extends WriterTestBase {
                 + " CAST(-5 AS DECIMAL(18,0)), CAST(0 AS DECIMAL(20,0)),"
                 + " CAST(-3.5 AS DECIMAL(10,2)))"
                 + " AS t(b, i1, i2, i4, i8, f4, f8, d, ts, ntz, iv, s, bin, dec18, dec20, dec)");
-    Path out = save(df.coalesce(1), "all.npy", "allowPrecisionLoss", "true");
+    // mode append: Spark 3.5 writes interval columns in modes Append and Overwrite only (see
+    // intervalColumnsInTheDefaultSaveMode)
+    Path out = tmp.resolve("all.npy");
+    df.coalesce(1)
+        .write()
+        .format("npy")
+        .mode(SaveMode.Append)
+        .option("allowPrecisionLoss", "true")
+        .save(out.toString());
     JsonNode n = numpy(out);
     assertThat(descr(n))
         .isEqualTo(
@@ -83,6 +92,24 @@ class NpyWriterRoundTripTest extends WriterTestBase {
                 + "123456789012345678,18446744073709551615,1.25],"
                 + "[false,127,-2,-1,-2,-0.5,-1.0E300,\"1960-03-04\",\"1970-01-01 00:00:00\","
                 + "\"2000-01-01 00:00:00\",\"-2 days, 0:00:00\",\"\",\"b:\",-5,0,-3.5]]");
+  }
+
+  /**
+   * Spark 4 passes interval columns to npy's save in every mode; Spark 3.5's V1 save route refuses
+   * them before npy is asked, so npy writes them directly, which Spark 3.5 allows in modes Append
+   * and Overwrite only (docs/writing.md, How Spark runs a save).
+   */
+  @Test
+  void intervalColumnsInTheDefaultSaveMode() {
+    Dataset<Row> df = sql("SELECT INTERVAL '1 00:00:00.000001' DAY TO SECOND AS iv");
+    if (spark().version().startsWith("3.")) {
+      assertThatThrownBy(() -> save(df, "iv.npy"))
+          .hasMessageContaining(
+              "cannot be written with ErrorIfExists mode, please use Append or Overwrite modes");
+      assertThat(tmp.resolve("iv.npy")).doesNotExist();
+    } else {
+      assertThat(descr(numpy(save(df, "iv.npy")))).isEqualTo("\"<m8[us]\"");
+    }
   }
 
   @Test

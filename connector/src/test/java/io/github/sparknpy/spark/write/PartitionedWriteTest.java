@@ -260,17 +260,26 @@ class PartitionedWriteTest extends WriterTestBase {
         .hasMessageContaining("dynamic");
   }
 
+  /**
+   * The usual ETL write, {@code mode("overwrite").partitionBy(…).save(newPath)}, creates the
+   * partitioned output as Parquet does (Spark gives the columns to npy on its V1 save route only).
+   */
   @Test
-  void appendOrOverwriteOfANewPathSaysToCreateItFirst() {
-    Path out = tmp.resolve("new");
+  void appendOrOverwriteOfANewPathCreatesItPartitioned() throws IOException {
     for (SaveMode mode : List.of(SaveMode.Append, SaveMode.Overwrite)) {
-      assertThatThrownBy(() -> save(frame(6, 1), out, mode))
+      Path out = tmp.resolve("new-" + mode);
+      save(frame(12, 1), out, mode);
+      assertThat(files(out))
           .as(mode.toString())
-          .isInstanceOf(NpyOptionException.class)
-          .hasMessageContaining("Cannot append or overwrite npy output partitioned by columns at")
-          .hasMessageContaining("without mode(\"append\"/\"overwrite\")");
+          .containsExactly("_SUCCESS", "k=0/data.npy", "k=1/data.npy", "k=2/data.npy");
+      assertThat(numpyView(out.resolve("k=2/data.npy")))
+          .isEqualTo("[('id', '<i8'), ('v', '<f8'), ('g', '<i4')] (4,) [2, 5, 8, 11] [1]");
+      List<Row> back =
+          spark().read().format("npy").load(out.toString()).orderBy("id").collectAsList();
+      assertThat(back).hasSize(12);
+      assertThat(back.get(0).schema().fieldNames()).containsExactly("id", "v", "g", "k");
+      assertThat(back.get(5).getInt(3)).isEqualTo(2);
     }
-    assertThat(out).doesNotExist();
   }
 
   @Test
