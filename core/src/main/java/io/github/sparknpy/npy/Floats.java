@@ -4,65 +4,10 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * Conversions for the float formats Java lacks: IEEE half ({@code f2}) and x87 extended ({@code
- * f16}).
+ * Conversions for x87 extended floats ({@code f16}), which Java lacks; halves are {@link Float16}.
  */
 final class Floats {
   private Floats() {}
-
-  /** IEEE 754 binary16 bits to float (exact). */
-  static float halfToFloat(short bits) {
-    int h = bits & 0xffff;
-    int sign = (h >>> 15) << 31;
-    int exp = (h >>> 10) & 0x1f;
-    int mant = h & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    if (exp == 0) {
-      if (mant == 0) {
-        return Float.intBitsToFloat(sign);
-      }
-      float v = mant * 0x1p-24f;
-      return sign != 0 ? -v : v;
-    }
-    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-  }
-
-  /** float to IEEE 754 binary16 bits, rounding to nearest even as numpy does. */
-  static short floatToHalf(float f) {
-    int bits = Float.floatToRawIntBits(f);
-    int sign = (bits >>> 16) & 0x8000;
-    int exp = (bits >>> 23) & 0xff;
-    int mant = bits & 0x7fffff;
-    if (exp == 0xff) {
-      return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 | (mant >>> 13) : 0));
-    }
-    int e = exp - 127 + 15;
-    if (e >= 0x1f) {
-      return (short) (sign | 0x7c00);
-    }
-    if (e <= 0) {
-      if (e < -10) {
-        return (short) sign;
-      }
-      mant |= 0x800000;
-      int shift = 14 - e;
-      int half = mant >>> shift;
-      int rem = mant & ((1 << shift) - 1);
-      int mid = 1 << (shift - 1);
-      if (rem > mid || (rem == mid && (half & 1) != 0)) {
-        half++;
-      }
-      return (short) (sign | half);
-    }
-    int half = (e << 10) | (mant >>> 13);
-    int rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
-      half++;
-    }
-    return (short) (sign | half);
-  }
 
   /**
    * An x87 80-bit extended value (numpy's {@code longdouble} on x86-64 Linux, stored in 16 bytes)

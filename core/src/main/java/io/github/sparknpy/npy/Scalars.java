@@ -57,7 +57,7 @@ final class Scalars {
       case COMPLEX:
         switch (t.kind() == ScalarDType.Kind.COMPLEX ? t.itemSize() / 2 : t.itemSize()) {
           case 2:
-            return Floats.halfToFloat(swap(b.getShort(off), big, b));
+            return Float16.toFloat(swap(b.getShort(off), big, b));
           case 4:
             return Float.intBitsToFloat(swap(b.getInt(off), big, b));
           case 8:
@@ -127,7 +127,7 @@ final class Scalars {
       case COMPLEX:
         switch (t.kind() == ScalarDType.Kind.COMPLEX ? t.itemSize() / 2 : t.itemSize()) {
           case 2:
-            b.putShort(off, swap(Floats.floatToHalf((float) v), big, b));
+            b.putShort(off, swap(Float16.fromDouble(v), big, b));
             return;
           case 4:
             b.putInt(off, swap(Float.floatToRawIntBits((float) v), big, b));

@@ -119,11 +119,11 @@ final class ValueFormat {
     if (!Float.isFinite(value) || value == 0) {
       return pythonFloat(value, Float.toString(value), scientificFrom);
     }
-    short bits = Floats.floatToHalf(value);
+    short bits = Float16.fromFloat(value);
     BigDecimal exact = new BigDecimal(value);
     for (int digits = 1; digits < 9; digits++) {
       BigDecimal candidate = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-      if (Floats.floatToHalf(candidate.floatValue()) == bits) {
+      if (Float16.fromFloat(candidate.floatValue()) == bits) {
         return pythonFloat(value, candidate.toString(), scientificFrom);
       }
     }

@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark.read;
 
+import io.github.sparknpy.npy.Float16;
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.dtype.DatetimeUnit;
 import io.github.sparknpy.npy.dtype.RecordDType;
@@ -152,7 +153,7 @@ final class VectorFill {
       case FLOAT:
         if (size == 2) {
           for (int i = 0; i < n; i++) {
-            vec.putFloat(i, halfToFloat(b.getShort(p.get(i))));
+            vec.putFloat(i, Float16.toFloat(b.getShort(p.get(i))));
           }
           return;
         }
@@ -359,21 +360,6 @@ final class VectorFill {
     long doy = (153L * (m > 2 ? m - 3 : m + 9) + 2) / 5;
     long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return Math.addExact(Math.multiplyExact(era, 146_097L), doe - 719_468);
-  }
-
-  static float halfToFloat(short bits) {
-    int h = bits & 0xffff;
-    int sign = (h & 0x8000) << 16;
-    int exp = (h >>> 10) & 0x1f;
-    int mant = h & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    if (exp == 0) {
-      float v = mant * 0x1p-24f;
-      return sign == 0 ? v : -v;
-    }
-    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
   private byte[] arrayFor(ByteBuffer b, int start, int len) {

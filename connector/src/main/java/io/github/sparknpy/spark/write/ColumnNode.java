@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.npy.Float16;
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.dtype.RecordDType;
 import io.github.sparknpy.npy.dtype.ScalarDType;
@@ -348,19 +349,36 @@ abstract class ColumnNode implements Serializable {
 
   /**
    * A Spark ML vector in its internal struct form {@code (type: byte, size: int, indices:
-   * array<int>, values: array<double>)}, type 0 sparse and 1 dense: a {@code <f8} sub-array of the
-   * vector size, which the first row sets (or the column's ML attribute metadata).
+   * array<int>, values: array<double>)}, type 0 sparse and 1 dense: a sub-array of the vector size,
+   * which the first row sets (or the column's ML attribute metadata), of {@code <f8}, or of {@code
+   * <f4} / {@code <f2} with option {@code dtype} (rounded to nearest even, as numpy's astype).
    */
   static final class VectorNode extends ColumnNode {
     private static final long serialVersionUID = 1L;
 
-    VectorNode(int id, String column, String sparkType) {
+    /** Bytes per element: 8, 4 or 2 ({@code <f8}, {@code <f4}, {@code <f2}). */
+    private final int itemSize;
+
+    VectorNode(int id, String column, String sparkType, ScalarDType element) {
       super(id, column, sparkType);
+      this.itemSize = element.itemSize();
     }
 
     @Override
     DType leafDType(WriteState st) {
-      return ScalarDType.FLOAT64;
+      return switch (itemSize) {
+        case 2 -> ScalarDType.FLOAT16;
+        case 4 -> ScalarDType.FLOAT32;
+        default -> ScalarDType.FLOAT64;
+      };
+    }
+
+    private void put(ByteBuffer out, int pos, int i, double value) {
+      switch (itemSize) {
+        case 2 -> out.putShort(pos + 2 * i, Float16.fromDouble(value));
+        case 4 -> out.putFloat(pos + 4 * i, (float) value);
+        default -> out.putDouble(pos + 8 * i, value);
+      }
     }
 
     @Override
@@ -399,21 +417,21 @@ abstract class ColumnNode implements Serializable {
       ArrayData values = v.getArray(3);
       if (v.getByte(0) == 1) {
         for (int i = 0; i < n; i++) {
-          out.putDouble(pos + 8 * i, values.getDouble(i));
+          put(out, pos, i, values.getDouble(i));
         }
       } else {
-        zero(out, pos, 8 * n);
+        zero(out, pos, itemSize * n);
         ArrayData indices = v.getArray(2);
         for (int k = 0, m = indices.numElements(); k < m; k++) {
-          out.putDouble(pos + 8 * indices.getInt(k), values.getDouble(k));
+          put(out, pos, indices.getInt(k), values.getDouble(k));
         }
       }
     }
 
     @Override
     void fill(ByteBuffer out, int pos, WriteState st) {
-      for (long i = 0; i < st.dims[id]; i++) {
-        out.putDouble(pos + 8 * (int) i, Double.NaN);
+      for (int i = 0; i < st.dims[id]; i++) {
+        put(out, pos, i, Double.NaN);
       }
     }
 

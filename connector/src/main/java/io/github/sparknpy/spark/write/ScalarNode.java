@@ -1,5 +1,6 @@
 package io.github.sparknpy.spark.write;
 
+import io.github.sparknpy.npy.Float16;
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.dtype.DatetimeUnit;
 import io.github.sparknpy.npy.dtype.ScalarDType;
@@ -21,6 +22,8 @@ final class ScalarNode extends ColumnNode {
     I2(ScalarDType.INT16),
     I4(ScalarDType.INT32),
     I8(ScalarDType.INT64),
+    /** Doubles rounded to {@code <f2} (option {@code dtype=<f2}), as numpy's astype rounds. */
+    F2(ScalarDType.FLOAT16),
     F4(ScalarDType.FLOAT32),
     F8(ScalarDType.FLOAT64),
     /** DateType (days since the epoch, an int) as {@code <M8[D]}. */
@@ -67,6 +70,7 @@ final class ScalarNode extends ColumnNode {
       case I2 -> out.putShort(pos, src.getShort(ord));
       case I4 -> out.putInt(pos, src.getInt(ord));
       case I8, TIMESTAMP, INTERVAL -> out.putLong(pos, src.getLong(ord));
+      case F2 -> out.putShort(pos, Float16.fromDouble(src.getDouble(ord)));
       case F4 -> out.putFloat(pos, src.getFloat(ord));
       case F8 -> out.putDouble(pos, src.getDouble(ord));
       case DATE -> out.putLong(pos, src.getInt(ord));
@@ -110,6 +114,7 @@ final class ScalarNode extends ColumnNode {
       case I2 -> out.putShort(pos, (short) 0);
       case I4 -> out.putInt(pos, 0);
       case I8, DECIMAL_I8, DECIMAL_U8 -> out.putLong(pos, 0L);
+      case F2 -> out.putShort(pos, Float16.fromDouble(Double.NaN));
       case F4 -> out.putFloat(pos, Float.NaN);
       case F8, DECIMAL_F8 -> out.putDouble(pos, Double.NaN);
       case DATE, TIMESTAMP, INTERVAL -> out.putLong(pos, NAT);

@@ -61,6 +61,7 @@ final class WriteLayoutPlanner {
     }
     DataType[] castTo = new DataType[fields.length];
     DataType target = options.dtype == null ? null : sparkTypeOf(options.dtype);
+    ScalarDType vectorElement = ScalarDType.FLOAT64;
     if (options.matrix) {
       DataType common = target != null ? target : commonMatrixType(fields, options);
       for (int i = 0; i < fields.length; i++) {
@@ -79,12 +80,16 @@ final class WriteLayoutPlanner {
                 + " columns: dtype sets the element type of a single-column or layout=matrix"
                 + " output. Select one column, add layout=matrix, or cast the columns yourself");
       }
-      DataType cast = replaceLeaf(fields[0].dataType(), target, fields[0].name(), options);
-      if (!cast.equals(fields[0].dataType())) {
-        castTo[0] = cast;
+      if (fields[0].dataType() instanceof UserDefinedType<?> udt && isVector(udt)) {
+        vectorElement = vectorElement(options.dtype, fields[0].name());
+      } else {
+        DataType cast = replaceLeaf(fields[0].dataType(), target, fields[0].name(), options);
+        if (!cast.equals(fields[0].dataType())) {
+          castTo[0] = cast;
+        }
       }
     }
-    Builder b = new Builder(options);
+    Builder b = new Builder(options, target != null && isHalf(options.dtype), vectorElement);
     ColumnNode root;
     boolean record = false;
     if (options.matrix) {
@@ -219,8 +224,16 @@ final class WriteLayoutPlanner {
     final List<Integer> widths = new ArrayList<>();
     final Set<String> stringColumns = new java.util.TreeSet<>();
 
-    Builder(NpyWriteOptions options) {
+    /** {@code dtype=<f2}: the columns are cast to double, then rounded to half precision. */
+    final boolean halfFloats;
+
+    /** The element dtype of ML vector columns. */
+    final ScalarDType vectorElement;
+
+    Builder(NpyWriteOptions options, boolean halfFloats, ScalarDType vectorElement) {
       this.options = options;
+      this.halfFloats = halfFloats;
+      this.vectorElement = vectorElement;
     }
 
     int next(long dim, int width) {
@@ -244,7 +257,7 @@ final class WriteLayoutPlanner {
       } else if (t instanceof FloatType) {
         return scalar(column, name, ScalarNode.Kind.F4);
       } else if (t instanceof DoubleType) {
-        return scalar(column, name, ScalarNode.Kind.F8);
+        return scalar(column, name, halfFloats ? ScalarNode.Kind.F2 : ScalarNode.Kind.F8);
       } else if (t instanceof DateType) {
         return scalar(column, name, ScalarNode.Kind.DATE);
       } else if (t instanceof TimestampType || t instanceof TimestampNTZType) {
@@ -265,7 +278,8 @@ final class WriteLayoutPlanner {
       } else if (t instanceof StructType s) {
         return struct(column, s, name);
       } else if (t instanceof UserDefinedType<?> udt && isVector(udt)) {
-        return new ColumnNode.VectorNode(next(vectorSize(metadata), -1), column, name);
+        return new ColumnNode.VectorNode(
+            next(vectorSize(metadata), -1), column, name, vectorElement);
       }
       throw new NpyUnsupportedTypeException(
           "Cannot write column '"
@@ -358,7 +372,42 @@ final class WriteLayoutPlanner {
     return -1;
   }
 
-  /** The Spark type an element dtype option such as {@code <f4} stands for. */
+  /** The element dtype of a vector column under option {@code dtype}: a float type. */
+  private static ScalarDType vectorElement(String dtype, String column) {
+    DType parsed = DType.of(dtype);
+    ScalarDType le =
+        parsed instanceof ScalarDType sd
+            ? sd.withByteOrder(java.nio.ByteOrder.LITTLE_ENDIAN)
+            : null;
+    if (ScalarDType.FLOAT16.equals(le)
+        || ScalarDType.FLOAT32.equals(le)
+        || ScalarDType.FLOAT64.equals(le)) {
+      return le;
+    }
+    throw new NpyOptionException(
+        "Cannot apply option dtype="
+            + dtype
+            + " to vector column '"
+            + column
+            + "': vectors are written as floats; use dtype <f2 (half precision, e.g. for"
+            + " embeddings), <f4 or <f8 (the default)");
+  }
+
+  /** Whether an element dtype option is {@code <f2} (any spelling numpy accepts). */
+  private static boolean isHalf(String dtype) {
+    try {
+      DType parsed = DType.of(dtype);
+      return parsed instanceof ScalarDType sd
+          && sd.withByteOrder(java.nio.ByteOrder.LITTLE_ENDIAN).equals(ScalarDType.FLOAT16);
+    } catch (NpyException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The Spark type an element dtype option such as {@code <f4} stands for; {@code <f2}, which Spark
+   * has no type for, is cast to double and rounded to half precision when written.
+   */
   static DataType sparkTypeOf(String dtype) {
     ScalarDType s = null;
     try {
@@ -374,6 +423,7 @@ final class WriteLayoutPlanner {
             ScalarDType.INT16, DataTypes.ShortType,
             ScalarDType.INT32, DataTypes.IntegerType,
             ScalarDType.INT64, DataTypes.LongType,
+            ScalarDType.FLOAT16, DataTypes.DoubleType,
             ScalarDType.FLOAT32, DataTypes.FloatType,
             ScalarDType.FLOAT64, DataTypes.DoubleType);
     DataType t = s == null ? null : map.get(s.withByteOrder(java.nio.ByteOrder.LITTLE_ENDIAN));
@@ -381,7 +431,7 @@ final class WriteLayoutPlanner {
       throw new NpyOptionException(
           "Invalid value '"
               + dtype
-              + "' for option 'dtype': use one of |b1, |i1, <i2, <i4, <i8, <f4, <f8"
+              + "' for option 'dtype': use one of |b1, |i1, <i2, <i4, <i8, <f2, <f4, <f8"
               + " (the element types Spark can cast to; little-endian)");
     }
     return t;

@@ -93,7 +93,7 @@ class NpyWriterValidationTest extends WriterTestBase {
     assertThatThrownBy(() -> save(sql("SELECT 1.0D AS a"), "dtype", "<c8"))
         .isInstanceOf(NpyOptionException.class)
         .hasMessage(
-            "Invalid value '<c8' for option 'dtype': use one of |b1, |i1, <i2, <i4, <i8, <f4, <f8"
+            "Invalid value '<c8' for option 'dtype': use one of |b1, |i1, <i2, <i4, <i8, <f2, <f4, <f8"
                 + " (the element types Spark can cast to; little-endian)");
     assertThatThrownBy(() -> save(two, "stringLength.nope", "3"))
         .isInstanceOf(NpyOptionException.class)
