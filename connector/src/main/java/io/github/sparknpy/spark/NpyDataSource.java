@@ -51,12 +51,12 @@ public final class NpyDataSource
    */
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    if (!options.containsKey(NpyPaths.PATH) && !options.containsKey(NpyPaths.PATHS)) {
-      throw noColumnsNorLocation();
-    }
     NpyCatalog.registerIfAbsent();
     if (SparkCaller.current() == SparkCaller.LOAD) {
-      return new StructType();
+      return new StructType(); // a load without a path fails there, saying to give one
+    }
+    if (!options.containsKey(NpyPaths.PATH) && !options.containsKey(NpyPaths.PATHS)) {
+      throw noColumnsNorLocation();
     }
     return new NpyTable(SparkSession.active(), options, null).schema();
   }

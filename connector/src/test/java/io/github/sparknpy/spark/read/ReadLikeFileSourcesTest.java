@@ -77,6 +77,15 @@ class ReadLikeFileSourcesTest extends NpyReadTestBase {
   }
 
   @Test
+  void aLoadWithoutAPathSaysToGiveOne() {
+    assertThatThrownBy(() -> npy().load())
+        .isInstanceOf(io.github.sparknpy.spark.config.NpyOptionException.class)
+        .hasMessage(
+            "No path given: use load(path) / save(path) or option(\"path\", ...) with the npy"
+                + " format");
+  }
+
+  @Test
   void aMissingPathAmongSeveralIsNamed() throws Exception {
     Path dir = newDir("some");
     Path one = dir.resolve("one.npy");
