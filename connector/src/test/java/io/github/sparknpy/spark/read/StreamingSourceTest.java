@@ -84,6 +84,18 @@ class StreamingSourceTest extends SparkTestBase {
     return LongStream.range(from, to).boxed().toList();
   }
 
+  /** As a batch read: the files present at load fix the schema, so there must be some. */
+  @Test
+  void aStreamOfAPathWithoutFilesFailsAtLoad() throws IOException {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    assertThatThrownBy(() -> spark().readStream().format("npy").load(empty.toString()))
+        .isInstanceOf(NpyPathException.class)
+        .hasMessageStartingWith("[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for npy");
+    Path missing = tmp.resolve("missing");
+    assertThatThrownBy(() -> spark().readStream().format("npy").load(missing.toString()))
+        .hasMessageStartingWith("[PATH_NOT_FOUND] Path does not exist: file:" + missing);
+  }
+
   @Test
   void appendedRowsArriveOnceAcrossBatchesAndARestart() throws Exception {
     Path file = tmp.resolve("log.npy");
