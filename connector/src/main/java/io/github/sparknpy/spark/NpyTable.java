@@ -120,9 +120,10 @@ public final class NpyTable implements SupportsRead, SupportsWrite, SupportsMeta
   }
 
   /**
-   * @param created made by {@link NpyCatalog#createTable} for CREATE TABLE AS SELECT (how Spark
-   *     runs ErrorIfExists and Ignore saves): its write must not replace or extend a file that
-   *     another write creates at the path meanwhile
+   * @param created made for a write that creates the path: SQL CREATE TABLE AS SELECT on a path
+   *     ({@link NpyCatalog#createTable}) or an ErrorIfExists or Ignore save ({@link
+   *     DataFrameSave}); its write must not replace or extend a file that another write creates at
+   *     the path meanwhile
    * @param purpose what Spark loaded the table for, where it is known
    * @param managed a managed table of the session catalog, whose location (a directory under the
    *     warehouse) the catalog chose: written as a directory of parts unless option {@code merge}
