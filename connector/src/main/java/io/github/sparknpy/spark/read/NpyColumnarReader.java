@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.error.NpyException;
 import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
@@ -361,6 +362,10 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         }
         if (elements == null) {
           elements = elementPositions(g, n);
+        }
+        if (SparkTypes.isVector(c.type())) {
+          fill.fillDenseVectors(writable[i], (ScalarDType) dtypes[p], n, (int) g.combos, elements);
+          continue;
         }
         WritableColumnVector inner = VectorFill.levels(writable[i], c.type(), g.rowShape, n);
         DataType innerType = VectorFill.innerType(c.type(), g.rowShape.length);

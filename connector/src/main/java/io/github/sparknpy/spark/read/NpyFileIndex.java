@@ -224,11 +224,15 @@ final class NpyFileIndex {
     List<StructField> fields = new ArrayList<>();
     List<NpyPart> parts = file.parts();
     boolean npz = parts.get(0).column() != null;
-    if (options.matrix && npz) {
+    if ((options.matrix || options.vector) && npz) {
+      String layout = options.matrix ? "matrix" : "vector";
       throw new NpyOptionException(
-          "Cannot use layout=matrix on "
+          "Cannot use layout="
+              + layout
+              + " on "
               + file.path()
-              + ": it is a .npz archive; add option member to read one of its arrays as a matrix");
+              + ": it is a .npz archive; add option member to read one of its arrays as a "
+              + layout);
     }
     for (int i = 0; i < parts.size(); i++) {
       NpyPart part = parts.get(i);
@@ -243,6 +247,14 @@ final class NpyFileIndex {
                 SparkTypes.nullable(dtype),
                 Metadata.empty()));
         columns.put(part.column(), new ColumnSource(i, -1, null));
+      } else if (options.vector) {
+        fields.add(
+            new StructField(
+                SparkTypes.VECTOR_COLUMN,
+                SparkTypes.vector(part.location(), dtype, part.shape()),
+                false,
+                Metadata.empty()));
+        columns.put(SparkTypes.VECTOR_COLUMN, new ColumnSource(i, -1, null));
       } else if (options.matrix) {
         if (part.shape().length != 2 || dtype instanceof RecordDType) {
           throw new NpyOptionException(

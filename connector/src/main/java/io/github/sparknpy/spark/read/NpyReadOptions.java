@@ -17,7 +17,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  */
 public final class NpyReadOptions {
 
-  /** {@code auto} (default) or {@code matrix}: one scalar column per index of axis 1. */
+  /**
+   * {@code auto} (default), {@code matrix} (one scalar column per index of axis 1) or {@code
+   * vector} (one Spark ML dense vector column {@code features} per row of a 2-D array).
+   */
   public static final String LAYOUT = "layout";
 
   /** {@code first} (default): a row is one index along axis 0; {@code last}: the last axis. */
@@ -93,6 +96,7 @@ public final class NpyReadOptions {
   static final long MAX_ROW_BYTES = 1L << 30;
 
   final boolean matrix;
+  final boolean vector;
   final boolean rowAxisLast;
   final String member;
   final String pathGlobFilter;
@@ -140,7 +144,9 @@ public final class NpyReadOptions {
   final boolean timestampNtz;
 
   private NpyReadOptions(SparkSession spark, CaseInsensitiveStringMap options) {
-    this.matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
+    String layout = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix", "vector");
+    this.matrix = layout.equals("matrix");
+    this.vector = layout.equals("vector");
     this.rowAxisLast =
         OptionValues.choice(options, ROW_AXIS, "first", "first", "last").equals("last");
     String m = options.get(MEMBER);

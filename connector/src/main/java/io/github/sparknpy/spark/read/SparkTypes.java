@@ -5,7 +5,9 @@ import io.github.sparknpy.npy.dtype.DatetimeUnit;
 import io.github.sparknpy.npy.dtype.RecordDType;
 import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.error.NpyUnsupportedDtypeException;
+import io.github.sparknpy.spark.config.NpyOptionException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -154,6 +156,59 @@ final class SparkTypes {
       t = DataTypes.createArrayType(t, nullable && i == shape.length - 1);
     }
     return t;
+  }
+
+  /** The column {@code layout=vector} reads into, named as Spark ML's default features column. */
+  static final String VECTOR_COLUMN = "features";
+
+  private static final String VECTOR_UDT = "org.apache.spark.ml.linalg.VectorUDT";
+
+  /**
+   * Spark ML's {@code VectorUDT} for {@code layout=vector} on a 2-D array of {@code dtype}: floats
+   * of any width or integers of up to 32 bits, which all widen to double exactly. The type is
+   * loaded by name: spark-mllib is on every Spark distribution's class path but is not a dependency
+   * of the connector.
+   *
+   * @throws NpyOptionException for another shape or dtype, or without spark-mllib
+   */
+  static DataType vector(String location, DType dtype, long[] shape) {
+    boolean exact =
+        dtype instanceof ScalarDType s
+            && (s.kind() == ScalarDType.Kind.FLOAT
+                || ((s.kind() == ScalarDType.Kind.INT || s.kind() == ScalarDType.Kind.UINT)
+                    && s.itemSize() <= 4));
+    if (shape.length != 2 || !exact) {
+      throw new NpyOptionException(
+          "Cannot use layout=vector on "
+              + location
+              + ": it needs a 2-D array of floats or of integers of up to 32 bits (values widen"
+              + " to double exactly), the file has shape "
+              + Arrays.toString(shape)
+              + " and dtype "
+              + dtype.descr()
+              + ". Use layout=matrix and Spark ML's VectorAssembler instead");
+    }
+    try {
+      return (DataType)
+          Class.forName(VECTOR_UDT, true, SparkTypes.class.getClassLoader())
+              .getConstructor()
+              .newInstance();
+    } catch (ClassNotFoundException e) {
+      throw new NpyOptionException(
+          "Cannot use layout=vector on "
+              + location
+              + ": Spark ML's vector type ("
+              + VECTOR_UDT
+              + ") is not on the class path. Spark distributions ship it in spark-mllib; an"
+              + " application that brings its own Spark must add org.apache.spark:spark-mllib");
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Cannot create " + VECTOR_UDT, e);
+    }
+  }
+
+  /** True if {@code type} is the vector type of {@link #vector}. */
+  static boolean isVector(DataType type) {
+    return type.getClass().getName().equals(VECTOR_UDT);
   }
 
   /** True if values of {@code dtype} can be null: datetimes and timedeltas (NaT). */

@@ -113,6 +113,66 @@ final class VectorFill {
     leaf(vec, type, (ScalarDType) dtype, p);
   }
 
+  /**
+   * Fills {@code vec}, of Spark ML's vector type (struct {@code type, size, indices, values}), with
+   * {@code n} dense vectors of {@code width} values each (at {@code p}, row by row), widened to
+   * double.
+   */
+  void fillDenseVectors(
+      WritableColumnVector vec, ScalarDType dtype, int n, int width, Positions p) {
+    vec.getChild(0).putBytes(0, n, (byte) 1);
+    vec.getChild(1).putNulls(0, n);
+    vec.getChild(2).putNulls(0, n);
+    WritableColumnVector values = vec.getChild(3);
+    for (int i = 0; i < n; i++) {
+      values.putArray(i, i * width, width);
+    }
+    WritableColumnVector doubles = values.arrayData();
+    doubles.reserve(Math.max(p.count, 1));
+    if (dtype.kind() == ScalarDType.Kind.FLOAT && dtype.itemSize() == 8) {
+      leaf(doubles, DataTypes.DoubleType, dtype, p);
+      return;
+    }
+    ByteBuffer b = dtype.byteOrder() == ByteOrder.BIG_ENDIAN ? be : le;
+    int size = dtype.itemSize();
+    int count = p.count;
+    switch (dtype.kind()) {
+      case FLOAT:
+        for (int i = 0; i < count; i++) {
+          int at = p.get(i);
+          doubles.putDouble(i, size == 4 ? b.getFloat(at) : Float16.toFloat(b.getShort(at)));
+        }
+        return;
+      case INT:
+        for (int i = 0; i < count; i++) {
+          int at = p.get(i);
+          doubles.putDouble(
+              i,
+              switch (size) {
+                case 1 -> b.get(at);
+                case 2 -> b.getShort(at);
+                default -> b.getInt(at);
+              });
+        }
+        return;
+      case UINT:
+        for (int i = 0; i < count; i++) {
+          int at = p.get(i);
+          doubles.putDouble(
+              i,
+              switch (size) {
+                case 1 -> Byte.toUnsignedInt(b.get(at));
+                case 2 -> Short.toUnsignedInt(b.getShort(at));
+                default -> Integer.toUnsignedLong(b.getInt(at));
+              });
+        }
+        return;
+      default:
+        throw new NpyFormatException(
+            "Cannot read " + location + " as vectors: dtype " + dtype.typestr());
+    }
+  }
+
   private void leaf(WritableColumnVector vec, DataType type, ScalarDType s, Positions p) {
     ByteBuffer b = s.byteOrder() == ByteOrder.BIG_ENDIAN ? be : le;
     int n = p.count;

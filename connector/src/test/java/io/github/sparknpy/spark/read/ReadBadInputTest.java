@@ -224,7 +224,7 @@ class ReadBadInputTest extends NpyReadTestBase {
     String p = file.toString();
     assertThatThrownBy(() -> spark().read().format("npy").option("layout", "wide").load(p))
         .isInstanceOf(NpyOptionException.class)
-        .hasMessage("Invalid value 'wide' for option 'layout': use one of auto, matrix");
+        .hasMessage("Invalid value 'wide' for option 'layout': use one of auto, matrix, vector");
     assertThatThrownBy(() -> spark().read().format("npy").option("ROWAXIS", "middle").load(p))
         .isInstanceOf(NpyOptionException.class)
         .hasMessageContaining("'middle'")
