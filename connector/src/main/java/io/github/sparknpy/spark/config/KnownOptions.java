@@ -49,6 +49,7 @@ public final class KnownOptions {
       List.of(
           "merge",
           "layout",
+          "members",
           "dtype",
           "stringLength",
           "stringOverflow",

@@ -14,21 +14,22 @@ import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
  */
 final class NpyWrite implements Write {
   private final String description;
-  private final Supplier<PlannedWrite> batchPlan;
+  private final Supplier<BatchWrite> batch;
   private final NpyWriteBuilder.FilePlanner streamingPlanner;
   private final String streamingRefusal;
 
   /**
+   * @param batch the batch protocol, its target resolved when Spark asks for it
    * @param streamingPlanner plans each micro-batch
    * @param streamingRefusal null, or the message saying why this write cannot be a stream's sink
    */
   NpyWrite(
       String description,
-      Supplier<PlannedWrite> batchPlan,
+      Supplier<BatchWrite> batch,
       NpyWriteBuilder.FilePlanner streamingPlanner,
       String streamingRefusal) {
     this.description = description;
-    this.batchPlan = batchPlan;
+    this.batch = batch;
     this.streamingPlanner = streamingPlanner;
     this.streamingRefusal = streamingRefusal;
   }
@@ -40,8 +41,7 @@ final class NpyWrite implements Write {
 
   @Override
   public BatchWrite toBatch() {
-    PlannedWrite plan = batchPlan.get();
-    return new NpyBatchWrite(plan.job(), plan.target());
+    return batch.get();
   }
 
   @Override

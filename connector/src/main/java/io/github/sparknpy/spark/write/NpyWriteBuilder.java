@@ -116,6 +116,18 @@ public final class NpyWriteBuilder
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
     boolean ansi = spark.sessionState().conf().ansiEnabled();
     PartitionSpec spec = PartitionColumns.plan(info.schema(), partitioning, paths.get(0), tz);
+    if (opts.columns) {
+      if (spec != null) {
+        throw new NpyOptionException(
+            "Cannot write layout=columns partitioned by "
+                + String.join(", ", spec.columns())
+                + " to "
+                + paths.get(0)
+                + ": a column set is one directory of row-aligned files. Drop partitionBy (or"
+                + " write each partition's set to its own path), or drop layout=columns");
+      }
+      return buildColumnSet(new Path(paths.get(0)), opts, conf, tz, ansi);
+    }
     if (spec != null) {
       return buildPartitioned(new Path(paths.get(0)), spec, opts, conf, ansi);
     }
@@ -124,7 +136,10 @@ public final class NpyWriteBuilder
     FilePlanner planner = new FilePlanner(raw, layout, opts, conf);
     return new NpyWrite(
         "npy write to " + raw + (opts.merge ? "" : " (parts)"),
-        () -> planner.plan(info.queryId(), truncate),
+        () -> {
+          PlannedWrite plan = planner.plan(info.queryId(), truncate);
+          return new NpyBatchWrite(plan.job(), plan.target());
+        },
         planner,
         truncate
             ? "Cannot write the stream to "
@@ -286,7 +301,7 @@ public final class NpyWriteBuilder
       PlannedWrite planned = new PlannedWrite(job, target);
       return new NpyWrite(
           "npy write to " + root + " partitioned by " + String.join(", ", spec.columns()),
-          () -> planned,
+          () -> new NpyBatchWrite(planned.job(), planned.target()),
           null,
           "Cannot write the stream to "
               + root
@@ -294,6 +309,82 @@ public final class NpyWriteBuilder
               + " partition directories (partitionBy, or key=value directories found at the"
               + " path). Write the stream without partitionBy, to a path without partition"
               + " directories");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
+    }
+  }
+
+  /**
+   * {@code layout=columns}: one {@code .npy} per member in a directory, with a manifest, written by
+   * one job; the target is resolved when Spark asks for the batch.
+   */
+  private Write buildColumnSet(
+      Path raw, NpyWriteOptions opts, Configuration conf, String tz, boolean ansi) {
+    if (options.containsKey(NpyWriteOptions.MERGE) && !opts.merge) {
+      throw new NpyOptionException(
+          "Cannot write layout=columns with merge=false: each member of a column set is one .npy"
+              + " file. Remove option merge");
+    }
+    List<ColumnSetPlanner.Member> members = ColumnSetPlanner.plan(info.schema(), opts, tz, ansi);
+    List<String> names = members.stream().map(ColumnSetPlanner.Member::name).toList();
+    return new NpyWrite(
+        "npy column set at " + raw + " (" + String.join(", ", names) + ")",
+        () -> planColumnSet(raw, members, opts, conf),
+        null,
+        "Cannot write the stream to "
+            + raw
+            + ": layout=columns publishes a whole set of files at once, and a streaming sink"
+            + " appends to one .npy file or directory of parts. Write each micro-batch with"
+            + " foreachBatch, or drop layout=columns");
+  }
+
+  private ColumnSetBatchWrite planColumnSet(
+      Path raw, List<ColumnSetPlanner.Member> members, NpyWriteOptions opts, Configuration conf) {
+    try {
+      FileSystem fs = raw.getFileSystem(conf);
+      boolean local = isLocal(fs);
+      Path root = WritePaths.resolve(fs.makeQualified(raw), local);
+      if (!truncate && fs.exists(root)) {
+        throw new NpyWriteException(
+            failIfExists
+                ? ("Cannot create %s: another write created it while this job was planned, and"
+                        + " the save mode (ErrorIfExists or Ignore) does not replace an existing"
+                        + " path. Nothing was written")
+                    .formatted(root)
+                : ("Cannot append to %s with layout=columns: a column set is published whole, and"
+                        + " an Append would have to extend every member file in step. Write with"
+                        + " mode(\"overwrite\") to replace it, or write the new rows to another"
+                        + " path. Nothing was written")
+                    .formatted(root));
+      }
+      Path staging = new Path(root.getParent(), ".npy-staging-" + info.queryId());
+      List<ColumnSetJob.MemberJob> jobs = new java.util.ArrayList<>();
+      SerializableHadoopConf hadoopConf = new SerializableHadoopConf(conf);
+      for (int i = 0; i < members.size(); i++) {
+        ColumnSetPlanner.Member m = members.get(i);
+        WriteJob job =
+            new WriteJob(
+                m.layout(),
+                opts.fillNulls,
+                opts.truncateStrings,
+                opts.batchBytes,
+                new Path(staging, "m" + i).toString(),
+                local,
+                hadoopConf);
+        jobs.add(new ColumnSetJob.MemberJob(m.name(), m.ordinals(), job));
+      }
+      WriteTarget target =
+          new WriteTarget(
+              root.toString(),
+              truncate ? WriteTarget.Mode.OVERWRITE : WriteTarget.Mode.CREATE,
+              true,
+              failIfExists,
+              local,
+              info.queryId(),
+              null,
+              0);
+      return new ColumnSetBatchWrite(
+          new ColumnSetJob(staging.toString(), info.schema(), jobs), target);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
     }

@@ -19,8 +19,17 @@ final class NpyWriteOptions implements Serializable {
   /** {@code true} (default): one .npy at {@code path}; {@code false}: a directory of parts. */
   static final String MERGE = "merge";
 
-  /** {@code auto} (default): plain dtype for one column, records for several; {@code matrix}. */
+  /**
+   * {@code auto} (default): plain dtype for one column, records for several; {@code matrix}; {@code
+   * columns}: a directory of row-aligned {@code .npy} files, one per column or member.
+   */
   static final String LAYOUT = "layout";
+
+  /**
+   * {@code layout=columns}: the files and the columns of each, {@code X:f1,f2,f3;y:label}; default
+   * one file per column, named after it.
+   */
+  static final String MEMBERS = "members";
 
   /** Element dtype of a plain or matrix output, e.g. {@code <f4}; cast as Spark's cast does. */
   static final String DTYPE = "dtype";
@@ -55,7 +64,13 @@ final class NpyWriteOptions implements Serializable {
 
   final boolean merge;
   final boolean matrix;
+  final boolean columns;
+  final String members;
   final String dtype;
+
+  /** {@code dtype.<member>} of {@code layout=columns}, by member name as given (any case). */
+  final Map<String, String> memberDtypes;
+
   final int stringLength;
   final Map<String, Integer> columnStringLengths;
   final boolean truncateStrings;
@@ -73,9 +88,41 @@ final class NpyWriteOptions implements Serializable {
    */
   NpyWriteOptions(CaseInsensitiveStringMap options, boolean defaultMerge) {
     merge = OptionValues.bool(options, MERGE, defaultMerge);
-    matrix = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix").equals("matrix");
+    String layout = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix", "columns");
+    matrix = layout.equals("matrix");
+    columns = layout.equals("columns");
+    String m = options.get(MEMBERS);
+    members = m == null || m.isBlank() ? null : m;
+    if (members != null && !columns) {
+      throw new NpyOptionException(
+          "Option members applies to layout=columns (one .npy file per member): add"
+              + " option(\"layout\", \"columns\"), or remove members");
+    }
     String d = options.get(DTYPE);
     dtype = d == null || d.isBlank() ? null : d.trim();
+    Map<String, String> perMember = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    String dtypePrefix = DTYPE + ".";
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      if (e.getKey().toLowerCase(Locale.ROOT).startsWith(dtypePrefix)
+          && e.getValue() != null
+          && !e.getValue().isBlank()) {
+        perMember.put(e.getKey().substring(dtypePrefix.length()), e.getValue().trim());
+      }
+    }
+    if (!perMember.isEmpty() && !columns) {
+      throw new NpyOptionException(
+          "Options dtype.<member> ("
+              + String.join(", ", perMember.keySet())
+              + ") apply to layout=columns: use option dtype for a single file");
+    }
+    if (columns && dtype != null) {
+      throw new NpyOptionException(
+          "Cannot apply option dtype="
+              + dtype
+              + " to layout=columns: give each file its own, dtype.<member> (e.g."
+              + " option(\"dtype.X\", \"<f2\")), as the members' columns differ");
+    }
+    memberDtypes = Collections.unmodifiableMap(perMember);
     stringLength = OptionValues.positiveInt(options, STRING_LENGTH, -1);
     Map<String, Integer> perColumn = new TreeMap<>();
     String prefix = STRING_LENGTH.toLowerCase(Locale.ROOT) + ".";
@@ -103,6 +150,27 @@ final class NpyWriteOptions implements Serializable {
               + "' for option 'batchBytes': use at most 1g");
     }
     batchBytes = (int) batch;
+  }
+
+  /** These options for one member of a {@code layout=columns} write: its own layout and dtype. */
+  NpyWriteOptions forMember(boolean memberMatrix, String memberDtype) {
+    return new NpyWriteOptions(this, memberMatrix, memberDtype);
+  }
+
+  private NpyWriteOptions(NpyWriteOptions o, boolean memberMatrix, String memberDtype) {
+    merge = true;
+    matrix = memberMatrix;
+    columns = false;
+    members = null;
+    dtype = memberDtype;
+    memberDtypes = Map.of();
+    stringLength = o.stringLength;
+    columnStringLengths = o.columnStringLengths;
+    truncateStrings = o.truncateStrings;
+    fillNulls = o.fillNulls;
+    allowPrecisionLoss = o.allowPrecisionLoss;
+    allowLargeHeader = o.allowLargeHeader;
+    batchBytes = o.batchBytes;
   }
 
   /** The fixed width for the string column at {@code path} (dotted, lower-cased), or -1 (auto). */

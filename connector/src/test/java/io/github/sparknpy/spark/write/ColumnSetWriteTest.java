@@ -1,0 +1,186 @@
+package io.github.sparknpy.spark.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.sparknpy.npy.testing.Numpy;
+import io.github.sparknpy.spark.config.NpyOptionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code layout=columns}: a directory of row-aligned {@code .npy} files from one job, one per
+ * column or member, with a manifest; checked with numpy file by file and row by row.
+ */
+class ColumnSetWriteTest extends WriterTestBase {
+
+  /** Rows shuffled across five partitions: alignment cannot come from order alone. */
+  private static Dataset<Row> frame() {
+    return sql("SELECT id, CAST(id AS FLOAT) * 0.5F AS f1, CAST(id * 2 AS FLOAT) AS f2,"
+            + " array(CAST(id AS DOUBLE), -1.0D, CAST(id AS DOUBLE) / 3) AS emb,"
+            + " CAST(id %% 3 AS INT) AS label, concat('r', id) AS name"
+            + " FROM range(0, 1000, 1, 4)")
+        .repartition(5);
+  }
+
+  private static DataFrameWriter<Row> columns(Dataset<Row> df) {
+    return df.write().format("npy").option("layout", "columns");
+  }
+
+  @Test
+  void oneFilePerColumnRowAlignedWithAManifest() throws Exception {
+    Path out = tmp.resolve("set");
+    columns(frame()).save(out.toString());
+    String check =
+        Numpy.run(
+            "import os\n"
+                + "d = sys.argv[1]\n"
+                + "m = json.load(open(d + '/manifest.json'))\n"
+                + "a = {e['name']: np.load(d + '/' + e['file'], mmap_mode='r') for e in"
+                + " m['members']}\n"
+                + "i = a['id']\n"
+                + "print(m['format'], m['version'], m['rows'], sorted(os.listdir(d)))\n"
+                + "for e in m['members']:\n"
+                + "    x = a[e['name']]\n"
+                + "    print(e['name'], e['columns'], e['dtype'], e['shape'], x.dtype.str,"
+                + " list(x.shape))\n"
+                + "print(sorted(i.tolist()) == list(range(1000)),"
+                + " bool((a['f1'] == (i.astype(np.float32) * np.float32(0.5))).all()),"
+                + " bool((a['f2'] == (i * 2).astype(np.float32)).all()),"
+                + " bool((a['emb'][:, 0] == i).all() and (a['emb'][:, 1] == -1).all()"
+                + " and (a['emb'][:, 2] == i / 3).all()),"
+                + " bool((a['label'] == i % 3).all()),"
+                + " all(n == 'r%d' % k for n, k in zip(a['name'].tolist(), i.tolist())))\n",
+            out);
+    assertThat(check.trim().split("\n"))
+        .containsExactly(
+            "spark-npy column set 1 1000 ['_SUCCESS', 'emb.npy', 'f1.npy', 'f2.npy', 'id.npy',"
+                + " 'label.npy', 'manifest.json', 'name.npy']",
+            "id ['id'] <i8 [1000] <i8 [1000]",
+            "f1 ['f1'] <f4 [1000] <f4 [1000]",
+            "f2 ['f2'] <f4 [1000] <f4 [1000]",
+            "emb ['emb'] <f8 [1000, 3] <f8 [1000, 3]",
+            "label ['label'] <i4 [1000] <i4 [1000]",
+            "name ['name'] <U4 [1000] <U4 [1000]",
+            "True True True True True True");
+    for (String f : new String[] {"id", "f1", "emb", "name"}) {
+      assertNpSaveIdentical(out.resolve(f + ".npy"));
+    }
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void membersGroupColumnsIntoMatricesWithTheirOwnDtypes() {
+    Path out = tmp.resolve("groups");
+    columns(frame().drop("emb", "name"))
+        .option("members", "X: f1, F2; y:label ;ids:id")
+        .option("dtype.x", "<f2")
+        .save(out.toString());
+    String check =
+        Numpy.run(
+            "d = sys.argv[1]\n"
+                + "m = json.load(open(d + '/manifest.json'))\n"
+                + "print([(e['name'], e['file'], e['columns'], e['dtype'], e['shape']) for e in"
+                + " m['members']])\n"
+                + "X = np.load(d + '/X.npy'); y = np.load(d + '/y.npy'); i = np.load(d + '/ids.npy')\n"
+                + "ref = np.stack([i.astype(np.float32) * np.float32(0.5), (i * 2).astype(np.float32)],"
+                + " axis=1).astype(np.float16)\n"
+                + "print(X.dtype.str, X.shape, bool((X.view(np.uint16) == ref.view(np.uint16)).all()),"
+                + " bool((y == i % 3).all()))\n",
+            out);
+    assertThat(check.trim().split("\n"))
+        .containsExactly(
+            "[('X', 'X.npy', ['f1', 'f2'], '<f2', [1000, 2]), ('y', 'y.npy', ['label'], '<i4',"
+                + " [1000]), ('ids', 'ids.npy', ['id'], '<i8', [1000])]",
+            "<f2 (1000, 2) True True");
+  }
+
+  @Test
+  void saveModesAsForAPathOfSparksFileSources() throws Exception {
+    Path out = tmp.resolve("modes");
+    columns(sql("SELECT id, id * 2 AS twice FROM range(3)")).save(out.toString());
+    assertThatThrownBy(() -> columns(frame()).save(out.toString()))
+        .isInstanceOf(AnalysisException.class)
+        .hasMessageContaining("[PATH_ALREADY_EXISTS]");
+    columns(frame()).mode(SaveMode.Ignore).save(out.toString());
+    assertThat(listing(out)).contains("twice.npy");
+    assertThatThrownBy(() -> columns(frame()).mode(SaveMode.Append).save(out.toString()))
+        .isInstanceOf(NpyWriteException.class)
+        .hasMessageContaining("Cannot append to file:" + out + " with layout=columns")
+        .hasMessageContaining("mode(\"overwrite\")");
+    columns(sql("SELECT id, -id AS neg FROM range(5)"))
+        .mode(SaveMode.Overwrite)
+        .save(out.toString());
+    assertThat(listing(out))
+        .containsExactly("_SUCCESS", "id.npy", "manifest.json", "neg.npy")
+        .doesNotContain("twice.npy");
+    assertThat(values(numpy(out.resolve("neg.npy")))).isEqualTo("[0,-1,-2,-3,-4]");
+    Path fresh = tmp.resolve("fresh");
+    columns(sql("SELECT id FROM range(2)")).mode(SaveMode.Append).save(fresh.toString());
+    assertThat(values(numpy(fresh.resolve("id.npy")))).isEqualTo("[0,1]");
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void aFailedTaskPublishesNothing() throws Exception {
+    Path out = tmp.resolve("failed");
+    Dataset<Row> ragged = sql("SELECT id, sequence(0, id %% 2) AS v FROM range(0, 10, 1, 1)");
+    assertThatThrownBy(() -> columns(ragged).save(out.toString()))
+        .satisfies(
+            e ->
+                assertThat(NpyWriterRoundTripTest.rootCause(e))
+                    .isInstanceOf(NpyWriteException.class)
+                    .hasMessageContaining("Cannot write column 'v'"));
+    assertThat(Files.exists(out)).isFalse();
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void optionsThatCannotMakeASetAreRefusedByName() {
+    String path = tmp.resolve("refused").toString();
+    assertThatThrownBy(() -> columns(frame()).option("members", "X:f1,f2").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessage(
+            "Option members leaves out columns id, emb, label, name: add them to a member, or"
+                + " select only the columns to write");
+    assertThatThrownBy(() -> columns(frame()).option("members", "X:f1,nope").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining(
+            "Option members names column 'nope', which the DataFrame does not have");
+    assertThatThrownBy(() -> columns(frame()).option("members", "X:f1;X:f2").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("member 'X' twice");
+    assertThatThrownBy(() -> columns(sql("SELECT 1 AS _hidden")).save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Cannot use '_hidden' as a member of layout=columns");
+    assertThatThrownBy(() -> columns(frame()).option("dtype", "<f4").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("give each file its own, dtype.<member>");
+    assertThatThrownBy(() -> columns(frame()).option("dtype.nope", "<f4").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Invalid option dtype.nope: there is no member 'nope'");
+    assertThatThrownBy(() -> columns(frame()).option("merge", "false").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("layout=columns with merge=false");
+    assertThatThrownBy(() -> columns(frame()).partitionBy("label").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Cannot write layout=columns partitioned by label");
+    assertThatThrownBy(() -> frame().write().format("npy").option("members", "X:f1").save(path))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Option members applies to layout=columns");
+    assertThat(Files.exists(Path.of(path))).isFalse();
+  }
+
+  private static java.util.List<String> listing(Path dir) throws java.io.IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+}
