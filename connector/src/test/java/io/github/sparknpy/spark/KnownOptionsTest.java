@@ -125,7 +125,7 @@ class KnownOptionsTest extends SparkTestBase {
               "Ignoring option 'layuot' of the npy write to "
                   + out
                   + ": it is not an npy option (did you mean 'layout'?). The npy write options"
-                  + " are merge, layout, dtype, stringLength, stringOverflow, nulls,"
+                  + " are merge, layout, members, dtype, stringLength, stringOverflow, nulls,"
                   + " allowPrecisionLoss, allowLargeHeader, batchBytes, partitionOverwriteMode; keys"
                   + " with a '.' go to the"
                   + " Hadoop configuration");

@@ -267,7 +267,13 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       if (fs == null) {
         fs = new Path(file.path()).getFileSystem(conf);
       }
-      sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options);
+      if (part.file() == null) {
+        sources[p] = ByteSource.open(part, file.path(), file.length(), fs, options);
+      } else {
+        sources[p] = ByteSource.open(part, part.file(), part.fileIdentity().length(), fs, options);
+        // after opening, as for a file: one published at the path from now on is not the one read
+        ColumnSetFiles.checkUnchanged(part, fs);
+      }
       filesOpened++;
     }
     if (fs != null) {

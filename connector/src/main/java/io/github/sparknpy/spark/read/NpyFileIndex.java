@@ -89,7 +89,15 @@ final class NpyFileIndex {
     if (listing == null) {
       return null;
     }
-    List<FileStatus> statuses = listing.files();
+    List<FileStatus> listed = listing.files();
+    ColumnSetFiles.Found sets;
+    try {
+      sets = ColumnSetFiles.find(listed, conf);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot read the manifests under " + String.join(", ", paths), e);
+    }
+    List<FileStatus> statuses = sets.others();
     PartitionDiscovery.Partitions partitions =
         options.recursiveFileLookup
             ? PartitionDiscovery.Partitions.NONE
@@ -105,13 +113,20 @@ final class NpyFileIndex {
     for (FileStatus st : statuses) {
       statusByPath.put(st.getPath().toString(), st);
     }
-    List<NpyFileSpec> files = new ArrayList<>(probedFiles.size());
+    List<NpyFileSpec> files = new ArrayList<>(probedFiles.size() + sets.sets().size());
     for (NpyFileSpec f : probedFiles) {
       FileStatus st = statusByPath.get(f.path());
       if (st != null) {
         probed.put(f.path(), new Probed(st.getLen(), st.getModificationTime(), f));
       }
       files.add(partitions.isEmpty() ? f : f.withPartitionValues(partitions.of(f.path())));
+    }
+    for (ColumnSetFiles.ColumnSet set : sets.sets()) {
+      try {
+        files.add(ColumnSetFiles.spec(set, conf, options));
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot read the column set " + set.directory(), e);
+      }
     }
     if (files.isEmpty()) {
       return new NpyFileIndex(
@@ -231,7 +246,8 @@ final class NpyFileIndex {
               + layout
               + " on "
               + file.path()
-              + ": it is a .npz archive; add option member to read one of its arrays as a "
+              + ": it is a .npz archive or a column set; add option member to read one of its"
+              + " arrays as a "
               + layout);
     }
     for (int i = 0; i < parts.size(); i++) {

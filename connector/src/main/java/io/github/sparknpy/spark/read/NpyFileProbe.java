@@ -172,6 +172,16 @@ final class NpyFileProbe {
 
   static NpyFileSpec probe(FileStatus st, Configuration conf, NpyReadOptions options)
       throws IOException {
+    return probe(st, conf, options, false);
+  }
+
+  /**
+   * @param setMember a member file of a column set: option {@code member} picks among the set's
+   *     members, so it does not apply to the file itself
+   */
+  static NpyFileSpec probe(
+      FileStatus st, Configuration conf, NpyReadOptions options, boolean setMember)
+      throws IOException {
     FileIdentity identity = FileIdentity.of(st);
     long length = identity.length();
     HadoopInputFile file = HadoopInputFile.of(st.getPath(), length, conf);
@@ -180,7 +190,7 @@ final class NpyFileProbe {
     List<NpyPart> parts = new ArrayList<>();
     DataSample dataSample = null;
     if (!npz) {
-      if (options.member != null) {
+      if (options.member != null && !setMember) {
         throw new NpyOptionException(
             "Cannot read member '"
                 + options.member

@@ -16,6 +16,10 @@ import java.io.Serializable;
  * @param compressedSize compressed bytes of a deflated member
  * @param dataOffset where the array data starts: in the file for {@code .npy} and stored members,
  *     in the uncompressed member for deflated ones
+ * @param file a member of a column set ({@code layout=columns}): its own {@code .npy} file; null
+ *     for an array in the scanned file itself
+ * @param fileIdentity the member file as planned (checked when a task opens it); null with {@code
+ *     file}
  */
 record NpyPart(
     String column,
@@ -26,7 +30,9 @@ record NpyPart(
     boolean deflated,
     long zipDataOffset,
     long compressedSize,
-    long dataOffset)
+    long dataOffset,
+    String file,
+    FileIdentity fileIdentity)
     implements Serializable {
 
   static NpyPart of(
@@ -46,7 +52,25 @@ record NpyPart(
         deflated,
         zipDataOffset,
         compressedSize,
-        dataOffset);
+        dataOffset,
+        null,
+        null);
+  }
+
+  /** This array as member {@code column} of a column set, read from its own {@code file}. */
+  NpyPart inSet(String column, String file, FileIdentity identity) {
+    return new NpyPart(
+        column,
+        location,
+        descr,
+        shape,
+        fortranOrder,
+        deflated,
+        zipDataOffset,
+        compressedSize,
+        dataOffset,
+        file,
+        identity);
   }
 
   DType dtype() {

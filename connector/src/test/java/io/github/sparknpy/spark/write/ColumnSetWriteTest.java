@@ -7,10 +7,16 @@ import io.github.sparknpy.npy.testing.Numpy;
 import io.github.sparknpy.spark.config.NpyOptionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.junit.jupiter.api.Test;
@@ -176,6 +182,131 @@ class ColumnSetWriteTest extends WriterTestBase {
         .isInstanceOf(NpyOptionException.class)
         .hasMessageContaining("Option members applies to layout=columns");
     assertThat(Files.exists(Path.of(path))).isFalse();
+  }
+
+  @Test
+  void aSetReadsBackAsOneTableWithAColumnPerMember() {
+    Path out = tmp.resolve("back");
+    Dataset<Row> df = frame();
+    columns(df).save(out.toString());
+    Dataset<Row> back = spark().read().format("npy").load(out.toString());
+    assertThat(back.schema().fieldNames())
+        .containsExactly("id", "f1", "f2", "emb", "label", "name");
+    assertThat(back.schema().fields()[3].dataType().simpleString()).isEqualTo("array<double>");
+    assertThat(back.orderBy("id").collectAsList())
+        .isEqualTo(
+            df.selectExpr("id", "f1", "f2", "emb", "label", "name").orderBy("id").collectAsList());
+    assertThat(back.count()).isEqualTo(1000);
+    assertThat(back.select("_file").distinct().first().getString(0)).isEqualTo("file:" + out);
+
+    Path groups = tmp.resolve("groups-back");
+    columns(df.drop("emb", "name", "label"))
+        .option("members", "X:f1,f2;ids:id")
+        .save(groups.toString());
+    List<Row> vectors =
+        spark()
+            .read()
+            .format("npy")
+            .option("member", "X")
+            .option("layout", "vector")
+            .load(groups.toString())
+            .select("_row_index", "features")
+            .collectAsList();
+    List<Long> ids =
+        spark()
+            .read()
+            .format("npy")
+            .option("member", "ids")
+            .load(groups.toString())
+            .as(Encoders.LONG())
+            .collectAsList();
+    for (Row r : vectors) {
+      long id = ids.get((int) r.getLong(0));
+      assertThat(((org.apache.spark.ml.linalg.Vector) r.getAs(1)).toArray())
+          .containsExactly(id * 0.5, id * 2.0);
+    }
+    assertThatThrownBy(
+            () -> spark().read().format("npy").option("member", "nope").load(groups.toString()))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("Cannot read member 'nope' of the column set")
+        .hasMessageContaining("its members are X, ids");
+  }
+
+  /**
+   * Reads racing Overwrites of a set: each read gives one whole version (every row's members from
+   * the same write) or fails saying what changed; never members of two versions side by side.
+   */
+  @Test
+  void aReadRacingOverwritesOfASetSeesOneWholeVersionOrFails() throws Exception {
+    Path target = tmp.resolve("raced");
+    columns(version(0)).save(target.toString());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger overwrites = new AtomicInteger();
+    AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                for (int v = 1; !stop.get(); v++) {
+                  columns(version(v % 3)).mode(SaveMode.Overwrite).save(target.toString());
+                  overwrites.incrementAndGet();
+                }
+              } catch (Throwable e) {
+                writerFailure.set(e);
+              }
+            },
+            "set-overwriter");
+    writer.setDaemon(true);
+    writer.start();
+    int whole = 0;
+    int failed = 0;
+    List<String> mixed = new ArrayList<>();
+    long deadline = System.currentTimeMillis() + 12_000;
+    try {
+      while (System.currentTimeMillis() < deadline) {
+        List<Row> rows;
+        try {
+          rows = spark().read().format("npy").load(target.toString()).collectAsList();
+        } catch (Exception e) {
+          Throwable root = NpyWriterRoundTripTest.rootCause(e);
+          assertThat(root)
+              .as("a read failing during an overwrite")
+              .isInstanceOfAny(
+                  io.github.sparknpy.spark.read.NpyFileChangedException.class,
+                  io.github.sparknpy.npy.error.NpyFormatException.class,
+                  AnalysisException.class,
+                  java.io.FileNotFoundException.class,
+                  java.nio.file.NoSuchFileException.class);
+          failed++;
+          continue;
+        }
+        long v = rows.isEmpty() ? -1 : rows.get(0).getLong(0);
+        boolean ok = rows.size() == 1000 + 100 * v;
+        for (Row r : rows) {
+          ok &= r.getLong(0) == v && r.getLong(1) == 2 * v;
+        }
+        if (ok) {
+          whole++;
+        } else {
+          mixed.add(rows.size() + " rows, first " + (rows.isEmpty() ? "-" : rows.get(0)));
+        }
+      }
+    } finally {
+      stop.set(true);
+      writer.join(60_000);
+    }
+    assertThat(writerFailure.get()).isNull();
+    assertThat(mixed).isEmpty();
+    assertThat(overwrites.get()).isGreaterThan(3);
+    assertThat(whole).isGreaterThan(3);
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  /** Version {@code v} of a set: 1000 + 100 v rows, every id v and every twice 2 v. */
+  private static Dataset<Row> version(int v) {
+    return sql(
+        "SELECT CAST(%d AS BIGINT) AS id, CAST(%d AS BIGINT) AS twice FROM range(0, %d, 1, 2)",
+        v, 2 * v, 1000 + 100 * v);
   }
 
   private static java.util.List<String> listing(Path dir) throws java.io.IOException {

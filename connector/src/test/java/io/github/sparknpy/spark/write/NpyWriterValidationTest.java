@@ -106,9 +106,9 @@ class NpyWriterValidationTest extends WriterTestBase {
     assertThatThrownBy(() -> save(two, "stringLength", "0"))
         .isInstanceOf(NpyOptionException.class)
         .hasMessageStartingWith("Invalid value '0' for option 'stringLength'");
-    assertThatThrownBy(() -> save(two, "layout", "columns"))
+    assertThatThrownBy(() -> save(two, "layout", "rows"))
         .isInstanceOf(NpyOptionException.class)
-        .hasMessage("Invalid value 'columns' for option 'layout': use one of auto, matrix");
+        .hasMessage("Invalid value 'rows' for option 'layout': use one of auto, matrix, columns");
     assertNothingWritten();
   }
 
