@@ -183,6 +183,16 @@ final class NpyMicroBatchStream
     if (now.files.isEmpty()) {
       return List.of();
     }
+    for (NpyFileSpec f : now.files) {
+      if (f.parts().stream().anyMatch(p -> p.file() != null)) {
+        throw new NpyStreamException(
+            "Cannot stream "
+                + f.path()
+                + ": it is a column set (layout=columns), which a write replaces whole instead of"
+                + " appending to. Read it with spark.read, or stream its member files'"
+                + " directory of appended .npy files instead");
+      }
+    }
     if (!now.schema.equals(template.index().schema)) {
       throw new NpyStreamException(
           "Cannot stream "
