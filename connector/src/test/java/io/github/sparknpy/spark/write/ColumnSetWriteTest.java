@@ -232,6 +232,31 @@ class ColumnSetWriteTest extends WriterTestBase {
         .hasMessageContaining("its members are X, ids");
   }
 
+  @Test
+  void aStreamOfASetIsRefusedByName() throws Exception {
+    Path out = tmp.resolve("streamed");
+    columns(sql("SELECT id FROM range(3)")).save(out.toString());
+    org.apache.spark.sql.streaming.StreamingQuery q =
+        spark()
+            .readStream()
+            .format("npy")
+            .load(out.toString())
+            .writeStream()
+            .format("memory")
+            .queryName("column_set_stream")
+            .option("checkpointLocation", tmp.resolve("checkpoint").toString())
+            .start();
+    try {
+      assertThatThrownBy(q::processAllAvailable)
+          .isInstanceOf(org.apache.spark.sql.streaming.StreamingQueryException.class)
+          .rootCause()
+          .isInstanceOf(io.github.sparknpy.spark.read.NpyStreamException.class)
+          .hasMessageContaining("Cannot stream file:" + out + ": it is a column set");
+    } finally {
+      q.stop();
+    }
+  }
+
   /**
    * Reads racing Overwrites of a set: each read gives one whole version (every row's members from
    * the same write) or fails saying what changed; never members of two versions side by side.
@@ -261,7 +286,7 @@ class ColumnSetWriteTest extends WriterTestBase {
     int whole = 0;
     int failed = 0;
     List<String> mixed = new ArrayList<>();
-    long deadline = System.currentTimeMillis() + 12_000;
+    long deadline = System.currentTimeMillis() + 8_000;
     try {
       while (System.currentTimeMillis() < deadline) {
         List<Row> rows;
@@ -274,6 +299,7 @@ class ColumnSetWriteTest extends WriterTestBase {
               .isInstanceOfAny(
                   io.github.sparknpy.spark.read.NpyFileChangedException.class,
                   io.github.sparknpy.npy.error.NpyFormatException.class,
+                  io.github.sparknpy.spark.read.NpyPathException.class,
                   AnalysisException.class,
                   java.io.FileNotFoundException.class,
                   java.nio.file.NoSuchFileException.class);
