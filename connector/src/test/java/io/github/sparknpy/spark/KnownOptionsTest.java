@@ -58,9 +58,9 @@ class KnownOptionsTest extends SparkTestBase {
               "Cannot write npy to "
                   + out
                   + ": option 'compression' does not apply: .npy files are uncompressed, so that"
-                  + " numpy can memory-map them (np.load(path, mmap_mode='r')), and this writer"
-                  + " writes no compressed .npz archives. Remove the option; compress the written"
-                  + " file separately if needed (e.g. gzip, or np.savez_compressed in numpy)");
+                  + " numpy can memory-map them (np.load(path, mmap_mode='r')). Remove the option,"
+                  + " or write an .npz archive (container=npz, or a path ending in .npz), which"
+                  + " takes compression=deflate as np.savez_compressed");
     }
     assertThatThrownBy(() -> writer().option("Codec", "gzip").save(out.toString()))
         .hasMessageContaining("option 'Codec' does not apply: .npy files are uncompressed");
@@ -125,7 +125,8 @@ class KnownOptionsTest extends SparkTestBase {
               "Ignoring option 'layuot' of the npy write to "
                   + out
                   + ": it is not an npy option (did you mean 'layout'?). The npy write options"
-                  + " are merge, layout, members, dtype, stringLength, stringOverflow, nulls,"
+                  + " are merge, layout, members, container, compression, dtype, stringLength,"
+                  + " stringOverflow, nulls,"
                   + " allowPrecisionLoss, allowLargeHeader, batchBytes, partitionOverwriteMode; keys"
                   + " with a '.' go to the"
                   + " Hadoop configuration");

@@ -50,6 +50,8 @@ public final class KnownOptions {
           "merge",
           "layout",
           "members",
+          "container",
+          "compression",
           "dtype",
           "stringLength",
           "stringOverflow",
@@ -74,9 +76,8 @@ public final class KnownOptions {
 
   private static final String UNCOMPRESSED =
       " does not apply: .npy files are uncompressed, so that numpy can memory-map them (np.load(path,"
-          + " mmap_mode='r')), and this writer writes no compressed .npz archives. Remove the"
-          + " option; compress the written file separately if needed (e.g. gzip, or"
-          + " np.savez_compressed in numpy)";
+          + " mmap_mode='r')). Remove the option, or write an .npz archive (container=npz, or a"
+          + " path ending in .npz), which takes compression=deflate as np.savez_compressed";
 
   private static final String TEXT =
       " is an option of text formats (CSV, JSON); .npy is binary: a header with the dtype and"
@@ -130,6 +131,9 @@ public final class KnownOptions {
   public static void refuseForeignWriteOptions(Map<String, String> options, String path) {
     for (String key : options.keySet()) {
       String lower = key.toLowerCase(Locale.ROOT);
+      if (lower.equals("compression") && isNpzWrite(options, path)) {
+        continue; // an .npz archive's own option
+      }
       String advice = FOREIGN_WRITE.get(lower);
       if (advice == null && isForeignPrefixed(lower)) {
         advice =
@@ -142,6 +146,16 @@ public final class KnownOptions {
             "Cannot write npy to " + path + ": option '" + key + "'" + advice);
       }
     }
+  }
+
+  /** An .npz write: option container=npz, or no container option and a path ending in .npz. */
+  private static boolean isNpzWrite(Map<String, String> options, String path) {
+    for (Map.Entry<String, String> e : options.entrySet()) {
+      if (e.getKey().equalsIgnoreCase("container")) {
+        return e.getValue() != null && e.getValue().trim().equalsIgnoreCase("npz");
+      }
+    }
+    return path != null && path.toLowerCase(Locale.ROOT).endsWith(".npz");
   }
 
   private static boolean isForeignPrefixed(String lowerKey) {

@@ -186,7 +186,9 @@ final class NpyFileProbe {
     long length = identity.length();
     HadoopInputFile file = HadoopInputFile.of(st.getPath(), length, conf);
     String path = st.getPath().toString();
-    boolean npz = st.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".npz");
+    String lowerName = st.getPath().getName().toLowerCase(Locale.ROOT);
+    boolean npz =
+        lowerName.endsWith(".npz") || (!lowerName.endsWith(".npy") && isZip(file, length));
     List<NpyPart> parts = new ArrayList<>();
     DataSample dataSample = null;
     if (!npz) {
@@ -317,6 +319,22 @@ final class NpyFileProbe {
     }
     return new NpyFileSpec(
         path, length, List.copyOf(parts), rowCount, rowBytes, identity, dataSample, List.of());
+  }
+
+  /**
+   * A file named neither {@code .npy} nor {@code .npz} is an archive when it starts as a zip does
+   * ({@code PK\3\4}), as np.load tells them apart (the writer's {@code container=npz} takes any
+   * path).
+   */
+  private static boolean isZip(HadoopInputFile file, long length) throws IOException {
+    if (length < 4) {
+      return false;
+    }
+    byte[] magic = new byte[4];
+    try (SeekableInputStream in = file.newStream()) {
+      in.readFully(magic);
+    }
+    return magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
   }
 
   private static NpyPart probeMember(

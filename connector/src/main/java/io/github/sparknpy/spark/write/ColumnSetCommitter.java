@@ -7,13 +7,19 @@ import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
+import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -22,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The job commit of a {@code layout=columns} write. It checks that every task gave each member the
- * same rows, builds the whole new set in a hidden sibling directory ({@code
+ * The job commit of a {@code layout=columns} or {@code .npz} write. It checks that every task gave
+ * each member the same rows, builds the whole new set in a hidden sibling directory ({@code
  * .<name>.npy-set-<query>}: each member merged as a single-file write merges its parts, then
  * {@value #MANIFEST} and {@code _SUCCESS}), and publishes that directory by renames: into a free
  * path (failing if another write created it meanwhile), or, for an Overwrite, after moving what is
@@ -68,11 +74,26 @@ final class ColumnSetCommitter {
     fs.mkdirs(set);
     long rows;
     try {
-      rows = buildSet(set, byMember);
-      checkpoint.reached(Checkpoint.Step.DATA_WRITTEN, set);
-      publish(set);
+      ObjectNode manifest = JSON.createObjectNode();
+      rows = buildMembers(set, byMember, manifest);
+      if (job.npz()) {
+        Path archive =
+            new Path(root.getParent(), "." + root.getName() + ".npy-npz-" + target.queryId());
+        try {
+          writeArchive(set, archive);
+          checkpoint.reached(Checkpoint.Step.DATA_WRITTEN, archive);
+          publish(archive);
+        } finally {
+          files.deleteQuietly(archive);
+        }
+        deleteTree(set);
+      } else {
+        writeManifest(set, manifest);
+        checkpoint.reached(Checkpoint.Step.DATA_WRITTEN, set);
+        publish(set);
+      }
     } catch (IOException | RuntimeException e) {
-      files.deleteQuietly(set);
+      deleteTree(set);
       throw e;
     }
     Path staging = new Path(job.stagingDir());
@@ -125,9 +146,9 @@ final class ColumnSetCommitter {
     return out;
   }
 
-  /** Each member merged into {@code set}, then the manifest and {@code _SUCCESS}; the rows. */
-  private long buildSet(Path set, List<List<NpyCommitMessage>> byMember) throws IOException {
-    ObjectNode manifest = JSON.createObjectNode();
+  /** Each member merged into {@code set}, described in {@code manifest}; returns the rows. */
+  private long buildMembers(Path set, List<List<NpyCommitMessage>> byMember, ObjectNode manifest)
+      throws IOException {
     manifest.put("format", FORMAT);
     manifest.put("version", 1);
     ArrayNode members = manifest.putArray("members");
@@ -167,6 +188,11 @@ final class ColumnSetCommitter {
       }
     }
     manifest.put("rows", Math.max(rows, 0));
+    return Math.max(rows, 0);
+  }
+
+  /** {@value #MANIFEST} and {@code _SUCCESS} in {@code set}. */
+  private void writeManifest(Path set, ObjectNode manifest) throws IOException {
     byte[] text =
         (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n")
             .getBytes(StandardCharsets.UTF_8);
@@ -174,19 +200,72 @@ final class ColumnSetCommitter {
       TargetFiles.writeFully(out, ByteBuffer.wrap(text));
     }
     files.createEmpty(new Path(set, PartFilesPublication.SUCCESS));
-    return Math.max(rows, 0);
   }
 
-  /** Renames the built set to the path: into a free one, or over the old content (Overwrite). */
-  private void publish(Path set) throws IOException {
+  /**
+   * The members of {@code set} as one zip archive at {@code archive}, named {@code <member>.npy} as
+   * np.savez names them: stored (its CRC from a first read of each member) or deflated, zip64 where
+   * sizes or offsets need it (the JDK's zip writer).
+   */
+  private void writeArchive(Path set, Path archive) throws IOException {
+    byte[] buffer = new byte[1 << 20];
+    try (ZipOutputStream zip =
+        new ZipOutputStream(
+            new BufferedOutputStream(Channels.newOutputStream(files.create(archive)), 1 << 20))) {
+      for (ColumnSetJob.MemberJob member : job.members()) {
+        Path file = new Path(set, member.fileName());
+        ZipEntry entry = new ZipEntry(member.fileName());
+        if (job.deflate()) {
+          entry.setMethod(ZipEntry.DEFLATED);
+        } else {
+          long length = fs.getFileStatus(file).getLen();
+          CRC32 crc = new CRC32();
+          try (InputStream in = Channels.newInputStream(files.open(file, 0))) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+              crc.update(buffer, 0, n);
+            }
+          }
+          entry.setMethod(ZipEntry.STORED);
+          entry.setSize(length);
+          entry.setCompressedSize(length);
+          entry.setCrc(crc.getValue());
+        }
+        zip.putNextEntry(entry);
+        try (InputStream in = Channels.newInputStream(files.open(file, 0))) {
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            zip.write(buffer, 0, n);
+          }
+        }
+        zip.closeEntry();
+      }
+    }
+  }
+
+  private void deleteTree(Path p) {
+    try {
+      fs.delete(p, true);
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}", p, e);
+    }
+  }
+
+  /**
+   * Renames what was built (the set's directory, or the archive) to the path: into a free one, or
+   * over the old content (Overwrite).
+   */
+  private void publish(Path built) throws IOException {
     if (target.mode() != WriteTarget.Mode.OVERWRITE || !exists(root)) {
-      if (!files.renameIfAbsent(set, root)) {
+      if (!files.renameIfAbsent(built, root)) {
         throw new NpyWriteException(
-            ("Cannot create %s: another write created it while this job ran, and a layout=columns"
-                    + " write does not add to an existing path. Nothing was written; run the write"
+            ("Cannot create %s: another write created it while this job ran, and a write of"
+                    + " members does not add to an existing path. Nothing was written; run the write"
                     + " again with mode(\"overwrite\") if intended")
                 .formatted(root));
       }
+      return;
+    }
+    if (fs.getFileStatus(built).isFile() && fs.getFileStatus(root).isFile()) {
+      files.rename(built, root); // one file over another: atomic
       return;
     }
     Path aside = new Path(root.getParent(), "." + root.getName() + ".npy-old-" + target.queryId());
@@ -194,7 +273,7 @@ final class ColumnSetCommitter {
     files.rename(root, aside);
     boolean in;
     try {
-      in = files.renameIfAbsent(set, root);
+      in = files.renameIfAbsent(built, root);
     } catch (IOException | RuntimeException e) {
       files.rename(aside, root);
       throw e;

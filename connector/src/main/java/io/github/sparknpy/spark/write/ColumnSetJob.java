@@ -9,7 +9,12 @@ import org.apache.spark.sql.types.StructType;
  * input columns it takes and its own {@link WriteJob} (layout, and a staging directory of its own
  * under the write's {@code stagingDir}), and the input schema the members' columns are taken from.
  */
-record ColumnSetJob(String stagingDir, StructType inputSchema, List<MemberJob> members)
+record ColumnSetJob(
+    String stagingDir,
+    StructType inputSchema,
+    List<MemberJob> members,
+    boolean npz,
+    boolean deflate)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 

@@ -116,17 +116,26 @@ public final class NpyWriteBuilder
     String tz = spark.sessionState().conf().sessionLocalTimeZone();
     boolean ansi = spark.sessionState().conf().ansiEnabled();
     PartitionSpec spec = PartitionColumns.plan(info.schema(), partitioning, paths.get(0), tz);
-    if (opts.columns) {
+    boolean npz =
+        "npz".equals(opts.container)
+            || (opts.container == null
+                && paths.get(0).toLowerCase(java.util.Locale.ROOT).endsWith(".npz"));
+    checkMemberOptions(opts, npz);
+    if (opts.columns || npz) {
       if (spec != null) {
         throw new NpyOptionException(
-            "Cannot write layout=columns partitioned by "
+            "Cannot write "
+                + (npz ? "an .npz" : "layout=columns")
+                + " partitioned by "
                 + String.join(", ", spec.columns())
                 + " to "
                 + paths.get(0)
-                + ": a column set is one directory of row-aligned files. Drop partitionBy (or"
-                + " write each partition's set to its own path), or drop layout=columns");
+                + ": "
+                + (npz ? "an archive" : "a column set")
+                + " holds all rows of its members. Drop partitionBy (or write each partition to"
+                + " its own path)");
       }
-      return buildColumnSet(new Path(paths.get(0)), opts, conf, tz, ansi);
+      return buildColumnSet(new Path(paths.get(0)), opts, conf, tz, ansi, npz);
     }
     if (spec != null) {
       return buildPartitioned(new Path(paths.get(0)), spec, opts, conf, ansi);
@@ -314,32 +323,71 @@ public final class NpyWriteBuilder
     }
   }
 
+  /** Options of member sets (columns layout, .npz) given to another write, and the reverse. */
+  private void checkMemberOptions(NpyWriteOptions opts, boolean npz) {
+    boolean set = opts.columns || npz;
+    if (!set && opts.members != null) {
+      throw new NpyOptionException(
+          "Option members applies to layout=columns (one .npy file per member) and to .npz"
+              + " archives: add option(\"layout\", \"columns\") or option(\"container\","
+              + " \"npz\"), or remove members");
+    }
+    if (!set && !opts.memberDtypes.isEmpty()) {
+      throw new NpyOptionException(
+          "Options dtype.<member> ("
+              + String.join(", ", opts.memberDtypes.keySet())
+              + ") apply to layout=columns and .npz archives: use option dtype for a single file");
+    }
+    if (!npz && opts.deflate) {
+      throw new NpyOptionException(
+          "Option compression=deflate applies to .npz archives (container=npz or a path ending"
+              + " in .npz): .npy files are uncompressed, so that numpy can memory-map them");
+    }
+    if (npz && opts.matrix) {
+      throw new NpyOptionException(
+          "Cannot write an .npz with layout=matrix: an archive holds one member per column, or"
+              + " per group of option members, and a group of several columns is stacked as a"
+              + " matrix (members=X:a,b,c)");
+    }
+  }
+
   /**
-   * {@code layout=columns}: one {@code .npy} per member in a directory, with a manifest, written by
-   * one job; the target is resolved when Spark asks for the batch.
+   * {@code layout=columns}: one {@code .npy} per member in a directory, with a manifest; or (npz)
+   * the same members in one archive. Written by one job; the target is resolved when Spark asks for
+   * the batch.
    */
   private Write buildColumnSet(
-      Path raw, NpyWriteOptions opts, Configuration conf, String tz, boolean ansi) {
+      Path raw, NpyWriteOptions opts, Configuration conf, String tz, boolean ansi, boolean npz) {
     if (options.containsKey(NpyWriteOptions.MERGE) && !opts.merge) {
       throw new NpyOptionException(
-          "Cannot write layout=columns with merge=false: each member of a column set is one .npy"
-              + " file. Remove option merge");
+          "Cannot write "
+              + (npz ? "an .npz" : "layout=columns")
+              + " with merge=false: each member is one .npy array. Remove option merge");
     }
     List<ColumnSetPlanner.Member> members = ColumnSetPlanner.plan(info.schema(), opts, tz, ansi);
     List<String> names = members.stream().map(ColumnSetPlanner.Member::name).toList();
     return new NpyWrite(
-        "npy column set at " + raw + " (" + String.join(", ", names) + ")",
-        () -> planColumnSet(raw, members, opts, conf),
+        (npz ? "npz archive at " : "npy column set at ")
+            + raw
+            + " ("
+            + String.join(", ", names)
+            + ")",
+        () -> planColumnSet(raw, members, opts, conf, npz),
         null,
         "Cannot write the stream to "
             + raw
-            + ": layout=columns publishes a whole set of files at once, and a streaming sink"
-            + " appends to one .npy file or directory of parts. Write each micro-batch with"
-            + " foreachBatch, or drop layout=columns");
+            + ": "
+            + (npz ? "an .npz archive" : "layout=columns")
+            + " publishes all members at once, and a streaming sink appends to one .npy file or"
+            + " directory of parts. Write each micro-batch with foreachBatch, or write .npy");
   }
 
   private ColumnSetBatchWrite planColumnSet(
-      Path raw, List<ColumnSetPlanner.Member> members, NpyWriteOptions opts, Configuration conf) {
+      Path raw,
+      List<ColumnSetPlanner.Member> members,
+      NpyWriteOptions opts,
+      Configuration conf,
+      boolean npz) {
     try {
       FileSystem fs = raw.getFileSystem(conf);
       boolean local = isLocal(fs);
@@ -351,11 +399,11 @@ public final class NpyWriteBuilder
                         + " the save mode (ErrorIfExists or Ignore) does not replace an existing"
                         + " path. Nothing was written")
                     .formatted(root)
-                : ("Cannot append to %s with layout=columns: a column set is published whole, and"
-                        + " an Append would have to extend every member file in step. Write with"
+                : ("Cannot append to %s with %s: its members are published together, and an"
+                        + " Append would have to extend every member in step. Write with"
                         + " mode(\"overwrite\") to replace it, or write the new rows to another"
                         + " path. Nothing was written")
-                    .formatted(root));
+                    .formatted(root, npz ? "an .npz archive" : "layout=columns"));
       }
       Path staging = new Path(root.getParent(), ".npy-staging-" + info.queryId());
       List<ColumnSetJob.MemberJob> jobs = new java.util.ArrayList<>();
@@ -384,7 +432,7 @@ public final class NpyWriteBuilder
               null,
               0);
       return new ColumnSetBatchWrite(
-          new ColumnSetJob(staging.toString(), info.schema(), jobs), target);
+          new ColumnSetJob(staging.toString(), info.schema(), jobs, npz, opts.deflate), target);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);
     }

@@ -31,6 +31,15 @@ final class NpyWriteOptions implements Serializable {
    */
   static final String MEMBERS = "members";
 
+  /**
+   * {@code npy} or {@code npz} (one archive, a member per column or {@code members} entry); default
+   * {@code npz} for a path ending in {@code .npz}, else {@code npy}.
+   */
+  static final String CONTAINER = "container";
+
+  /** {@code container=npz}: {@code none} (stored, as np.savez) or {@code deflate}. */
+  static final String COMPRESSION = "compression";
+
   /** Element dtype of a plain or matrix output, e.g. {@code <f4}; cast as Spark's cast does. */
   static final String DTYPE = "dtype";
 
@@ -66,6 +75,13 @@ final class NpyWriteOptions implements Serializable {
   final boolean matrix;
   final boolean columns;
   final String members;
+
+  /** {@code npy}, {@code npz}, or null when not given (decided by the path's extension). */
+  final String container;
+
+  /** {@code compression=deflate} of an {@code .npz}. */
+  final boolean deflate;
+
   final String dtype;
 
   /** {@code dtype.<member>} of {@code layout=columns}, by member name as given (any case). */
@@ -91,13 +107,15 @@ final class NpyWriteOptions implements Serializable {
     String layout = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix", "columns");
     matrix = layout.equals("matrix");
     columns = layout.equals("columns");
+    container =
+        options.containsKey(CONTAINER)
+            ? OptionValues.choice(options, CONTAINER, "npy", "npy", "npz")
+            : null;
+    deflate =
+        OptionValues.choice(options, COMPRESSION, "none", "none", "uncompressed", "deflate")
+            .equals("deflate");
     String m = options.get(MEMBERS);
     members = m == null || m.isBlank() ? null : m;
-    if (members != null && !columns) {
-      throw new NpyOptionException(
-          "Option members applies to layout=columns (one .npy file per member): add"
-              + " option(\"layout\", \"columns\"), or remove members");
-    }
     String d = options.get(DTYPE);
     dtype = d == null || d.isBlank() ? null : d.trim();
     Map<String, String> perMember = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -109,17 +127,11 @@ final class NpyWriteOptions implements Serializable {
         perMember.put(e.getKey().substring(dtypePrefix.length()), e.getValue().trim());
       }
     }
-    if (!perMember.isEmpty() && !columns) {
-      throw new NpyOptionException(
-          "Options dtype.<member> ("
-              + String.join(", ", perMember.keySet())
-              + ") apply to layout=columns: use option dtype for a single file");
-    }
-    if (columns && dtype != null) {
+    if (dtype != null && (columns || "npz".equals(container))) {
       throw new NpyOptionException(
           "Cannot apply option dtype="
               + dtype
-              + " to layout=columns: give each file its own, dtype.<member> (e.g."
+              + " to layout=columns or an .npz: give each member its own, dtype.<member> (e.g."
               + " option(\"dtype.X\", \"<f2\")), as the members' columns differ");
     }
     memberDtypes = Collections.unmodifiableMap(perMember);
@@ -162,6 +174,8 @@ final class NpyWriteOptions implements Serializable {
     matrix = memberMatrix;
     columns = false;
     members = null;
+    container = "npy";
+    deflate = false;
     dtype = memberDtype;
     memberDtypes = Map.of();
     stringLength = o.stringLength;

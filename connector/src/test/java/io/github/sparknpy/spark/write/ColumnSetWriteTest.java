@@ -168,7 +168,7 @@ class ColumnSetWriteTest extends WriterTestBase {
         .hasMessageContaining("Cannot use '_hidden' as a member of layout=columns");
     assertThatThrownBy(() -> columns(frame()).option("dtype", "<f4").save(path))
         .isInstanceOf(NpyOptionException.class)
-        .hasMessageContaining("give each file its own, dtype.<member>");
+        .hasMessageContaining("give each member its own, dtype.<member>");
     assertThatThrownBy(() -> columns(frame()).option("dtype.nope", "<f4").save(path))
         .isInstanceOf(NpyOptionException.class)
         .hasMessageContaining("Invalid option dtype.nope: there is no member 'nope'");
