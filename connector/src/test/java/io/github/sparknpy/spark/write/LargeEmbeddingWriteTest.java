@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * An embedding dump past 2 GiB (twice the 1 GiB test heap, byte offsets beyond any int): written
  * from four tasks as one {@code (N, 256)} float32 file that numpy maps with np.save's own header
- * and exact values on both sides of the 2 GiB mark, then read back as Spark ML vectors.
+ * and exact values on both sides of the 2 GiB mark, then read back as Spark ML vectors; and as an
+ * {@code .npz} whose first member passes 2 GiB.
  */
 class LargeEmbeddingWriteTest extends WriterTestBase {
   private static final long ROWS = 2_200_000;
@@ -71,5 +72,65 @@ class LargeEmbeddingWriteTest extends WriterTestBase {
       assertThat(v.size()).isEqualTo(DIM);
       assertThat(v.toArray()).containsOnly((double) r.getLong(0));
     }
+  }
+
+  /**
+   * The same embeddings and their ids as one stored {@code .npz}: the embedding member passes 2 GiB
+   * and the ids member starts beyond it. {@code -Dnpy.test.npzRows=4400000} makes the member pass 4
+   * GiB (zip64 sizes and offsets; about 13 GiB of disk at the peak), a run kept out of the build.
+   */
+  @Test
+  void anNpzWithAMemberLargerThan2GibLoadsInNumpyAndReadsBack() throws Exception {
+    long rows = Long.getLong("npy.test.npzRows", ROWS);
+    Path out = tmp.resolve("embeddings.npz");
+    sql("SELECT array_repeat(CAST(id AS FLOAT), "
+            + DIM
+            + ") AS embedding, id FROM range(0, "
+            + rows
+            + ", 1, 4)")
+        .write()
+        .format("npy")
+        .save(out.toString());
+    assertThat(Files.size(out)).isGreaterThan(1L << 31);
+    String check =
+        Numpy.run(
+            "import zipfile\n"
+                + "rows, dim = int(sys.argv[2]), int(sys.argv[3])\n"
+                + "z = zipfile.ZipFile(sys.argv[1])\n"
+                + "info = {i.filename: i for i in z.infolist()}\n"
+                + "e = info['embedding.npy']\n"
+                + "print(sorted(info), e.compress_type, e.file_size > 2**31,"
+                + " info['id.npy'].header_offset > 2**31)\n"
+                + "f = z.open('embedding.npy')\n"
+                + "v = np.lib.format.read_magic(f)\n"
+                + "read = {(1, 0): np.lib.format.read_array_header_1_0,"
+                + " (2, 0): np.lib.format.read_array_header_2_0}[v]\n"
+                + "shape, fortran, dt = read(f)\n"
+                + "start = f.tell()\n"
+                + "r = rows - 1\n"
+                + "f.seek(start + r * dim * 4)\n"
+                + "last = np.frombuffer(f.read(dim * 4), dt)\n"
+                + "ids = np.load(sys.argv[1])['id']\n"
+                + "print(shape, dt.str, bool((last == r).all()),"
+                + " bool((ids == np.arange(rows)).all()))\n",
+            out,
+            rows,
+            DIM);
+    assertThat(check.trim().split("\n"))
+        .containsExactly(
+            "['embedding.npy', 'id.npy'] 0 True True", "(" + rows + ", " + DIM + ") <f4 True True");
+    List<Row> back =
+        spark()
+            .read()
+            .format("npy")
+            .load(out.toString())
+            .where("id IN (0, " + (rows / 2) + ", " + (rows - 1) + ")")
+            .collectAsList();
+    assertThat(back).hasSize(3);
+    for (Row r : back) {
+      List<Float> v = r.getList(0);
+      assertThat(v).hasSize(DIM).containsOnly((float) r.getLong(1));
+    }
+    assertThat(hiddenLeftovers(tmp)).isEmpty();
   }
 }
