@@ -193,7 +193,7 @@ class VectorLayoutTest extends NpyReadTestBase {
         .hasMessageContaining("integers of up to 32 bits");
     assertThatThrownBy(() -> vectors(npz))
         .isInstanceOf(NpyOptionException.class)
-        .hasMessageContaining("it is a .npz archive; add option member");
+        .hasMessageContaining("it is a .npz archive or a column set; add option member");
     Dataset<Row> member =
         spark()
             .read()
