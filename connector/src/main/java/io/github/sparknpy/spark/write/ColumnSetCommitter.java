@@ -103,7 +103,8 @@ final class ColumnSetCommitter {
       LOG.warn("Committed, but could not delete the npy staging directory {}", staging, e);
     }
     LOG.info(
-        "Committed npy column set {} ({}): {} members, {} rows in {} ms",
+        "Committed {} {} ({}): {} members, {} rows in {} ms",
+        job.npz() ? "npz archive" : "npy column set",
         root,
         target.mode(),
         job.members().size(),
