@@ -62,21 +62,7 @@ final class ColumnSetDataWriter implements DataWriter<InternalRow> {
 
   @Override
   public void abort() throws IOException {
-    IOException first = null;
-    for (NpyDataWriter w : writers) {
-      try {
-        w.abort();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    NpyDataWriter.abortAll(java.util.Arrays.asList(writers));
   }
 
   @Override

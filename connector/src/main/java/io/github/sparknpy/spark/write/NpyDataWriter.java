@@ -343,6 +343,25 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     }
   }
 
+  /** Aborts every writer, even when one fails; throws the first failure, the others suppressed. */
+  static void abortAll(Iterable<NpyDataWriter> writers) throws IOException {
+    IOException first = null;
+    for (NpyDataWriter w : writers) {
+      try {
+        w.abort();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   private void closeQuietly() {
     try {
       if (spill != null) {

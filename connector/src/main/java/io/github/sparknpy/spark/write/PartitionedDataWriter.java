@@ -118,21 +118,7 @@ final class PartitionedDataWriter implements DataWriter<InternalRow> {
 
   @Override
   public void abort() throws IOException {
-    IOException first = null;
-    for (NpyDataWriter w : writers.values()) {
-      try {
-        w.abort();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    NpyDataWriter.abortAll(writers.values());
   }
 
   @Override
