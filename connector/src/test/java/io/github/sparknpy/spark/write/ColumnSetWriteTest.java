@@ -232,6 +232,63 @@ class ColumnSetWriteTest extends WriterTestBase {
         .hasMessageContaining("its members are X, ids");
   }
 
+  /**
+   * A commit failing after some members are merged, or with the whole new set (or archive) built
+   * but not yet renamed in: the Overwrite fails and the old content stays byte for byte.
+   */
+  @Test
+  void aFailedCommitLeavesTheOldSetOrArchiveAsItWas() throws Exception {
+    for (String target : new String[] {"faulty", "faulty.npz"}) {
+      Path out = tmp.resolve(target);
+      columns(sql("SELECT id, -id AS neg FROM range(5)")).save(out.toString());
+      java.util.Map<String, String> before = contents(out);
+      // the second member (f1, staged under m1) merged; the whole set (or archive) built, not yet
+      // renamed in
+      String whole = "." + target + (target.endsWith(".npz") ? ".npy-npz-" : ".npy-set-");
+      for (String step : new String[] {"m1", whole}) {
+        CommitFaults.install(
+            (reached, at) -> {
+              boolean there =
+                  step.equals("m1")
+                      ? at.getParent().getName().equals("m1") || at.getName().startsWith(".f1.npy")
+                      : at.getName().startsWith(step);
+              if (reached == Checkpoint.Step.DATA_WRITTEN && there) {
+                throw new java.io.IOException("injected at " + at);
+              }
+            });
+        try {
+          assertThatThrownBy(
+                  () ->
+                      columns(frame().drop("emb", "name"))
+                          .mode(SaveMode.Overwrite)
+                          .save(out.toString()))
+              .as("%s failing at %s", target, step)
+              .hasStackTraceContaining("injected at");
+        } finally {
+          CommitFaults.clear();
+        }
+        assertThat(contents(out)).as("%s after a failure at %s", target, step).isEqualTo(before);
+        assertThat(hiddenLeftovers(tmp)).isEmpty();
+      }
+    }
+  }
+
+  /** Every file under {@code p} (or {@code p} itself) by relative name, with its bytes in hex. */
+  private static java.util.Map<String, String> contents(Path p) throws java.io.IOException {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    if (Files.isRegularFile(p)) {
+      out.put("", hex.formatHex(Files.readAllBytes(p)));
+      return out;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path f : s.filter(Files::isRegularFile).toList()) {
+        out.put(p.relativize(f).toString(), hex.formatHex(Files.readAllBytes(f)));
+      }
+    }
+    return out;
+  }
+
   @Test
   void aStreamOfASetIsRefusedByName() throws Exception {
     Path out = tmp.resolve("streamed");
