@@ -56,6 +56,15 @@ class MlRecipesTest extends ExamplesTestBase {
         .mode(SaveMode.Overwrite)
         .save(out + "/labels.npy");
     trainingOrdered.unpersist();
+    // The same in one job, as a column set, as in the recipe
+    training
+        .write()
+        .format("npy")
+        .mode(SaveMode.Overwrite)
+        .option("layout", "columns")
+        .option("members", "X:f0,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11;y:label;ids:id")
+        .option("dtype.X", "<f4")
+        .save(out + "/train");
     // Embeddings for FAISS, as in the recipe
     Dataset<Row> embeddings =
         spark()
@@ -94,7 +103,9 @@ class MlRecipesTest extends ExamplesTestBase {
         Numpy.run("import py_compile\npy_compile.compile(sys.argv[1], doraise=True)", py);
       }
     }
-    assertThat(ran).containsExactly("(10000, 16) float16", "5000 (12,) 1");
+    assertThat(ran)
+        .containsExactly(
+            "(10000, 16) float16", "5000 (12,) 1", "5000 ['X', 'y', 'ids'] float32");
     assertThat(compiled).isEqualTo(3);
   }
 }
