@@ -277,13 +277,15 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
     Map<String, Long> hostBytes = new HashMap<>();
     for (NpyInputPartition.Slice s : slices) {
       NpyFileSpec f = s.file();
-      Path path = new Path(f.path());
+      NpyPart first = f.parts().get(0);
+      // a column set's hosts are those of its first member file
+      Path path = new Path(first.file() != null ? first.file() : f.path());
       if ("file".equals(path.toUri().getScheme()) || !f.splittable()) {
         continue;
       }
-      NpyPart first = f.parts().get(0);
-      long offset = first.dataOffset() + s.startRow() * f.rowBytes();
-      long len = Math.max(1, (s.endRow() - s.startRow()) * f.rowBytes());
+      long rowBytes = first.file() != null ? first.header().rowBytes() : f.rowBytes();
+      long offset = first.dataOffset() + s.startRow() * rowBytes;
+      long len = Math.max(1, (s.endRow() - s.startRow()) * rowBytes);
       try {
         FileSystem fs = path.getFileSystem(index.conf);
         for (BlockLocation b : fs.getFileBlockLocations(path, offset, len)) {
