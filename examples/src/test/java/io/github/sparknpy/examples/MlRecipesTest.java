@@ -104,8 +104,7 @@ class MlRecipesTest extends ExamplesTestBase {
       }
     }
     assertThat(ran)
-        .containsExactly(
-            "(10000, 16) float16", "5000 (12,) 1", "5000 ['X', 'y', 'ids'] float32");
+        .containsExactly("(10000, 16) float16", "5000 (12,) 1", "5000 ['X', 'y', 'ids'] float32");
     assertThat(compiled).isEqualTo(3);
   }
 }
