@@ -338,6 +338,14 @@ public final class NpyWriteBuilder
               + String.join(", ", opts.memberDtypes.keySet())
               + ") apply to layout=columns and .npz archives: use option dtype for a single file");
     }
+    if (set && opts.dtype != null) {
+      // a .npz path decides this too, so it is checked here and not with the options
+      throw new NpyOptionException(
+          "Cannot apply option dtype="
+              + opts.dtype
+              + " to layout=columns or an .npz: give each member its own, dtype.<member> (e.g."
+              + " option(\"dtype.X\", \"<f2\")), as the members' columns differ");
+    }
     if (!npz && opts.deflate) {
       throw new NpyOptionException(
           "Option compression=deflate applies to .npz archives (container=npz or a path ending"

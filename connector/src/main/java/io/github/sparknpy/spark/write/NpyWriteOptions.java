@@ -127,13 +127,6 @@ final class NpyWriteOptions implements Serializable {
         perMember.put(e.getKey().substring(dtypePrefix.length()), e.getValue().trim());
       }
     }
-    if (dtype != null && (columns || "npz".equals(container))) {
-      throw new NpyOptionException(
-          "Cannot apply option dtype="
-              + dtype
-              + " to layout=columns or an .npz: give each member its own, dtype.<member> (e.g."
-              + " option(\"dtype.X\", \"<f2\")), as the members' columns differ");
-    }
     memberDtypes = Collections.unmodifiableMap(perMember);
     stringLength = OptionValues.positiveInt(options, STRING_LENGTH, -1);
     Map<String, Integer> perColumn = new TreeMap<>();

@@ -136,6 +136,18 @@ class NpzWriteTest extends WriterTestBase {
                 frame()
                     .write()
                     .format("npy")
+                    .option("dtype", "<f4")
+                    .save(tmp.resolve("d.npz").toString()))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessage(
+            "Cannot apply option dtype=<f4 to layout=columns or an .npz: give each member its"
+                + " own, dtype.<member> (e.g. option(\"dtype.X\", \"<f2\")), as the members'"
+                + " columns differ");
+    assertThatThrownBy(
+            () ->
+                frame()
+                    .write()
+                    .format("npy")
                     .option("container", "zip")
                     .save(tmp.resolve("z").toString()))
         .isInstanceOf(NpyOptionException.class)
