@@ -25,13 +25,9 @@ import org.apache.hadoop.fs.Path;
  * the directory's other files. A {@code manifest.json} of another format is left to the read as any
  * other file.
  */
-public final class ColumnSetFiles {
-  /** The set's description, which the writer ({@code layout=columns}) puts beside the members. */
-  public static final String MANIFEST = "manifest.json";
-
-  /** The manifest's {@code format}: what tells a set from any other {@code manifest.json}. */
-  public static final String FORMAT = "spark-npy column set";
-
+final class ColumnSetFiles {
+  static final String MANIFEST = "manifest.json";
+  static final String FORMAT = "spark-npy column set";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ColumnSetFiles() {}

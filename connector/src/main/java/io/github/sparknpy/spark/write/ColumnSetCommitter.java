@@ -7,7 +7,6 @@ import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
-import io.github.sparknpy.spark.read.ColumnSetFiles;
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -32,13 +31,19 @@ import org.slf4j.LoggerFactory;
  * The job commit of a {@code layout=columns} or {@code .npz} write. It checks that every task gave
  * each member the same rows, builds the whole new set in a hidden sibling directory ({@code
  * .<name>.npy-set-<query>}: each member merged as a single-file write merges its parts, then
- * {@value ColumnSetFiles#MANIFEST} and {@code _SUCCESS}), and publishes that directory by renames:
- * into a free path (failing if another write created it meanwhile), or, for an Overwrite, after
- * moving what is there aside (put back if the rename in fails, deleted once the new set is in). A
- * reader so sees the old set or the new one, each complete, and between the two renames of an
- * Overwrite briefly no path.
+ * {@value #MANIFEST} and {@code _SUCCESS}), and publishes that directory by renames: into a free
+ * path (failing if another write created it meanwhile), or, for an Overwrite, after moving what is
+ * there aside (put back if the rename in fails, deleted once the new set is in). A reader so sees
+ * the old set or the new one, each complete, and between the two renames of an Overwrite briefly no
+ * path.
  */
 final class ColumnSetCommitter {
+  /** The set's description: names, files, columns, dtypes, shapes and the row count. */
+  static final String MANIFEST = "manifest.json";
+
+  /** The manifest's {@code format}: what wrote the directory. */
+  static final String FORMAT = "spark-npy column set";
+
   private static final Logger LOG = LoggerFactory.getLogger(ColumnSetCommitter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -145,7 +150,7 @@ final class ColumnSetCommitter {
   /** Each member merged into {@code set}, described in {@code manifest}; returns the rows. */
   private long buildMembers(Path set, List<List<NpyCommitMessage>> byMember, ObjectNode manifest)
       throws IOException {
-    manifest.put("format", ColumnSetFiles.FORMAT);
+    manifest.put("format", FORMAT);
     manifest.put("version", 1);
     ArrayNode members = manifest.putArray("members");
     long rows = -1;
@@ -187,12 +192,12 @@ final class ColumnSetCommitter {
     return Math.max(rows, 0);
   }
 
-  /** {@value ColumnSetFiles#MANIFEST} and {@code _SUCCESS} in {@code set}. */
+  /** {@value #MANIFEST} and {@code _SUCCESS} in {@code set}. */
   private void writeManifest(Path set, ObjectNode manifest) throws IOException {
     byte[] text =
         (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n")
             .getBytes(StandardCharsets.UTF_8);
-    try (WritableByteChannel out = files.create(new Path(set, ColumnSetFiles.MANIFEST))) {
+    try (WritableByteChannel out = files.create(new Path(set, MANIFEST))) {
       TargetFiles.writeFully(out, ByteBuffer.wrap(text));
     }
     files.createEmpty(new Path(set, PartFilesPublication.SUCCESS));
