@@ -136,6 +136,84 @@ class HdfsIT {
         .isEqualToIgnoringWhitespace("10");
   }
 
+  /**
+   * A merged write of 64 MiB: the job commit concatenates the tasks' staged data behind a new
+   * header file (HDFS concat, a NameNode operation), so the driver reads and writes almost nothing;
+   * a copy would move the 64 MiB through it twice.
+   */
+  @Test
+  void aMergedWriteIsConcatenatedNotCopiedByTheDriver() throws Exception {
+    String path = root + "/concat/big.npy";
+    long rows = 4L << 20;
+    FileSystem.Statistics stats = FileSystem.getStatistics(fs.getUri().getScheme(), fs.getClass());
+    long readBefore = stats.getThreadStatistics().getBytesRead();
+    long writtenBefore = stats.getThreadStatistics().getBytesWritten();
+    frame(0, rows, 4)
+        .write()
+        .format("npy")
+        .option("dfs.blocksize", String.valueOf(BLOCK))
+        .save(path);
+    long read = stats.getThreadStatistics().getBytesRead() - readBefore;
+    long written = stats.getThreadStatistics().getBytesWritten() - writtenBefore;
+    System.out.printf(
+        "HDFS merged write of %d bytes: the driver read %d and wrote %d bytes%n",
+        rows * 16, read, written);
+    assertThat(read + written).isLessThanOrEqualTo(16L << 20);
+    FileStatus status = fs.getFileStatus(new Path(path));
+    assertThat(status.getLen()).isGreaterThan(rows * 16);
+    // the tasks' blocks, behind the header's own one
+    assertThat(fs.getFileBlockLocations(status, 0, Long.MAX_VALUE).length).isGreaterThan(64);
+    assertRows(path, 0, rows);
+    assertOnlyFiles("/concat", "big.npy");
+  }
+
+  /**
+   * A commit that fails once the parts are concatenated (before the rename) leaves the file it
+   * would have replaced byte for byte, and nothing else behind.
+   */
+  @Test
+  void aCommitFailingAfterTheConcatLeavesTheOldFile() throws Exception {
+    String path = root + "/concat-fault/t.npy";
+    frame(0, 1000, 2).write().format("npy").save(path);
+    byte[] before = readAll(path);
+    try (ItCommitFaults faults = ItCommitFaults.failAt("DATA_WRITTEN")) {
+      assertThatThrownBy(
+              () -> frame(5, 50_005, 3).write().format("npy").mode(SaveMode.Overwrite).save(path))
+          .hasStackTraceContaining("injected: commit fails at DATA_WRITTEN");
+    }
+    assertThat(readAll(path)).isEqualTo(before);
+    assertOnlyFiles("/concat-fault", "t.npy");
+    frame(5, 50_005, 3).write().format("npy").mode(SaveMode.Overwrite).save(path);
+    assertRows(path, 5, 50_005);
+  }
+
+  /**
+   * Parts whose strings are narrower than the job's longest cannot be concatenated as they are: the
+   * commit widens them in a copy, numpy reads the file as np.save would have written it.
+   */
+  @Test
+  void partsNeedingWiderStringsAreCopiedInstead() throws Exception {
+    String path = root + "/concat-strings/s.npy";
+    spark
+        .range(0, 3000, 1, 3)
+        .selectExpr("id", "repeat('x', cast(id DIV 1000 + 1 AS int)) AS s")
+        .write()
+        .format("npy")
+        .save(path);
+    java.nio.file.Path copy = ItConfig.workDir("hdfs-strings").resolve("s.npy");
+    fs.copyToLocalFile(new Path(path), new Path(copy.toUri()));
+    assertThat(
+            Numpy.run(
+                "a = np.load(sys.argv[1])\n"
+                    + "assert a.dtype == np.dtype([('id', '<i8'), ('s', '<U3')]), a.dtype\n"
+                    + "assert (a['id'] == np.arange(3000)).all()\n"
+                    + "assert (a['s'] == np.array(['x' * (i // 1000 + 1) for i in range(3000)])).all()\n"
+                    + "print(len(a))",
+                copy))
+        .isEqualToIgnoringWhitespace("3000");
+    assertOnlyFiles("/concat-strings", "s.npy");
+  }
+
   @Test
   void unmergedWriteAppendAndOverwrite() throws Exception {
     String dir = root + "/parts/d";
@@ -209,6 +287,12 @@ class HdfsIT {
         assertThat(b.getLong(i * 16)).isEqualTo(from + i);
         assertThat(b.getDouble(i * 16 + 8)).isEqualTo((from + i) / 8.0);
       }
+    }
+  }
+
+  private static byte[] readAll(String path) throws IOException {
+    try (var in = fs.open(new Path(path))) {
+      return in.readAllBytes();
     }
   }
 

@@ -4,6 +4,7 @@ import io.github.sparknpy.npy.Npy;
 import io.github.sparknpy.npy.error.NpyDiskFullException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.io.ByteArrayInputFile;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.spark.hadoop.HadoopInputFile;
 import java.io.IOException;
@@ -187,7 +188,11 @@ final class JobCommitter {
     Path file = new Path(m.stagedPath());
     EncodedHeader h;
     long length;
-    if (target.localFileSystem()) {
+    if (m.detachedHeader() != null) {
+      // data only: the header came in the message, the staged file starts at the first row
+      h = EncodedHeader.read(new ByteArrayInputFile(m.detachedHeader(), file.toString()));
+      length = h.dataOffset() + fs.getFileStatus(file).getLen();
+    } else if (target.localFileSystem()) {
       java.nio.file.Path local = java.nio.file.Path.of(file.toUri());
       h = EncodedHeader.read(new LocalInputFile(local));
       length = Files.size(local);
@@ -222,6 +227,9 @@ final class JobCommitter {
               + ". The part is damaged; run the write again");
     }
     return new Publication.Part(
-        m.partitionId(), file, header.withRowCount(m.rows()), h.dataOffset());
+        m.partitionId(),
+        file,
+        header.withRowCount(m.rows()),
+        m.detachedHeader() != null ? 0 : h.dataOffset());
   }
 }

@@ -115,6 +115,27 @@ final class MergedFilePublication extends Publication {
       return new Part(-1, first.file(), header, first.dataOffset());
     }
     Path tmp = tempSibling("commit");
+    if (!target.localFileSystem()) {
+      ConcatMerge concat = new ConcatMerge(fs, files);
+      String refusal = concat.refusal(path, parts, header);
+      if (refusal == null && concat.build(tmp, parts, header)) {
+        try {
+          reached(Checkpoint.Step.DATA_WRITTEN, tmp);
+        } catch (IOException | RuntimeException e) {
+          files.deleteQuietly(tmp);
+          throw e;
+        }
+        return new Part(-1, tmp, header, header.encode().length);
+      }
+      if (refusal != null) {
+        LOG.info(
+            "Merging {} parts for {} by copying {} bytes through the driver: {}",
+            parts.size(),
+            path,
+            header.dataBytes(),
+            refusal);
+      }
+    }
     try {
       byte[] encoded = header.encode();
       try (WritableByteChannel ch = files.create(tmp)) {
@@ -242,6 +263,15 @@ final class MergedFilePublication extends Publication {
       throws IOException {
     NpyHeader existing = old.header();
     NpyHeader out = header.withRowCount(existing.rowCount() + header.rowCount());
+    if (!target.localFileSystem()) {
+      LOG.info(
+          "Appending to {} by copying its {} bytes and the {} new ones through the driver: {} cannot"
+              + " rewrite the header at the start of an existing file",
+          path,
+          existing.dataBytes(),
+          header.dataBytes(),
+          fs.getScheme());
+    }
     Path tmp = tempSibling("commit");
     long bytes = 0;
     try {

@@ -7,7 +7,9 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  * What a committed task attempt hands to the job commit: its staged part (null when the partition
  * had no rows), the rows and bytes in it, its header, and the array lengths ({@code dims}) and
  * string widths ({@code widths}) it used, indexed by layout node; for a partitioned write, the
- * partition directory ({@code k=1/j=a}) its rows belong to (null otherwise).
+ * partition directory ({@code k=1/j=a}) its rows belong to (null otherwise); when the staged file
+ * holds only the part's data ({@link WriteJob#dataOnlyParts}), the part's encoded header ({@code
+ * detachedHeader}, null otherwise).
  */
 record NpyCommitMessage(
     int partitionId,
@@ -18,7 +20,8 @@ record NpyCommitMessage(
     String header,
     long[] dims,
     int[] widths,
-    String partitionDir)
+    String partitionDir,
+    byte[] detachedHeader)
     implements WriterCommitMessage {
   private static final long serialVersionUID = 1L;
 
@@ -31,7 +34,7 @@ record NpyCommitMessage(
       String header,
       long[] dims,
       int[] widths) {
-    this(partitionId, taskAttemptId, stagedPath, rows, bytes, header, dims, widths, null);
+    this(partitionId, taskAttemptId, stagedPath, rows, bytes, header, dims, widths, null, null);
   }
 
   @Override

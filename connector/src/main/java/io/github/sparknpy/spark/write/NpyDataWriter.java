@@ -17,9 +17,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
@@ -266,12 +270,17 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
     long written = spilling ? rows : st.row;
     String header = null;
     String stagedPath = null;
+    byte[] detachedHeader = null;
     if (written > 0) {
       staged = job.stagedPart(partitionId, taskId, partitionDir);
       stagedBytes = Files.size(localFile);
       header = out.header().dictText();
       try {
-        stage();
+        if (job.dataOnlyParts()) {
+          detachedHeader = stageData(stagedBytes - out.header().dataBytes());
+        } else {
+          stage();
+        }
       } catch (IOException e) {
         throw stagingDiskFull(e, staged.toString(), partitionId);
       }
@@ -288,7 +297,8 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
         header,
         st.dims,
         st.widths,
-        partitionDir);
+        partitionDir,
+        detachedHeader);
   }
 
   /** Converts the spilled rows, now that the longest string is known. */
@@ -328,6 +338,38 @@ final class NpyDataWriter implements DataWriter<InternalRow> {
       FileSystem fs = staged.getFileSystem(job.hadoopConf().get());
       fs.copyFromLocalFile(true, true, new org.apache.hadoop.fs.Path(localFile.toUri()), staged);
     }
+  }
+
+  /**
+   * Copies the local part's data (from {@code dataOffset}) to the staging directory on the target
+   * file system and returns the header bytes it left out.
+   */
+  private byte[] stageData(long dataOffset) throws IOException {
+    ByteBuffer header = ByteBuffer.allocate(Math.toIntExact(dataOffset));
+    org.apache.hadoop.conf.Configuration conf = job.hadoopConf().get();
+    FileSystem fs = staged.getFileSystem(conf);
+    // the job's block size (e.g. a dfs.blocksize write option), not the cached instance's default:
+    // the concatenated file keeps the parts' blocks
+    long blockSize = conf.getLongBytes("dfs.blocksize", fs.getDefaultBlockSize(staged));
+    try (FileChannel in = FileChannel.open(localFile, StandardOpenOption.READ);
+        WritableByteChannel to =
+            Channels.newChannel(
+                fs.create(
+                    staged,
+                    true,
+                    conf.getInt("io.file.buffer.size", 4096),
+                    fs.getDefaultReplication(staged),
+                    blockSize))) {
+      while (header.hasRemaining()) {
+        if (in.read(header) < 0) {
+          throw new EOFException(localFile + " ends inside its header");
+        }
+      }
+      TargetFiles.copy(in, stagedBytes - dataOffset, to, null);
+    }
+    stagedBytes -= dataOffset;
+    Files.delete(localFile);
+    return header.array();
   }
 
   @Override

@@ -227,6 +227,9 @@ public final class NpyWriteBuilder
                 staging.toString(),
                 resolved.local(),
                 new SerializableHadoopConf(conf));
+        if (opts.merge && !resolved.local() && ConcatMerge.hasConcat(path.getFileSystem(conf), path)) {
+          job = job.withDataOnlyParts();
+        }
         WriteTarget target =
             new WriteTarget(
                 path.toString(),
@@ -416,6 +419,7 @@ public final class NpyWriteBuilder
       Path staging = new Path(root.getParent(), ".npy-staging-" + info.queryId());
       List<ColumnSetJob.MemberJob> jobs = new java.util.ArrayList<>();
       SerializableHadoopConf hadoopConf = new SerializableHadoopConf(conf);
+      boolean dataOnly = !local && ConcatMerge.hasConcat(fs, root);
       for (int i = 0; i < members.size(); i++) {
         ColumnSetPlanner.Member m = members.get(i);
         WriteJob job =
@@ -427,6 +431,9 @@ public final class NpyWriteBuilder
                 new Path(staging, "m" + i).toString(),
                 local,
                 hadoopConf);
+        if (dataOnly) {
+          job = job.withDataOnlyParts();
+        }
         jobs.add(new ColumnSetJob.MemberJob(m.name(), m.ordinals(), job));
       }
       WriteTarget target =

@@ -7,7 +7,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * What every task of one write needs, decided on the driver: the layout (pinned to the existing
  * file for Append), the data options, the job's staging directory and the Hadoop configuration; for
- * a partitioned write ({@code partitionBy}), which input columns are partition columns.
+ * a partitioned write ({@code partitionBy}), which input columns are partition columns; whether
+ * tasks stage their parts' data without the header ({@code dataOnlyParts}).
  */
 record WriteJob(
     WriteLayout layout,
@@ -17,7 +18,8 @@ record WriteJob(
     String stagingDir,
     boolean localFileSystem,
     SerializableHadoopConf hadoopConf,
-    PartitionSpec partitioning)
+    PartitionSpec partitioning,
+    boolean dataOnlyParts)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -37,7 +39,47 @@ record WriteJob(
         stagingDir,
         localFileSystem,
         hadoopConf,
-        null);
+        null,
+        false);
+  }
+
+  WriteJob(
+      WriteLayout layout,
+      boolean fillNulls,
+      boolean truncateStrings,
+      int batchBytes,
+      String stagingDir,
+      boolean localFileSystem,
+      SerializableHadoopConf hadoopConf,
+      PartitionSpec partitioning) {
+    this(
+        layout,
+        fillNulls,
+        truncateStrings,
+        batchBytes,
+        stagingDir,
+        localFileSystem,
+        hadoopConf,
+        partitioning,
+        false);
+  }
+
+  /**
+   * This job with its tasks staging only their parts' data, their headers going to the job commit
+   * in their commit messages: a commit that concatenates the staged files as they are (HDFS {@code
+   * concat}) needs parts without headers.
+   */
+  WriteJob withDataOnlyParts() {
+    return new WriteJob(
+        layout,
+        fillNulls,
+        truncateStrings,
+        batchBytes,
+        stagingDir,
+        localFileSystem,
+        hadoopConf,
+        partitioning,
+        true);
   }
 
   /** This job staging under {@code dir} (one micro-batch of a streaming write). */
@@ -50,7 +92,8 @@ record WriteJob(
         dir,
         localFileSystem,
         hadoopConf,
-        partitioning);
+        partitioning,
+        dataOnlyParts);
   }
 
   /** The staged name of a task attempt's part: hidden directory, partition and attempt id. */
