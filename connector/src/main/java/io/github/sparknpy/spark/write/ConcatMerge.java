@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.apache.hadoop.fs.CommonPathCapabilities;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -57,13 +58,20 @@ final class ConcatMerge {
       }
     }
     if (!hasConcat(fs, target)) {
-      return fs.getScheme() + " has no concat";
+      return fs.getScheme() + " has no HDFS concat";
     }
     return null;
   }
 
-  /** Whether tasks should stage data only for a merged write to {@code target}. */
+  /**
+   * Whether tasks should stage data only for a merged write to {@code target}: on HDFS (directly or
+   * through WebHDFS) when it says it has concat. Other file systems that claim it do not all keep
+   * the target's bytes (Hadoop 3.4's local file system overwrites it with the sources).
+   */
   static boolean hasConcat(FileSystem fs, Path target) {
+    if (!Set.of("hdfs", "webhdfs", "swebhdfs").contains(fs.getScheme())) {
+      return false;
+    }
     try {
       return fs.hasPathCapability(target.getParent(), CommonPathCapabilities.FS_CONCAT);
     } catch (IOException | RuntimeException e) {
@@ -87,18 +95,18 @@ final class ConcatMerge {
       blockSize = Math.max(blockSize, status.getBlockSize());
       replication = (short) Math.max(replication, status.getReplication());
     }
-    try (OutputStream out =
-        fs.create(
-            tmp,
-            true,
-            fs.getConf().getInt("io.file.buffer.size", 4096),
-            replication,
-            blockSize)) {
-      out.write(encoded);
-    }
     List<Path> beside = new ArrayList<>();
     boolean concatenated = false;
     try {
+      try (OutputStream out =
+          fs.create(
+              tmp,
+              true,
+              fs.getConf().getInt("io.file.buffer.size", 4096),
+              replication,
+              blockSize)) {
+        out.write(encoded);
+      }
       for (Publication.Part p : parts) {
         Path to =
             new Path(tmp.getParent(), tmp.getName() + "-" + String.format(Locale.ROOT, "%05d", beside.size()));
