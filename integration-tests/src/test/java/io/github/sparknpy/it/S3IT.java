@@ -43,6 +43,7 @@ class S3IT {
   private static final String SECRET = "npy-secret";
 
   private static S3Proxy proxy;
+  private static CountingProxy traffic;
   private static BlobStoreContext blobs;
   private static FileSystem s3;
   private static final Map<String, String> S3A = new LinkedHashMap<>();
@@ -76,7 +77,9 @@ class S3IT {
       Thread.sleep(20);
     }
 
-    S3A.put("fs.s3a.endpoint", "http://127.0.0.1:" + proxy.getPort());
+    // every request goes through a counter: what the job commit moves shows in its traffic
+    traffic = CountingProxy.to(proxy.getPort());
+    S3A.put("fs.s3a.endpoint", "http://127.0.0.1:" + traffic.port());
     S3A.put("fs.s3a.endpoint.region", "us-east-1");
     S3A.put("fs.s3a.path.style.access", "true");
     S3A.put("fs.s3a.connection.ssl.enabled", "false");
@@ -101,6 +104,9 @@ class S3IT {
     S3A.keySet().forEach(spark.conf()::unset);
     if (s3 != null) {
       s3.close();
+    }
+    if (traffic != null) {
+      traffic.close();
     }
     if (proxy != null) {
       proxy.stop();
@@ -208,6 +214,67 @@ class S3IT {
     assertThat(keys("commit/")).containsExactly("commit/t.npy");
   }
 
+  /**
+   * A merged write of 48 MiB in 4 parts: S3 assembles the object from the staged parts (multipart
+   * copies); the driver uploads the header and the first 5 MiB (S3's minimum part size) and reads
+   * those 5 MiB, where a copy through it would read 48 MiB and write 48 MiB. Then an Append of 2
+   * MiB copies the 48 MiB already there the same way.
+   */
+  @Test
+  void aMergedWriteAndAnAppendAreAssembledByS3() throws Exception {
+    String path = "s3a://" + BUCKET + "/multipart/big.npy";
+    long rows = 3L << 20;
+    long sent = traffic.toServer();
+    long received = traffic.fromServer();
+    frame(0, rows, 4).write().format("npy").save(path);
+    long staged = rows * 16 + 4 * 128; // the tasks' part objects
+    long commitSent = traffic.toServer() - sent - staged;
+    long commitReceived = traffic.fromServer() - received;
+    System.out.printf(
+        "S3 merged write of %d bytes: beyond the staged parts, clients sent %d and received %d"
+            + " bytes%n",
+        rows * 16, commitSent, commitReceived);
+    assertThat(commitSent).isLessThanOrEqualTo(16L << 20);
+    assertThat(commitReceived).isLessThanOrEqualTo(16L << 20);
+    assertRows(path, 0, rows);
+    assertThat(keys("multipart/")).containsExactly("multipart/big.npy");
+    assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
+
+    long more = 128L << 10;
+    sent = traffic.toServer();
+    received = traffic.fromServer();
+    frame(rows, rows + more, 2).write().format("npy").mode(SaveMode.Append).save(path);
+    long appendSent = traffic.toServer() - sent - (more * 16 + 2 * 128);
+    long appendReceived = traffic.fromServer() - received;
+    System.out.printf(
+        "S3 Append of %d bytes to %d: beyond the staged parts, clients sent %d and received %d"
+            + " bytes%n",
+        more * 16, rows * 16, appendSent, appendReceived);
+    assertThat(appendSent + appendReceived).isLessThanOrEqualTo(16L << 20);
+    assertRows(path, 0, rows + more);
+    assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
+  }
+
+  /**
+   * A commit failing with every part uploaded or copied (before the upload completes) aborts the
+   * upload: the old object stays byte for byte, no multipart upload is left open.
+   */
+  @Test
+  void aFailedMultipartCommitAbortsTheUpload() throws Exception {
+    String path = "s3a://" + BUCKET + "/multipart-fault/t.npy";
+    frame(0, 1000, 2).write().format("npy").save(path);
+    byte[] before = readAll(path);
+    for (SaveMode mode : new SaveMode[] {SaveMode.Overwrite, SaveMode.Append}) {
+      try (ItCommitFaults faults = ItCommitFaults.failAt("DATA_WRITTEN")) {
+        assertThatThrownBy(() -> frame(0, 700_000, 2).write().format("npy").mode(mode).save(path))
+            .hasStackTraceContaining("injected: commit fails at DATA_WRITTEN");
+      }
+      assertThat(readAll(path)).isEqualTo(before);
+      assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
+      assertThat(keys("multipart-fault/")).containsExactly("multipart-fault/t.npy");
+    }
+  }
+
   @Test
   void unmergedWriteAndAppend() throws Exception {
     String dir = "s3a://" + BUCKET + "/parts/d";
@@ -279,6 +346,12 @@ class S3IT {
         assertThat(b.getLong(i * 16)).isEqualTo(from + i);
         assertThat(b.getDouble(i * 16 + 8)).isEqualTo((from + i) / 8.0);
       }
+    }
+  }
+
+  private static byte[] readAll(String path) throws Exception {
+    try (var in = s3.open(new Path(path))) {
+      return in.readAllBytes();
     }
   }
 

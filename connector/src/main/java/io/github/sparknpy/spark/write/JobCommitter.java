@@ -54,12 +54,18 @@ final class JobCommitter {
     TargetFiles files = new TargetFiles(fs, conf, target.localFileSystem());
     this.publication =
         target.merge()
-            ? new MergedFilePublication(target, conf, fs, files, checkpoint)
+            ? merged(new MergedFilePublication(target, conf, fs, files, checkpoint))
             : new PartFilesPublication(target, conf, fs, files, checkpoint);
     this.partitioned =
         target.partitioned()
             ? new PartitionedPublication(target, conf, fs, files, checkpoint)
             : null;
+  }
+
+  /** On S3 a merged file is assembled by S3 (multipart copies), elsewhere copied or concatenated. */
+  private static Publication merged(MergedFilePublication copying) {
+    S3MultipartPublication s3 = S3MultipartPublication.forTarget(copying);
+    return s3 != null ? s3 : copying;
   }
 
   void commit(NpyCommitMessage[] messages) throws IOException {

@@ -51,12 +51,7 @@ final class MergedFilePublication extends Publication {
       case OVERWRITE -> replace(parts, header);
       case APPEND -> {
         if (target.failIfExists()) { // planned as a creation, the path existing: never extend it
-          throw new NpyWriteException(
-              "Cannot create %s: another write created it while this job ran, and the save mode"
-                      .formatted(path)
-                  + " (ErrorIfExists or Ignore) does not replace or extend an existing path."
-                  + " Nothing was written; run the write again with mode append or overwrite if"
-                  + " intended");
+          throw createdMeanwhile();
         }
         yield append(parts, header);
       }
@@ -76,11 +71,7 @@ final class MergedFilePublication extends Publication {
         return result.dataOffset() + result.dataBytes();
       }
       if (target.failIfExists()) {
-        throw new NpyWriteException(
-            "Cannot create %s: another write created it while this job ran, and the save mode"
-                    .formatted(path)
-                + " (ErrorIfExists or Ignore) does not replace or extend an existing path. Nothing"
-                + " was written; run the write again with mode append or overwrite if intended");
+        throw createdMeanwhile();
       }
       LOG.info("{} was created by another write while this Append ran: appending to it", path);
       return append(List.of(result), header);
@@ -222,11 +213,7 @@ final class MergedFilePublication extends Publication {
         return bytes;
       }
       if (attempt == MAX_APPEND_ATTEMPTS) {
-        throw new NpyWriteException(
-            "Cannot append to %s: it changed %s times while this commit copied it (other writes to"
-                    .formatted(path, attempt)
-                + " the same file); nothing was written. Run the write again, or let one job"
-                + " append at a time");
+        throw changedTooOften(attempt);
       }
       LOG.info("{} changed while the Append copied it; reading it again", path);
     }
@@ -297,7 +284,7 @@ final class MergedFilePublication extends Publication {
    * The file at the path now must take the new rows: the planned dtype and row shape in C order,
    * and data matching its header.
    */
-  private void checkAppendable(EncodedHeader old, long length, NpyHeader header) {
+  void checkAppendable(EncodedHeader old, long length, NpyHeader header) {
     NpyHeader existing = old.header();
     if (!existing.dtype().equals(header.dtype())
         || !Arrays.equals(existing.rowShape(), header.rowShape())
@@ -320,10 +307,27 @@ final class MergedFilePublication extends Publication {
             .formatted(path, now, planned == null ? "no file" : planned, produced));
   }
 
-  private NpyWriteException deletedMeanwhile(IOException cause) {
+  NpyWriteException deletedMeanwhile(IOException cause) {
     return new NpyWriteException(
         "Cannot append to %s: it was deleted while this job ran; nothing was written. Run the write again"
             .formatted(path),
         cause);
+  }
+
+  /** A creation (ErrorIfExists, Ignore) found the path created by another write. */
+  NpyWriteException createdMeanwhile() {
+    return new NpyWriteException(
+        "Cannot create %s: another write created it while this job ran, and the save mode"
+                .formatted(path)
+            + " (ErrorIfExists or Ignore) does not replace or extend an existing path. Nothing was"
+            + " written; run the write again with mode append or overwrite if intended");
+  }
+
+  NpyWriteException changedTooOften(int attempts) {
+    return new NpyWriteException(
+        "Cannot append to %s: it changed %s times while this commit copied it (other writes to"
+                .formatted(path, attempts)
+            + " the same file); nothing was written. Run the write again, or let one job"
+            + " append at a time");
   }
 }
