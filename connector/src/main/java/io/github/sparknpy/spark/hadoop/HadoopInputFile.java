@@ -19,11 +19,52 @@ public final class HadoopInputFile implements InputFile {
   private final FileSystem fs;
   private final Path path;
   private final long length;
+  private final boolean fewReads;
 
   private HadoopInputFile(FileSystem fs, Path path, long length) {
+    this(fs, path, length, false);
+  }
+
+  private HadoopInputFile(FileSystem fs, Path path, long length, boolean fewReads) {
     this.fs = fs;
     this.path = path;
     this.length = length;
+    this.fewReads = fewReads;
+  }
+
+  /**
+   * This file for a few short reads (a header): opened with the random read policy, so that an
+   * object store fetches the ranges read, not the object from there to its end (S3A's sequential
+   * policy on Hadoop 3.3 does).
+   */
+  public HadoopInputFile forFewReads() {
+    return new HadoopInputFile(fs, path, length, true);
+  }
+
+  /**
+   * {@code path} opened for positioned reads of known ranges (random read policy); {@code length}
+   * the file's, or -1 if not known.
+   */
+  public static FSDataInputStream openForRanges(FileSystem fs, Path path, long length)
+      throws IOException {
+    try {
+      var builder =
+          fs.openFile(path)
+              .opt("fs.option.openfile.read.policy", "random")
+              .opt("fs.s3a.experimental.input.fadvise", "random");
+      if (length >= 0) {
+        builder.opt("fs.option.openfile.length", Long.toString(length));
+      }
+      return builder.build().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted opening " + path);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("Cannot open " + path, e.getCause());
+    }
   }
 
   /** A file whose status (and so length) is already known, e.g. from a listing. */
@@ -59,7 +100,8 @@ public final class HadoopInputFile implements InputFile {
 
   @Override
   public SeekableInputStream newStream() throws IOException {
-    return new HadoopSeekableInputStream(fs.open(path));
+    return new HadoopSeekableInputStream(
+        fewReads ? openForRanges(fs, path, length) : fs.open(path));
   }
 
   @Override

@@ -208,7 +208,7 @@ final class JobCommitter {
         length = Files.size(local);
       }
     } else {
-      HadoopInputFile in = HadoopInputFile.fromPath(file, conf);
+      HadoopInputFile in = HadoopInputFile.fromPath(file, conf).forFewReads();
       h = EncodedHeader.read(in);
       length = in.getLength();
     }

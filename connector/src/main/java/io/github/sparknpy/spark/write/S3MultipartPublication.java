@@ -114,7 +114,7 @@ final class S3MultipartPublication extends Publication {
       }
       EncodedHeader old;
       try {
-        old = EncodedHeader.read(HadoopInputFile.fromPath(path, conf));
+        old = EncodedHeader.read(HadoopInputFile.of(path, before.length(), conf).forFewReads());
         copying.checkAppendable(old, before.length(), header);
       } catch (IOException | RuntimeException e) {
         if (!before.equals(s3.head(path))) {
@@ -231,7 +231,8 @@ final class S3MultipartPublication extends Publication {
       if (r.inline() != null) {
         System.arraycopy(r.inline(), 0, buf, at, r.inline().length);
       } else {
-        try (FSDataInputStream in = fs.open(r.file())) {
+        try (FSDataInputStream in =
+            HadoopInputFile.openForRanges(fs, r.file(), -1)) {
           in.readFully(r.offset(), buf, at, Math.toIntExact(r.length()));
         }
       }
