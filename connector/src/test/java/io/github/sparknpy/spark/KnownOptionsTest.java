@@ -127,8 +127,8 @@ class KnownOptionsTest extends SparkTestBase {
                   + ": it is not an npy option (did you mean 'layout'?). The npy write options"
                   + " are merge, layout, members, container, compression, dtype, stringLength,"
                   + " stringOverflow, nulls,"
-                  + " allowPrecisionLoss, allowLargeHeader, batchBytes, partitionOverwriteMode; keys"
-                  + " with a '.' go to the"
+                  + " allowPrecisionLoss, allowLargeHeader, batchBytes, partitionOverwriteMode,"
+                  + " commitCopy; keys with a '.' go to the"
                   + " Hadoop configuration");
     }
     assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", out.toString()).trim())

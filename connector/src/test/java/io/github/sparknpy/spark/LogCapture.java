@@ -40,6 +40,11 @@ public final class LogCapture implements AutoCloseable {
     return new LogCapture(source);
   }
 
+  /** Every line logged so far, each starting with its level ({@code INFO …}). */
+  public List<String> lines() {
+    return List.copyOf(lines);
+  }
+
   /** The lines logged at WARN so far. */
   public List<String> warnings() {
     return lines.stream().filter(l -> l.startsWith("WARN ")).map(l -> l.substring(5)).toList();

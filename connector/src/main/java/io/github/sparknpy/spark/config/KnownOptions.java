@@ -59,7 +59,8 @@ public final class KnownOptions {
           "allowPrecisionLoss",
           "allowLargeHeader",
           "batchBytes",
-          "partitionOverwriteMode");
+          "partitionOverwriteMode",
+          "commitCopy");
 
   /** A streaming query's own settings, which Spark passes to the sink with its options. */
   private static final List<String> STREAMING_QUERY_KEYS =

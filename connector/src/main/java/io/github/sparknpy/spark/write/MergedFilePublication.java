@@ -17,6 +17,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -93,12 +94,22 @@ final class MergedFilePublication extends Publication {
         && first != null
         && first.header().dtype().equals(header.dtype())
         && header.encode().length == first.dataOffset()) {
+      List<Part> rest = parts.subList(1, parts.size());
+      long end = first.dataOffset() + first.dataBytes();
+      long restBytes = rest.stream().mapToLong(Part::dataBytes).sum();
+      boolean sameDtype = rest.stream().allMatch(p -> p.header().dtype().equals(header.dtype()));
+      boolean byExecutors =
+          sameDtype && ExecutorCopy.applies(target.commitCopy(), rest.size(), restBytes);
+      if (byExecutors) {
+        copyOnExecutors(first.file(), end, rest);
+      }
       try (FileChannel ch = FileChannel.open(local(first.file()), READ, WRITE)) {
-        long end = first.dataOffset() + first.dataBytes();
-        ch.truncate(end);
-        ch.position(end);
-        for (Part p : parts.subList(1, parts.size())) {
-          copyPart(p, header, ch);
+        if (!byExecutors) {
+          ch.truncate(end);
+          ch.position(end);
+          for (Part p : rest) {
+            copyPart(p, header, ch);
+          }
         }
         TargetFiles.writeFully(ch.position(0), ByteBuffer.wrap(header.encode()));
       }
@@ -141,6 +152,39 @@ final class MergedFilePublication extends Publication {
       files.deleteQuietly(tmp);
       throw e;
     }
+  }
+
+  /**
+   * Grows {@code file} (the first part) to hold every part and has the executors copy the others
+   * into it at their offsets ({@link ExecutorCopy}); the driver writes the header afterwards.
+   */
+  private void copyOnExecutors(Path file, long end, List<Part> rest) throws IOException {
+    long start = System.nanoTime();
+    List<ExecutorCopy.Task> tasks = new ArrayList<>(rest.size());
+    long at = end;
+    for (Part p : rest) {
+      tasks.add(
+          new ExecutorCopy.Task(
+              local(file).toString(),
+              at,
+              local(p.file()).toString(),
+              p.dataOffset(),
+              p.dataBytes()));
+      at += p.dataBytes();
+    }
+    try (FileChannel ch = FileChannel.open(local(file), READ, WRITE)) {
+      ch.truncate(end);
+      if (at > end) {
+        ch.write(ByteBuffer.wrap(new byte[1]), at - 1); // sized (sparse) before the copies
+      }
+    }
+    ExecutorCopy.run(tasks, "npy commit: copy " + rest.size() + " parts into " + path);
+    LOG.info(
+        "Executors copied {} parts ({} bytes) into {} in {} ms",
+        rest.size(),
+        at - end,
+        path,
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /**

@@ -238,8 +238,9 @@ public final class NpyWriteBuilder
                 failIfExists,
                 resolved.local(),
                 queryTag,
-                existing.header(),
-                existing.firstPart());
+                    existing.header(),
+                    existing.firstPart())
+                .withCommitCopy(opts.commitCopy);
         return new PlannedWrite(job, target);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot plan the npy write to " + raw, e);

@@ -71,7 +71,15 @@ final class NpyWriteOptions implements Serializable {
    */
   static final String PARTITION_OVERWRITE_MODE = "partitionOverwriteMode";
 
+  /**
+   * Who copies the parts of a merged file on a local or shared POSIX file system at job commit:
+   * {@code auto} (default: the executors on a cluster, the driver in local mode), {@code driver} or
+   * {@code executors}.
+   */
+  static final String COMMIT_COPY = "commitCopy";
+
   final boolean merge;
+  final String commitCopy;
   final boolean matrix;
   final boolean columns;
   final String members;
@@ -104,6 +112,14 @@ final class NpyWriteOptions implements Serializable {
    */
   NpyWriteOptions(CaseInsensitiveStringMap options, boolean defaultMerge) {
     merge = OptionValues.bool(options, MERGE, defaultMerge);
+    commitCopy =
+        OptionValues.choice(
+            options,
+            COMMIT_COPY,
+            ExecutorCopy.AUTO,
+            ExecutorCopy.AUTO,
+            ExecutorCopy.DRIVER,
+            ExecutorCopy.EXECUTORS);
     String layout = OptionValues.choice(options, LAYOUT, "auto", "auto", "matrix", "columns");
     matrix = layout.equals("matrix");
     columns = layout.equals("columns");
@@ -164,6 +180,7 @@ final class NpyWriteOptions implements Serializable {
 
   private NpyWriteOptions(NpyWriteOptions o, boolean memberMatrix, String memberDtype) {
     merge = true;
+    commitCopy = o.commitCopy;
     matrix = memberMatrix;
     columns = false;
     members = null;

@@ -11,7 +11,8 @@ import java.util.List;
  * CREATE TABLE AS SELECT, which ErrorIfExists and Ignore run as; otherwise a created path is
  * appended to), and for Append the existing header the new rows must match. A partitioned write
  * names its partition columns; {@code dynamicOverwrite} (with {@link Mode#OVERWRITE}) replaces only
- * the partitions it writes.
+ * the partitions it writes; {@code commitCopy} says who copies a merged file's parts on a local or
+ * shared POSIX file system ({@link ExecutorCopy}).
  */
 record WriteTarget(
     String path,
@@ -23,7 +24,8 @@ record WriteTarget(
     NpyHeader existingHeader,
     int firstPartNumber,
     List<String> partitionColumns,
-    boolean dynamicOverwrite)
+    boolean dynamicOverwrite,
+    String commitCopy)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -46,7 +48,49 @@ record WriteTarget(
         existingHeader,
         firstPartNumber,
         List.of(),
-        false);
+        false,
+        ExecutorCopy.AUTO);
+  }
+
+  WriteTarget(
+      String path,
+      Mode mode,
+      boolean merge,
+      boolean failIfExists,
+      boolean localFileSystem,
+      String queryId,
+      NpyHeader existingHeader,
+      int firstPartNumber,
+      List<String> partitionColumns,
+      boolean dynamicOverwrite) {
+    this(
+        path,
+        mode,
+        merge,
+        failIfExists,
+        localFileSystem,
+        queryId,
+        existingHeader,
+        firstPartNumber,
+        partitionColumns,
+        dynamicOverwrite,
+        ExecutorCopy.AUTO);
+  }
+
+  /** This target with the {@code commitCopy} option's value. */
+  WriteTarget withCommitCopy(String value) {
+    return new WriteTarget(
+        path,
+        mode,
+        merge,
+        failIfExists,
+        localFileSystem,
+        queryId,
+        existingHeader,
+        firstPartNumber,
+        partitionColumns,
+        dynamicOverwrite,
+        value);
   }
 
   /** This target published under {@code tag} (temporary and part names) instead of the query id. */
@@ -61,7 +105,8 @@ record WriteTarget(
         existingHeader,
         firstPartNumber,
         partitionColumns,
-        dynamicOverwrite);
+        dynamicOverwrite,
+        commitCopy);
   }
 
   /** Written as {@code column=value} directories under the path ({@code partitionBy}). */
