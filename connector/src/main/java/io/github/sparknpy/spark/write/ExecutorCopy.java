@@ -4,9 +4,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -14,7 +16,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * The parts of a merged file on a shared POSIX file system (NFS, Lustre, GPFS: {@code file:} paths
  * that every executor mounts) copied into it by the executors, one Spark task per part, each at the
  * part's offset in the file the driver has sized: the copy runs on as many machines as there are
- * executors instead of one driver thread. Copies are idempotent (same bytes at the same offsets),
+ * executors instead of through one driver's network link. Copies are idempotent (same bytes at the same offsets),
  * so task retries and speculative copies are safe.
  */
 final class ExecutorCopy {
@@ -37,20 +39,42 @@ final class ExecutorCopy {
       implements Serializable {}
 
   /**
-   * Whether {@code bytes} in {@code parts} parts are copied by the executors: always with {@code
-   * commitCopy=executors}, never with {@code driver}; with {@code auto} when Spark runs on a cluster
-   * (executors in other JVMs) and there is enough to copy. In local mode the driver's kernel copy
-   * is as fast and needs no job.
+   * Whether {@code bytes} in {@code parts} parts are copied by the executors into {@code file}:
+   * always with {@code commitCopy=executors}, never with {@code driver}; with {@code auto} when
+   * Spark runs on a cluster (executors in other JVMs), the file is on a network file system (NFS,
+   * Lustre, GPFS, …: {@link #onNetworkFileSystem}) and there is enough to copy. On a local disk the
+   * driver's kernel copy is faster than any job (measured: docs/deploying.md).
    */
-  static boolean applies(String mode, int parts, long bytes) {
+  static boolean applies(String mode, int parts, long bytes, Path file) {
     if (parts == 0 || DRIVER.equals(mode)) {
       return false;
     }
     if (EXECUTORS.equals(mode)) {
       return true;
     }
-    SparkContext sc = SparkContext.getOrCreate();
-    return !sc.isLocal() && bytes >= MIN_BYTES && parts >= 2;
+    return bytes >= MIN_BYTES
+        && parts >= 2
+        && !SparkContext.getOrCreate().isLocal()
+        && onNetworkFileSystem(file);
+  }
+
+  /** File system types (as Linux names them) whose files every machine of a cluster may mount. */
+  private static final List<String> NETWORK_TYPES =
+      List.of(
+          "nfs", "nfs4", "lustre", "gpfs", "cifs", "smb3", "smbfs", "beegfs", "ceph", "glusterfs",
+          "fuse.glusterfs", "fuse.ceph", "fuse.beegfs", "panfs", "wekafs", "fuse.weka");
+
+  static boolean onNetworkFileSystem(Path file) {
+    try {
+      Path existing = file;
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      return existing != null
+          && NETWORK_TYPES.contains(Files.getFileStore(existing).type().toLowerCase(Locale.ROOT));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Runs the copies as one Spark job; throws if any fails after Spark's retries. */

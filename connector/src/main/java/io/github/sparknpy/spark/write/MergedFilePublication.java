@@ -99,7 +99,8 @@ final class MergedFilePublication extends Publication {
       long restBytes = rest.stream().mapToLong(Part::dataBytes).sum();
       boolean sameDtype = rest.stream().allMatch(p -> p.header().dtype().equals(header.dtype()));
       boolean byExecutors =
-          sameDtype && ExecutorCopy.applies(target.commitCopy(), rest.size(), restBytes);
+          sameDtype
+              && ExecutorCopy.applies(target.commitCopy(), rest.size(), restBytes, local(path));
       if (byExecutors) {
         copyOnExecutors(first.file(), end, rest);
       }

@@ -73,8 +73,8 @@ final class NpyWriteOptions implements Serializable {
 
   /**
    * Who copies the parts of a merged file on a local or shared POSIX file system at job commit:
-   * {@code auto} (default: the executors on a cluster, the driver in local mode), {@code driver} or
-   * {@code executors}.
+   * {@code auto} (default: the executors for a file on a network file system written from a
+   * cluster, else the driver), {@code driver} or {@code executors}.
    */
   static final String COMMIT_COPY = "commitCopy";
 
