@@ -165,6 +165,26 @@ class HdfsIT {
     assertThat(fs.getFileBlockLocations(status, 0, Long.MAX_VALUE).length).isGreaterThan(64);
     assertRows(path, 0, rows);
     assertOnlyFiles("/concat", "big.npy");
+
+    // the baseline, same run: commitCopy=driver copies every byte through the driver
+    readBefore = stats.getThreadStatistics().getBytesRead();
+    writtenBefore = stats.getThreadStatistics().getBytesWritten();
+    frame(0, rows, 4)
+        .write()
+        .format("npy")
+        .option("dfs.blocksize", String.valueOf(BLOCK))
+        .option("commitCopy", "driver")
+        .mode(SaveMode.Overwrite)
+        .save(path);
+    long copyRead = stats.getThreadStatistics().getBytesRead() - readBefore;
+    long copyWritten = stats.getThreadStatistics().getBytesWritten() - writtenBefore;
+    System.out.printf(
+        "HDFS merged write of %d bytes with commitCopy=driver: the driver read %d and wrote %d"
+            + " bytes%n",
+        rows * 16, copyRead, copyWritten);
+    assertThat(copyRead).isGreaterThanOrEqualTo(rows * 16);
+    assertThat(copyWritten).isGreaterThanOrEqualTo(rows * 16);
+    assertRows(path, 0, rows);
   }
 
   /**

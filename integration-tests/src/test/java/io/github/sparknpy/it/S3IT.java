@@ -240,6 +240,21 @@ class S3IT {
     assertThat(keys("multipart/")).containsExactly("multipart/big.npy");
     assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
 
+    // the baseline, same run: commitCopy=driver copies every byte through the driver
+    String baseline = "s3a://" + BUCKET + "/multipart/copied.npy";
+    sent = traffic.toServer();
+    received = traffic.fromServer();
+    frame(0, rows, 4).write().format("npy").option("commitCopy", "driver").save(baseline);
+    long copySent = traffic.toServer() - sent - staged;
+    long copyReceived = traffic.fromServer() - received;
+    System.out.printf(
+        "S3 merged write of %d bytes with commitCopy=driver: beyond the staged parts, clients sent"
+            + " %d and received %d bytes%n",
+        rows * 16, copySent, copyReceived);
+    assertThat(copySent).isGreaterThanOrEqualTo(rows * 16);
+    assertThat(copyReceived).isGreaterThanOrEqualTo(rows * 16);
+    s3.delete(new Path(baseline), false);
+
     long more = 128L << 10;
     sent = traffic.toServer();
     received = traffic.fromServer();

@@ -159,14 +159,15 @@ final class ColumnSetCommitter {
       Path file = new Path(set, member.fileName());
       WriteTarget memberTarget =
           new WriteTarget(
-              file.toString(),
-              WriteTarget.Mode.CREATE,
-              true,
-              true,
-              target.localFileSystem(),
-              target.queryId(),
-              null,
-              0);
+                  file.toString(),
+                  WriteTarget.Mode.CREATE,
+                  true,
+                  true,
+                  target.localFileSystem(),
+                  target.queryId(),
+                  null,
+                  0)
+              .withCommitCopy(target.commitCopy());
       new JobCommitter(member.job(), memberTarget, checkpoint)
           .commit(byMember.get(m).toArray(new NpyCommitMessage[0]));
       NpyHeader header = EncodedHeader.read(HadoopInputFile.fromPath(file, conf)).header();

@@ -109,7 +109,9 @@ final class ConcatMerge {
       }
       for (Publication.Part p : parts) {
         Path to =
-            new Path(tmp.getParent(), tmp.getName() + "-" + String.format(Locale.ROOT, "%05d", beside.size()));
+            new Path(
+                tmp.getParent(),
+                tmp.getName() + "-" + String.format(Locale.ROOT, "%05d", beside.size()));
         if (!fs.rename(p.file(), to)) {
           throw new IOException("Cannot move the staged part " + p.file() + " to " + to);
         }
@@ -146,7 +148,12 @@ final class ConcatMerge {
     if (length != expected) {
       files.deleteQuietly(tmp);
       throw new IOException(
-          "Concatenating the staged parts into " + tmp + " gave " + length + " bytes, not " + expected);
+          "Concatenating the staged parts into "
+              + tmp
+              + " gave "
+              + length
+              + " bytes, not "
+              + expected);
     }
     return true;
   }

@@ -16,8 +16,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * The parts of a merged file on a shared POSIX file system (NFS, Lustre, GPFS: {@code file:} paths
  * that every executor mounts) copied into it by the executors, one Spark task per part, each at the
  * part's offset in the file the driver has sized: the copy runs on as many machines as there are
- * executors instead of through one driver's network link. Copies are idempotent (same bytes at the same offsets),
- * so task retries and speculative copies are safe.
+ * executors instead of through one driver's network link. Copies are idempotent (same bytes at the
+ * same offsets), so task retries and speculative copies are safe.
  */
 final class ExecutorCopy {
   /** Values of the {@code commitCopy} write option. */
@@ -61,8 +61,22 @@ final class ExecutorCopy {
   /** File system types (as Linux names them) whose files every machine of a cluster may mount. */
   private static final List<String> NETWORK_TYPES =
       List.of(
-          "nfs", "nfs4", "lustre", "gpfs", "cifs", "smb3", "smbfs", "beegfs", "ceph", "glusterfs",
-          "fuse.glusterfs", "fuse.ceph", "fuse.beegfs", "panfs", "wekafs", "fuse.weka");
+          "nfs",
+          "nfs4",
+          "lustre",
+          "gpfs",
+          "cifs",
+          "smb3",
+          "smbfs",
+          "beegfs",
+          "ceph",
+          "glusterfs",
+          "fuse.glusterfs",
+          "fuse.ceph",
+          "fuse.beegfs",
+          "panfs",
+          "wekafs",
+          "fuse.weka");
 
   static boolean onNetworkFileSystem(Path file) {
     try {

@@ -62,7 +62,9 @@ final class JobCommitter {
             : null;
   }
 
-  /** On S3 a merged file is assembled by S3 (multipart copies), elsewhere copied or concatenated. */
+  /**
+   * On S3 a merged file is assembled by S3 (multipart copies), elsewhere copied or concatenated.
+   */
   private static Publication merged(MergedFilePublication copying) {
     S3MultipartPublication s3 = S3MultipartPublication.forTarget(copying);
     return s3 != null ? s3 : copying;

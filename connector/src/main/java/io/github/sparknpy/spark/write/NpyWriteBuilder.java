@@ -227,17 +227,28 @@ public final class NpyWriteBuilder
                 staging.toString(),
                 resolved.local(),
                 new SerializableHadoopConf(conf));
-        if (opts.merge && !resolved.local() && ConcatMerge.hasConcat(path.getFileSystem(conf), path)) {
+        if (!resolved.local() && opts.commitCopy.equals(ExecutorCopy.EXECUTORS)) {
+          throw new NpyOptionException(
+              ("Cannot write to %s with commitCopy=executors: the executors copy parts only into"
+                      + " files on a local or shared POSIX file system (file: paths). On %s the"
+                      + " commit concatenates or copies on the file system's side where it can;"
+                      + " remove the option, or use commitCopy=driver to copy through the driver")
+                  .formatted(path, path.toUri().getScheme()));
+        }
+        if (opts.merge
+            && !resolved.local()
+            && !opts.commitCopy.equals(ExecutorCopy.DRIVER)
+            && ConcatMerge.hasConcat(path.getFileSystem(conf), path)) {
           job = job.withDataOnlyParts();
         }
         WriteTarget target =
             new WriteTarget(
-                path.toString(),
-                resolved.mode(),
-                opts.merge,
-                failIfExists,
-                resolved.local(),
-                queryTag,
+                    path.toString(),
+                    resolved.mode(),
+                    opts.merge,
+                    failIfExists,
+                    resolved.local(),
+                    queryTag,
                     existing.header(),
                     existing.firstPart())
                 .withCommitCopy(opts.commitCopy);
@@ -420,7 +431,8 @@ public final class NpyWriteBuilder
       Path staging = new Path(root.getParent(), ".npy-staging-" + info.queryId());
       List<ColumnSetJob.MemberJob> jobs = new java.util.ArrayList<>();
       SerializableHadoopConf hadoopConf = new SerializableHadoopConf(conf);
-      boolean dataOnly = !local && ConcatMerge.hasConcat(fs, root);
+      boolean dataOnly =
+          !local && !opts.commitCopy.equals(ExecutorCopy.DRIVER) && ConcatMerge.hasConcat(fs, root);
       for (int i = 0; i < members.size(); i++) {
         ColumnSetPlanner.Member m = members.get(i);
         WriteJob job =
@@ -439,14 +451,15 @@ public final class NpyWriteBuilder
       }
       WriteTarget target =
           new WriteTarget(
-              root.toString(),
-              truncate ? WriteTarget.Mode.OVERWRITE : WriteTarget.Mode.CREATE,
-              true,
-              failIfExists,
-              local,
-              info.queryId(),
-              null,
-              0);
+                  root.toString(),
+                  truncate ? WriteTarget.Mode.OVERWRITE : WriteTarget.Mode.CREATE,
+                  true,
+                  failIfExists,
+                  local,
+                  info.queryId(),
+                  null,
+                  0)
+              .withCommitCopy(opts.commitCopy);
       return new ColumnSetBatchWrite(
           new ColumnSetJob(staging.toString(), info.schema(), jobs, npz, opts.deflate), target);
     } catch (IOException e) {

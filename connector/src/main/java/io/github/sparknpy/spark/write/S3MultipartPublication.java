@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +40,8 @@ final class S3MultipartPublication extends Publication {
 
   /** The multipart publication for an S3A target, or null if this is not one. */
   static S3MultipartPublication forTarget(MergedFilePublication copying) {
-    if (!"s3a".equals(copying.fs.getScheme())) {
+    if (!"s3a".equals(copying.fs.getScheme())
+        || ExecutorCopy.DRIVER.equals(copying.target.commitCopy())) {
       return null;
     }
     S3MultipartClient client = S3MultipartClient.of(copying.fs);
@@ -192,7 +192,13 @@ final class S3MultipartPublication extends Publication {
           String ifMatch = c.file().equals(path) ? pathEtag : null;
           etags.add(
               s3.copyPart(
-                  path, uploadId, number, c.file(), c.offset(), c.offset() + c.length() - 1, ifMatch));
+                  path,
+                  uploadId,
+                  number,
+                  c.file(),
+                  c.offset(),
+                  c.offset() + c.length() - 1,
+                  ifMatch));
         } else {
           etags.add(s3.uploadPart(path, uploadId, number, read(part.upload())));
         }
@@ -231,8 +237,7 @@ final class S3MultipartPublication extends Publication {
       if (r.inline() != null) {
         System.arraycopy(r.inline(), 0, buf, at, r.inline().length);
       } else {
-        try (FSDataInputStream in =
-            HadoopInputFile.openForRanges(fs, r.file(), -1)) {
+        try (FSDataInputStream in = HadoopInputFile.openForRanges(fs, r.file(), -1)) {
           in.readFully(r.offset(), buf, at, Math.toIntExact(r.length()));
         }
       }

@@ -28,7 +28,8 @@ final class S3PartPlan {
 
     Range slice(long from, long len) {
       return inline != null
-          ? new Range(null, 0, len, java.util.Arrays.copyOfRange(inline, (int) from, (int) (from + len)))
+          ? new Range(
+              null, 0, len, java.util.Arrays.copyOfRange(inline, (int) from, (int) (from + len)))
           : new Range(file, offset + from, len, null);
     }
   }

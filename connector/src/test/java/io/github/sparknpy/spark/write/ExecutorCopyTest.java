@@ -33,7 +33,11 @@ class ExecutorCopyTest extends WriterTestBase {
   void theExecutorsCopyThePartsAtTheirOffsets() throws Exception {
     Path out = tmp.resolve("e.npy");
     try (LogCapture log = LogCapture.of(MergedFilePublication.class)) {
-      frame(0, 200_000, 5).write().format("npy").option("commitCopy", "executors").save(out.toString());
+      frame(0, 200_000, 5)
+          .write()
+          .format("npy")
+          .option("commitCopy", "executors")
+          .save(out.toString());
       assertThat(log.lines()).anyMatch(l -> l.startsWith("INFO Executors copied 4 parts"));
     }
     String check =
@@ -81,6 +85,22 @@ class ExecutorCopyTest extends WriterTestBase {
         .hasStackTraceContaining("injected failure after the copy");
     assertThat(Files.readAllBytes(out)).isEqualTo(before);
     assertThat(hiddenLeftovers(tmp)).isEmpty();
+  }
+
+  @Test
+  void executorsAreRefusedOffPosixFileSystems() {
+    FakeRemoteFileSystem.register(spark().sparkContext().hadoopConfiguration());
+    String remote = FakeRemoteFileSystem.SCHEME + "://" + tmp.resolve("r.npy").toAbsolutePath();
+    assertThatThrownBy(
+            () ->
+                frame(0, 10, 1)
+                    .write()
+                    .format("npy")
+                    .option("commitCopy", "executors")
+                    .save(remote))
+        .isInstanceOf(NpyOptionException.class)
+        .hasMessageContaining("commitCopy=executors")
+        .hasMessageContaining(remote.replace(":///", ":/"));
   }
 
   @Test

@@ -24,7 +24,8 @@ class S3PartPlanTest {
     assertThat(plan).hasSize(3);
     assertThat(plan.get(0).copy()).isNull();
     assertThat(plan.get(0).length()).isEqualTo(S3PartPlan.MIN_PART);
-    assertThat(plan.get(1).copy()).isEqualTo(S3PartPlan.Range.of(A, 128 + 5 * MIB - 128, 7 * MIB + 128));
+    assertThat(plan.get(1).copy())
+        .isEqualTo(S3PartPlan.Range.of(A, 128 + 5 * MIB - 128, 7 * MIB + 128));
     assertThat(plan.get(2).copy()).isEqualTo(S3PartPlan.Range.of(B, 128, 12 * MIB));
     assertThat(S3PartPlan.uploadedBytes(plan)).isEqualTo(5 * MIB);
   }
