@@ -15,12 +15,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobEnd;
-import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -298,46 +294,6 @@ class ClusterIT {
             + " %d ms with the executors copying, %d ms with the driver copying (medians of 3;"
             + " all: %s, %s)%n",
         executors.get(1), driver.get(1), executors, driver);
-  }
-
-  /** Descriptions and end times of the jobs Spark runs while one is recorded. */
-  private static final class JobTimes extends SparkListener {
-    private final SparkSession spark;
-    private final List<String> descriptions = new CopyOnWriteArrayList<>();
-    private final List<Long> ends = new CopyOnWriteArrayList<>();
-
-    private JobTimes(SparkSession spark) {
-      this.spark = spark;
-    }
-
-    static JobTimes start(SparkSession spark) {
-      JobTimes t = new JobTimes(spark);
-      spark.sparkContext().addSparkListener(t);
-      return t;
-    }
-
-    @Override
-    public void onJobStart(SparkListenerJobStart start) {
-      descriptions.add(String.valueOf(start.properties().getProperty("spark.job.description", "")));
-    }
-
-    @Override
-    public void onJobEnd(SparkListenerJobEnd end) {
-      ends.add(end.time());
-    }
-
-    long firstJobEnd() throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (ends.isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-      return ends.get(0);
-    }
-
-    List<String> stop() {
-      spark.sparkContext().removeSparkListener(this);
-      return List.copyOf(descriptions);
-    }
   }
 
   private static void assertIds(Path out, long rows) throws IOException {

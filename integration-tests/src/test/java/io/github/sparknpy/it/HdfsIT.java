@@ -2,6 +2,7 @@ package io.github.sparknpy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.testing.Numpy;
@@ -185,6 +186,13 @@ class HdfsIT {
     assertThat(copyRead).isGreaterThanOrEqualTo(rows * 16);
     assertThat(copyWritten).isGreaterThanOrEqualTo(rows * 16);
     assertRows(path, 0, rows);
+  }
+
+  /** Opt-in: commit times by output size ({@link CommitScaling}). */
+  @Test
+  void commitTimeByOutputSize() throws Exception {
+    assumeTrue(!CommitScaling.sizesMiB().isEmpty(), "-Dnpy.it.commitScalingMiB=256,1024,4096");
+    CommitScaling.run(spark, root + "/scaling", "HDFS", p -> fs.delete(new Path(p), false));
   }
 
   /**

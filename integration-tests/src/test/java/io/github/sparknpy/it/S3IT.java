@@ -2,6 +2,7 @@ package io.github.sparknpy.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.github.sparknpy.npy.NpyFile;
 import io.github.sparknpy.npy.testing.Numpy;
@@ -268,6 +269,14 @@ class S3IT {
     assertThat(appendSent + appendReceived).isLessThanOrEqualTo(16L << 20);
     assertRows(path, 0, rows + more);
     assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
+  }
+
+  /** Opt-in: commit times by output size ({@link CommitScaling}). */
+  @Test
+  void commitTimeByOutputSize() throws Exception {
+    assumeTrue(!CommitScaling.sizesMiB().isEmpty(), "-Dnpy.it.commitScalingMiB=256,1024");
+    CommitScaling.run(
+        spark, "s3a://" + BUCKET + "/scaling", "S3 (s3proxy)", p -> s3.delete(new Path(p), false));
   }
 
   /**
