@@ -117,10 +117,13 @@ final class S3MultipartPublication extends Publication {
         old = EncodedHeader.read(HadoopInputFile.of(path, before.length(), conf).forFewReads());
         copying.checkAppendable(old, before.length(), header);
       } catch (IOException | RuntimeException e) {
-        if (!before.equals(s3.head(path))) {
-          continue; // read another version than the one it checked: read again
+        if (before.equals(s3.head(path))) {
+          throw e;
         }
-        throw e;
+        if (attempt == MAX_APPEND_ATTEMPTS) {
+          throw copying.changedTooOften(attempt);
+        }
+        continue; // read another version than the one it checked: read again
       }
       NpyHeader all = header.withRowCount(old.header().rowCount() + header.rowCount());
       Part existing = new Part(-1, path, old.header(), old.dataOffset());
