@@ -10,6 +10,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +33,12 @@ import org.slf4j.LoggerFactory;
 final class S3MultipartPublication extends Publication {
   private static final Logger LOG = LoggerFactory.getLogger(S3MultipartPublication.class);
   private static final int MAX_APPEND_ATTEMPTS = 5;
+
+  /** Parts copied or uploaded at a time (S3 copies each part on its side; they run in parallel). */
+  private static final int PARALLEL_PARTS = 16;
+
+  /** Parts the driver holds in memory to upload at a time (each up to about 15 MiB). */
+  private final Semaphore uploads = new Semaphore(4);
 
   private final S3MultipartClient s3;
   private final MergedFilePublication copying;
@@ -186,31 +197,22 @@ final class S3MultipartPublication extends Publication {
     long length = plan.stream().mapToLong(S3PartPlan.Part::length).sum();
     String uploadId = s3.start(path);
     boolean completed = false;
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_PARTS, plan.size()));
     try {
-      List<String> etags = new ArrayList<>(plan.size());
+      List<Future<String>> etags = new ArrayList<>(plan.size());
       for (S3PartPlan.Part part : plan) {
         int number = etags.size() + 1;
-        S3PartPlan.Range c = part.copy();
-        if (c != null) {
-          String ifMatch = c.file().equals(path) ? pathEtag : null;
-          etags.add(
-              s3.copyPart(
-                  path,
-                  uploadId,
-                  number,
-                  c.file(),
-                  c.offset(),
-                  c.offset() + c.length() - 1,
-                  ifMatch));
-        } else {
-          etags.add(s3.uploadPart(path, uploadId, number, read(part.upload())));
-        }
+        etags.add(pool.submit(() -> makePart(uploadId, number, part, pathEtag)));
+      }
+      List<String> done = new ArrayList<>(plan.size());
+      for (Future<String> f : etags) {
+        done.add(result(f));
       }
       reached(Checkpoint.Step.DATA_WRITTEN, path);
       if (!check.holds()) {
         return -1;
       }
-      s3.complete(path, uploadId, etags);
+      s3.complete(path, uploadId, done);
       completed = true;
       LOG.info(
           "Assembled {} on S3 from {} multipart parts: {} bytes copied by S3, {} uploaded by the"
@@ -221,6 +223,7 @@ final class S3MultipartPublication extends Publication {
           uploaded);
       return length;
     } finally {
+      pool.shutdownNow();
       if (!completed) {
         try {
           s3.abort(path, uploadId);
@@ -228,6 +231,40 @@ final class S3MultipartPublication extends Publication {
           LOG.warn("Could not abort the multipart upload {} to {}", uploadId, path, e);
         }
       }
+    }
+  }
+
+  /** Part {@code number}: a server-side copy, or the driver's upload of the pieces. */
+  private String makePart(String uploadId, int number, S3PartPlan.Part part, String pathEtag)
+      throws IOException {
+    S3PartPlan.Range c = part.copy();
+    if (c == null) {
+      uploads.acquireUninterruptibly();
+      try {
+        return s3.uploadPart(path, uploadId, number, read(part.upload()));
+      } finally {
+        uploads.release();
+      }
+    }
+    String ifMatch = c.file().equals(path) ? pathEtag : null;
+    return s3.copyPart(
+        path, uploadId, number, c.file(), c.offset(), c.offset() + c.length() - 1, ifMatch);
+  }
+
+  private static String result(Future<String> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("Interrupted while S3 assembled the parts");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
     }
   }
 

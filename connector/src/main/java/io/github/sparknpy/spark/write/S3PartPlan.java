@@ -41,13 +41,18 @@ final class S3PartPlan {
     }
   }
 
+  /** The size of copy parts when the output allows (S3A copies in 64 MiB parts by default). */
+  static final long COPY_PIECE = 128L << 20;
+
   private final long minPart;
+  private final long copyPiece;
   private final List<Part> parts = new ArrayList<>();
   private final List<Range> pending = new ArrayList<>();
   private long pendingBytes;
 
-  private S3PartPlan(long minPart) {
+  private S3PartPlan(long minPart, long copyPiece) {
     this.minPart = minPart;
+    this.copyPiece = Math.max(copyPiece, 2 * minPart);
   }
 
   /** The parts for {@code ranges} in order, with S3's limits. */
@@ -56,7 +61,11 @@ final class S3PartPlan {
   }
 
   static List<Part> plan(List<Range> ranges, long minPart) {
-    S3PartPlan p = new S3PartPlan(minPart);
+    long total = ranges.stream().mapToLong(Range::length).sum();
+    // copies in pieces that the commit runs side by side, as many as S3 allows for the total
+    long copyPiece =
+        Math.min(MAX_PART, Math.max(COPY_PIECE, (total + MAX_PARTS - 1000) / (MAX_PARTS - 1000)));
+    S3PartPlan p = new S3PartPlan(minPart, copyPiece);
     for (Range r : ranges) {
       p.add(r);
     }
@@ -94,12 +103,12 @@ final class S3PartPlan {
     }
   }
 
-  /** Copies of at most 5 GiB each, none shorter than the minimum. */
+  /** Copies of at most the copy piece each, none shorter than the minimum. */
   private void copy(Range r) {
     long left = r.length();
     long at = 0;
-    while (left > MAX_PART) {
-      long n = left - MAX_PART >= minPart ? MAX_PART : left - minPart;
+    while (left > copyPiece) {
+      long n = left - copyPiece >= minPart ? copyPiece : left - minPart;
       parts.add(new Part(r.slice(at, n), null));
       at += n;
       left -= n;

@@ -87,12 +87,22 @@ class S3PartPlanTest {
   }
 
   @Test
-  void copiesLongerThanTheMaximumAreSplitWithoutLeavingAShortOne() {
+  void longCopiesAreSplitIntoPiecesWithoutLeavingAShortOne() {
     long len = S3PartPlan.MAX_PART + 2 * MIB;
     List<S3PartPlan.Part> plan = S3PartPlan.plan(List.of(S3PartPlan.Range.of(A, 0, len)));
-    assertThat(plan).hasSize(2);
-    assertThat(plan).allMatch(p -> p.copy() != null && p.length() <= S3PartPlan.MAX_PART);
-    assertThat(plan.get(1).length()).isGreaterThanOrEqualTo(S3PartPlan.MIN_PART);
-    assertThat(plan.get(0).length() + plan.get(1).length()).isEqualTo(len);
+    assertThat(plan).hasSize((int) (len / S3PartPlan.COPY_PIECE) + 1);
+    assertThat(plan).allMatch(p -> p.copy() != null && p.length() <= S3PartPlan.COPY_PIECE);
+    assertThat(plan.get(plan.size() - 1).length()).isGreaterThanOrEqualTo(S3PartPlan.MIN_PART);
+    assertThat(plan.stream().mapToLong(S3PartPlan.Part::length).sum()).isEqualTo(len);
+  }
+
+  /** Outputs too large for 128 MiB pieces within S3's 10,000 parts get larger pieces. */
+  @Test
+  void piecesGrowWithTheOutputToStayUnderS3sPartLimit() {
+    long len = 2L << 40; // 2 TiB
+    List<S3PartPlan.Part> plan = S3PartPlan.plan(List.of(S3PartPlan.Range.of(A, 0, len)));
+    assertThat(plan.size()).isLessThanOrEqualTo(S3PartPlan.MAX_PARTS);
+    assertThat(plan).allMatch(p -> p.length() <= S3PartPlan.MAX_PART);
+    assertThat(plan.stream().mapToLong(S3PartPlan.Part::length).sum()).isEqualTo(len);
   }
 }
