@@ -256,7 +256,7 @@ class ClusterIT {
   @Test
   void theExecutorsCopyAMergedFilesPartsOnASharedFileSystem() throws Exception {
     Path dir = ItConfig.workDir("cluster-copy");
-    Dataset<Row> df = spark.range(0, 4L << 20, 1, 4).selectExpr("id", "id * 0.5D AS x");
+    Dataset<Row> df = spark.range(0, 2L << 20, 1, 4).selectExpr("id", "id * 0.5D AS x");
     List<Long> executors = new ArrayList<>();
     List<Long> driver = new ArrayList<>();
     for (int rep = 0; rep < 3; rep++) {
@@ -281,16 +281,16 @@ class ClusterIT {
       assertThat(
               Numpy.run(
                   "a = np.load(sys.argv[1], mmap_mode='r')\n"
-                      + "ids = np.arange(4 << 20)\n"
+                      + "ids = np.arange(2 << 20)\n"
                       + "assert (a['id'] == ids).all() and (a['x'] == ids * 0.5).all()\n"
                       + "print(a.shape[0])",
                   dir.resolve(mode + ".npy")))
-          .isEqualToIgnoringWhitespace(String.valueOf(4L << 20));
+          .isEqualToIgnoringWhitespace(String.valueOf(2L << 20));
     }
     executors.sort(null);
     driver.sort(null);
     System.out.printf(
-        "Merged write of 64 MiB in 4 parts on a standalone cluster (2 executors): job commit"
+        "Merged write of 32 MiB in 4 parts on a standalone cluster (2 executors): job commit"
             + " %d ms with the executors copying, %d ms with the driver copying (medians of 3;"
             + " all: %s, %s)%n",
         executors.get(1), driver.get(1), executors, driver);

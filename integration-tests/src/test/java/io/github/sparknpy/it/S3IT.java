@@ -271,6 +271,53 @@ class S3IT {
     assertThat(blobs.getBlobStore().listMultipartUploads(BUCKET)).isEmpty();
   }
 
+  /**
+   * Readers racing Overwrites: the multipart upload completes over the old object in one step, so a
+   * reader always finds a whole object, the old one or the new one, never none and never a mix.
+   */
+  @Test
+  void readersRacingOverwritesAlwaysFindOneWholeObject() throws Exception {
+    String path = "s3a://" + BUCKET + "/race/t.npy";
+    frame(0, 1000, 2).write().format("npy").save(path);
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    FutureTask<Void> reader =
+        new FutureTask<>(
+            () -> {
+              while (writing.get()) {
+                try (NpyFile f = FsInputFile.open(s3, new Path(path))) {
+                  long n = f.rowCount();
+                  ByteBuffer b = f.rows(0, n);
+                  long first = b.getLong(0);
+                  for (int i = 0; i < n; i++) {
+                    assertThat(b.getLong(i * 16)).isEqualTo(first + i);
+                  }
+                  assertThat(f.fileLength()).isEqualTo(f.encodedHeader().dataOffset() + n * 16);
+                }
+                reads.incrementAndGet();
+              }
+              return null;
+            });
+    new Thread(reader, "npy-it-s3-reader").start();
+    try {
+      for (int round = 1; round <= 6; round++) {
+        long from = round * 1_000_000L;
+        frame(from, from + 100_000L * round, 2)
+            .write()
+            .format("npy")
+            .mode(SaveMode.Overwrite)
+            .save(path);
+      }
+    } finally {
+      writing.set(false);
+    }
+    reader.get(60, TimeUnit.SECONDS);
+    assertThat(reads.get()).isGreaterThan(6);
+    assertRows(path, 6_000_000L, 6_600_000L);
+  }
+
   /** Opt-in: commit times by output size ({@link CommitScaling}). */
   @Test
   void commitTimeByOutputSize() throws Exception {
