@@ -287,7 +287,12 @@ class S3IT {
         new FutureTask<>(
             () -> {
               while (writing.get()) {
-                try (NpyFile f = FsInputFile.open(s3, new Path(path))) {
+                // one GET is one version of the object (a length from a status call and bytes
+                // from a later GET may belong to two: readers plan with the status and check it,
+                // see docs/reading.md)
+                byte[] object = readAll(path);
+                try (NpyFile f =
+                    NpyFile.open(new io.github.sparknpy.npy.io.ByteArrayInputFile(object, path))) {
                   long n = f.rowCount();
                   ByteBuffer b = f.rows(0, n);
                   long first = b.getLong(0);
@@ -302,9 +307,9 @@ class S3IT {
             });
     new Thread(reader, "npy-it-s3-reader").start();
     try {
-      for (int round = 1; round <= 6; round++) {
+      for (int round = 1; round <= 4; round++) {
         long from = round * 1_000_000L;
-        frame(from, from + 100_000L * round, 2)
+        frame(from, from + 50_000L * round, 2)
             .write()
             .format("npy")
             .mode(SaveMode.Overwrite)
@@ -314,8 +319,8 @@ class S3IT {
       writing.set(false);
     }
     reader.get(60, TimeUnit.SECONDS);
-    assertThat(reads.get()).isGreaterThan(6);
-    assertRows(path, 6_000_000L, 6_600_000L);
+    assertThat(reads.get()).isGreaterThan(4);
+    assertRows(path, 4_000_000L, 4_200_000L);
   }
 
   /** Opt-in: commit times by output size ({@link CommitScaling}). */
