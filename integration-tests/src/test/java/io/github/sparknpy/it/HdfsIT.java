@@ -192,7 +192,15 @@ class HdfsIT {
   @Test
   void commitTimeByOutputSize() throws Exception {
     assumeTrue(!CommitScaling.sizesMiB().isEmpty(), "-Dnpy.it.commitScalingMiB=256,1024,4096");
-    CommitScaling.run(spark, root + "/scaling", "HDFS", p -> fs.delete(new Path(p), false));
+    FileSystem.Statistics stats = FileSystem.getStatistics(fs.getUri().getScheme(), fs.getClass());
+    CommitScaling.run(
+        spark,
+        root + "/scaling",
+        "HDFS",
+        p -> fs.delete(new Path(p), false),
+        staged ->
+            stats.getThreadStatistics().getBytesRead()
+                + stats.getThreadStatistics().getBytesWritten());
   }
 
   /**

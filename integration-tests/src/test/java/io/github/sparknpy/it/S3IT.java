@@ -328,7 +328,11 @@ class S3IT {
   void commitTimeByOutputSize() throws Exception {
     assumeTrue(!CommitScaling.sizesMiB().isEmpty(), "-Dnpy.it.commitScalingMiB=256,1024");
     CommitScaling.run(
-        spark, "s3a://" + BUCKET + "/scaling", "S3 (s3proxy)", p -> s3.delete(new Path(p), false));
+        spark,
+        "s3a://" + BUCKET + "/scaling",
+        "S3 (s3proxy)",
+        p -> s3.delete(new Path(p), false),
+        staged -> traffic.toServer() - staged + traffic.fromServer());
   }
 
   /**

@@ -170,7 +170,8 @@ final class ColumnSetCommitter {
               .withCommitCopy(target.commitCopy());
       new JobCommitter(member.job(), memberTarget, checkpoint)
           .commit(byMember.get(m).toArray(new NpyCommitMessage[0]));
-      NpyHeader header = EncodedHeader.read(HadoopInputFile.fromPath(file, conf)).header();
+      NpyHeader header =
+          EncodedHeader.read(HadoopInputFile.fromPath(file, conf).forFewReads()).header();
       rows = header.rowCount();
       ObjectNode entry = members.addObject();
       entry.put("name", member.name());

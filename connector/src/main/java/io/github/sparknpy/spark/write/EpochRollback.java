@@ -130,7 +130,7 @@ final class EpochRollback {
     } catch (FileNotFoundException e) {
       throw changed(before, "it was deleted", e);
     }
-    EncodedHeader h = EncodedHeader.read(HadoopInputFile.fromStatus(status, conf));
+    EncodedHeader h = EncodedHeader.read(HadoopInputFile.fromStatus(status, conf).forFewReads());
     if (h.header().rowCount() == before.rowsBefore() && status.getLen() == before.bytesBefore()) {
       return false;
     }

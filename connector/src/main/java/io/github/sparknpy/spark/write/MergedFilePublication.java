@@ -248,7 +248,8 @@ final class MergedFilePublication extends Publication {
       } catch (FileNotFoundException e) {
         throw deletedMeanwhile(e);
       }
-      EncodedHeader old = EncodedHeader.read(HadoopInputFile.fromStatus(before, conf));
+      EncodedHeader old =
+          EncodedHeader.read(HadoopInputFile.fromStatus(before, conf).forFewReads());
       checkAppendable(old, before.getLen(), header);
       long bytes;
       try (ReadableByteChannel source = files.open(path, old.dataOffset())) {

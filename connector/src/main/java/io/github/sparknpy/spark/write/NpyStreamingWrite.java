@@ -260,7 +260,7 @@ final class NpyStreamingWrite implements StreamingWrite {
     } catch (FileNotFoundException e) {
       return new Size(false, 0, 0);
     }
-    EncodedHeader h = EncodedHeader.read(HadoopInputFile.fromStatus(status, conf));
+    EncodedHeader h = EncodedHeader.read(HadoopInputFile.fromStatus(status, conf).forFewReads());
     return new Size(true, h.header().rowCount(), status.getLen());
   }
 

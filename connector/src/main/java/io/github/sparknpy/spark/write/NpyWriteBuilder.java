@@ -706,7 +706,7 @@ public final class NpyWriteBuilder
         length = f.fileLength();
       }
     } else {
-      HadoopInputFile in = HadoopInputFile.fromPath(file, conf);
+      HadoopInputFile in = HadoopInputFile.fromPath(file, conf).forFewReads();
       h = EncodedHeader.read(in);
       length = in.getLength();
     }

@@ -195,7 +195,8 @@ final class PartitionedPublication extends Publication {
     try {
       try (WritableByteChannel out = files.create(tmp)) {
         if (append) {
-          EncodedHeader existing = EncodedHeader.read(HadoopInputFile.fromStatus(old, conf));
+          EncodedHeader existing =
+              EncodedHeader.read(HadoopInputFile.fromStatus(old, conf).forFewReads());
           checkAppendable(file, existing, old.getLen(), header);
           NpyHeader grown = header.withRowCount(existing.header().rowCount() + rows);
           bytes += TargetFiles.writeFully(out, ByteBuffer.wrap(grown.encode()));
