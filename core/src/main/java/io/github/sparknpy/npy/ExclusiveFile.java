@@ -59,7 +59,7 @@ public final class ExclusiveFile implements Closeable {
           FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileLocking.Held held;
       try {
-        held = FileLocking.acquire(key, channel, false);
+        held = FileLocking.acquire(key, channel);
       } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;

@@ -10,11 +10,15 @@ import io.github.sparknpy.npy.error.NpyNotAppendableException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
 import io.github.sparknpy.npy.header.NpyVersion;
+import io.github.sparknpy.npy.header.RowCountField;
 import io.github.sparknpy.npy.io.ChannelInputStream;
 import io.github.sparknpy.npy.io.FileLocking;
+import io.github.sparknpy.npy.io.ReplacementWatch;
+import io.github.sparknpy.npy.io.Unmapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,9 +41,13 @@ import java.nio.file.attribute.BasicFileAttributes;
  *       append, so the file is complete whenever an append returns. Without it, appends are
  *       buffered ({@code bufferBytes}) and the header is written on {@link #close()}: much faster,
  *       and a crash leaves a file that {@link Npy#recover} repairs, losing only unflushed rows.
- *   <li>Appends from several threads are serialized by a per-instance lock; appends from several
- *       processes by an OS file lock held while each append reaches the file (the file's length is
- *       re-read under it, so each process appends after the other's rows).
+ *   <li>Appends from several threads are serialized by a per-instance lock. The OS file lock is
+ *       held from the first append (or the opening of an existing file) to {@link #close()}, so an
+ *       append with header rewrites is one {@code pwrite} of the rows and a store of the new count
+ *       into the mapped header: another appender of the file waits for this one to close (in
+ *       another process) or is refused ({@link io.github.sparknpy.npy.error.NpyFileBusyException},
+ *       in this JVM). With {@code holdLock(false)} the lock is taken for each append instead and
+ *       the file's length re-read under it, so several processes can take turns appending.
  *   <li>If the process is killed, the rows of every append that returned (with header rewrites or
  *       {@code bufferBytes=0}), or of every {@link #flush()} that returned (buffered), are in the
  *       file, followed by at most the rows of the call in flight, whole or in part; {@link
@@ -60,6 +68,7 @@ public final class NpyAppendArray implements AutoCloseable {
   private Object fileKey;
 
   private final boolean rewriteHeaderOnAppend;
+  private final boolean holdLock;
   private final Casting casting;
   private final int maxHeaderBytes;
 
@@ -73,6 +82,28 @@ public final class NpyAppendArray implements AutoCloseable {
   private ByteBuffer chunk;
 
   private FileChannel channel;
+
+  /** The file's lock from the first append to close, with {@code holdLock}. */
+  private FileLocking.Lease lease;
+
+  /** Tells a lease holder that the path may name another file now. */
+  private ReplacementWatch.Registration watch;
+
+  /** The lease was taken or retaken: the file's length must be read again. */
+  private boolean resync;
+
+  /** The file's length as this appender left it (with a lease, nobody else changes it). */
+  private long end;
+
+  /** Where the row count sits in the header, and its bytes for a count. */
+  private RowCountField countField;
+
+  /** The header's bytes up to the end of the row count, mapped, for same-width count stores. */
+  private MappedByteBuffer headerMap;
+
+  /** The row count the file's header holds now; -1 when unknown (write it whole). */
+  private long headerRows = -1;
+
   private NpyHeader header;
   private NpyVersion version;
   private long dataOffset;
@@ -84,6 +115,7 @@ public final class NpyAppendArray implements AutoCloseable {
     private final Path path;
     private boolean deleteIfExists;
     private boolean rewriteHeaderOnAppend = true;
+    private boolean holdLock = true;
     private Casting casting = Casting.SAFE;
     private int bufferBytes = DEFAULT_BUFFER_BYTES;
     private int maxHeaderBytes = EncodedHeader.DEFAULT_MAX_HEADER_BYTES;
@@ -101,6 +133,17 @@ public final class NpyAppendArray implements AutoCloseable {
     /** Rewrite the header after every append (default true); false defers it to close. */
     public Builder rewriteHeaderOnAppend(boolean value) {
       rewriteHeaderOnAppend = value;
+      return this;
+    }
+
+    /**
+     * Hold the file's lock from the first append to close (default true): appends cost no lock or
+     * length system calls, and other appenders of the file wait for the close. False takes it for
+     * each append (and re-reads the file's length), so several processes can take turns appending
+     * to one file, at about three times the cost of an append with header rewrites.
+     */
+    public Builder holdLock(boolean value) {
+      holdLock = value;
       return this;
     }
 
@@ -150,6 +193,7 @@ public final class NpyAppendArray implements AutoCloseable {
   private NpyAppendArray(Builder b) throws IOException {
     this.path = b.path;
     this.rewriteHeaderOnAppend = b.rewriteHeaderOnAppend;
+    this.holdLock = b.holdLock;
     this.casting = b.casting;
     this.maxHeaderBytes = b.maxHeaderBytes;
     this.buffered =
@@ -160,16 +204,18 @@ public final class NpyAppendArray implements AutoCloseable {
       fileKey = fileKey(path);
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
-        FileLocking.exclusive(
-            lockKey(),
-            channel,
+        underLock(
             () -> {
               loadExisting();
               return null;
             });
       } catch (IOException | RuntimeException e) {
-        channel.close();
-        channel = null;
+        try {
+          releaseLease();
+        } finally {
+          channel.close();
+          channel = null;
+        }
         throw e;
       }
     }
@@ -207,6 +253,8 @@ public final class NpyAppendArray implements AutoCloseable {
     version = encoded.version();
     dataOffset = encoded.dataOffset();
     committedRows = h.rowCount();
+    end = size;
+    headerRows = -1;
   }
 
   public Path path() {
@@ -354,19 +402,18 @@ public final class NpyAppendArray implements AutoCloseable {
         return;
       }
       flushPending();
-      FileLocking.exclusive(
-          lockKey(),
-          channel,
+      underLock(
           () -> {
-            long end = syncEnd();
+            long at = appendEnd();
             try {
-              writeArray(source, conversion, end);
+              writeArray(source, conversion, at);
             } catch (RuntimeException | IOException e) {
               // A value that fails to convert in a later chunk must not leave the earlier chunks
               // behind: the next append would count them as rows.
-              channel.truncate(end);
+              channel.truncate(at);
               throw e;
             }
+            end = at + bytes;
             committedRows += rows;
             if (rewriteHeaderOnAppend) {
               writeHeader();
@@ -386,9 +433,7 @@ public final class NpyAppendArray implements AutoCloseable {
     }
     long[] shape = first.shapeRef().clone();
     boolean fortran = first.fortranOrder() && shape.length > 1;
-    FileLocking.exclusive(
-        lockKey(),
-        channel,
+    underLock(
         () -> {
           loadExisting();
           if (header == null) {
@@ -401,6 +446,8 @@ public final class NpyAppendArray implements AutoCloseable {
             version = h.naturalVersion();
             dataOffset = encoded.length;
             committedRows = 0;
+            end = encoded.length;
+            headerRows = 0;
           }
           return null;
         });
@@ -608,21 +655,110 @@ public final class NpyAppendArray implements AutoCloseable {
     return written;
   }
 
+  /**
+   * Writes the row count into the header. The first time after the file was (re)read the whole
+   * header is written, so a header another tool formatted differently becomes numpy's; then only
+   * the count's field. With a lease, a count of the same width as the last one is stored into the
+   * mapped header (no system call; a kill mid-store leaves a parseable count, of the same width,
+   * that {@link Npy#recover} corrects); a wider one is written with {@code pwrite}, which a kill
+   * cannot tear, since the text after the digits moves.
+   */
   private void writeHeader() throws IOException {
-    byte[] bytes = header.withRowCount(committedRows).encode(version, dataOffset);
-    writeFully(ByteBuffer.wrap(bytes), 0);
+    if (headerRows < 0) {
+      byte[] bytes = header.withRowCount(committedRows).encode(version, dataOffset);
+      writeFully(ByteBuffer.wrap(bytes), 0);
+    } else if (headerRows != committedRows) {
+      if (countField == null) {
+        countField = RowCountField.of(header, version, dataOffset);
+      }
+      byte[] field = countField.encode(committedRows);
+      if (lease != null && RowCountField.sameWidth(headerRows, committedRows)) {
+        if (headerMap == null) {
+          headerMap =
+              channel.map(FileChannel.MapMode.READ_WRITE, 0, countField.offset() + field.length);
+        }
+        headerMap.put(countField.offset(), field, 0, RowCountField.digitCount(committedRows));
+      } else {
+        writeFully(ByteBuffer.wrap(field), countField.offset());
+      }
+    }
+    headerRows = committedRows;
+  }
+
+  /**
+   * Runs a step that reads or writes the file under its exclusive lock: the lease (taken at the
+   * first call with {@code holdLock}) or the lock of one step.
+   */
+  private <T> T underLock(FileLocking.Step<T> step) throws IOException {
+    if (!holdLock) {
+      headerRows = -1; // another process may have rewritten it since
+      return FileLocking.exclusive(lockKey(), channel, step);
+    }
+    if (lease == null) {
+      lease = FileLocking.hold(lockKey(), channel);
+      watch = ReplacementWatch.register(path);
+      resync = true;
+    }
+    if (lease.enter()) {
+      resync = true; // another process had the file meanwhile
+      headerRows = -1;
+    }
+    try {
+      return step.run();
+    } finally {
+      lease.exit();
+    }
+  }
+
+  /**
+   * Where the next rows go: the file's end as this appender left it, with a lease; its length read
+   * again (and its identity checked) otherwise, or after the lease was (re)taken.
+   */
+  private long appendEnd() throws IOException {
+    if (lease == null || resync) {
+      long size = syncEnd();
+      resync = false;
+      return size;
+    }
+    checkWatched(false);
+    return end;
+  }
+
+  /** With a lease: checks the file's identity if the watch reported a change, or if forced. */
+  private void checkWatched(boolean always) throws IOException {
+    if (always || watch.suspect()) {
+      watch.clear();
+      try {
+        checkNotReplaced();
+      } catch (NpyFileReplacedException e) {
+        watch.mark();
+        throw e;
+      }
+    }
+  }
+
+  private void releaseLease() throws IOException {
+    if (lease != null) {
+      try {
+        lease.release();
+      } finally {
+        lease = null;
+        watch.close();
+        watch = null;
+      }
+    }
   }
 
   private void flushPending() throws IOException {
     if (buffered.isEmpty()) {
       return;
     }
-    FileLocking.exclusive(
-        lockKey(),
-        channel,
+    underLock(
         () -> {
-          long end = syncEnd();
-          committedRows += buffered.drainTo(data -> writeFully(data, end));
+          long at = appendEnd();
+          long rows = buffered.drainTo(data -> writeFully(data, at));
+          committedRows += rows;
+          end = at + rows * header.rowBytes();
           return null;
         });
   }
@@ -634,6 +770,9 @@ public final class NpyAppendArray implements AutoCloseable {
     synchronized (lock) {
       if (closed || channel == null || header == null) {
         return;
+      }
+      if (lease != null && !buffered.isEmpty()) {
+        checkWatched(true);
       }
       flushPending();
     }
@@ -654,9 +793,7 @@ public final class NpyAppendArray implements AutoCloseable {
       try {
         if (header != null) {
           flushPending();
-          FileLocking.exclusive(
-              lockKey(),
-              channel,
+          underLock(
               () -> {
                 syncEnd();
                 writeHeader();
@@ -664,7 +801,13 @@ public final class NpyAppendArray implements AutoCloseable {
               });
         }
       } finally {
-        channel.close();
+        try {
+          releaseLease();
+        } finally {
+          Unmapper.unmap(headerMap);
+          headerMap = null;
+          channel.close();
+        }
       }
     }
   }

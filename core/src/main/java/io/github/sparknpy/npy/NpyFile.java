@@ -44,8 +44,9 @@ public final class NpyFile implements Closeable {
   }
 
   /**
-   * Opens a local file, memory-mapping its data. The header and the length are read under the
-   * appenders' file lock, taken shared, so a file being appended to is seen between two appends.
+   * Opens a local file, memory-mapping its data. Takes no lock: the header is read until two reads
+   * agree ({@link EncodedHeader#readSettled}), so a file being appended to is seen as it was
+   * between two appends.
    */
   public static NpyFile open(Path path) throws IOException {
     return open(path, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
@@ -57,24 +58,12 @@ public final class NpyFile implements Closeable {
   public static NpyFile open(Path path, int maxHeaderBytes) throws IOException {
     FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
-      // Under the writers' lock (shared): a header being rewritten by an append could otherwise
-      // be read torn, half old and half new, which at a change in the row count's digits (99 to
-      // 100) can shift the other axes and change the row shape. See docs/reliability.md,
-      // "Concurrency".
-      long[] lengthHolder = new long[1];
+      // Appenders write the data, then the header: the length read after a settled header covers
+      // every row it counts. See docs/reliability.md, "Concurrency".
       EncodedHeader header =
-          FileLocking.shared(
-              FileLocking.key(path),
-              channel,
-              () -> {
-                lengthHolder[0] = channel.size();
-                return EncodedHeader.read(
-                    new ChannelInputStream(channel),
-                    lengthHolder[0],
-                    path.toString(),
-                    maxHeaderBytes);
-              });
-      long length = lengthHolder[0];
+          EncodedHeader.readSettled(
+              new ChannelInputStream(channel), channel::size, path.toString(), maxHeaderBytes);
+      long length = channel.size();
       long dataLength = Math.max(0, length - header.dataOffset());
       return new NpyFile(
           path.toString(),

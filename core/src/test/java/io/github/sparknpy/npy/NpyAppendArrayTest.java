@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.sparknpy.npy.dtype.Casting;
 import io.github.sparknpy.npy.dtype.DType;
 import io.github.sparknpy.npy.dtype.RecordDType;
+import io.github.sparknpy.npy.error.NpyFileBusyException;
 import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.error.NpyIncompatibleArrayException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
@@ -289,8 +290,14 @@ class NpyAppendArrayTest {
   @Test
   void deferredHeadersAreWrittenOnCloseAndRecoverableAfterACrash() throws Exception {
     Path file = dir.resolve("log.npy");
+    // holdLock(false): the appender holds no lock between appends, so this JVM can recover the
+    // file while it is open, as another process would after a crash.
     NpyAppendArray out =
-        NpyAppendArray.builder(file).rewriteHeaderOnAppend(false).bufferBytes(0).open();
+        NpyAppendArray.builder(file)
+            .rewriteHeaderOnAppend(false)
+            .bufferBytes(0)
+            .holdLock(false)
+            .open();
     for (int i = 0; i < 5; i++) {
       out.append(new double[] {i, i, i, i}, 1, 4);
     }
@@ -461,11 +468,45 @@ class NpyAppendArrayTest {
   }
 
   @Test
+  void anAppenderHoldsItsFileUntilCloseAndOthersInTheJvmAreRefused() throws Exception {
+    Path file = dir.resolve("held.npy");
+    try (NpyAppendArray a = NpyAppendArray.open(file)) {
+      a.append(new int[] {1});
+      String busy =
+          "Cannot lock "
+              + file.toRealPath()
+              + ": an NpyAppendArray in this JVM has it open for appending and holds it until its"
+              + " close(). Close that appender first, or build the appenders with holdLock(false)"
+              + " so that they take turns per append";
+      byte[] before = Files.readAllBytes(file);
+      assertThatThrownBy(() -> NpyAppendArray.open(file))
+          .isInstanceOf(NpyFileBusyException.class)
+          .hasMessage(busy);
+      assertThatThrownBy(() -> Npy.recover(file, false))
+          .isInstanceOf(NpyFileBusyException.class)
+          .hasMessage(busy);
+      assertThatThrownBy(() -> Npy.append(file, List.of(), Casting.SAFE, 1 << 20))
+          .isInstanceOf(NpyFileBusyException.class);
+      assertThat(Files.readAllBytes(file)).isEqualTo(before);
+      // Readers take no lock.
+      try (NpyFile f = NpyFile.open(file)) {
+        assertThat(f.rowCount()).isEqualTo(1);
+      }
+      a.append(new int[] {2});
+    }
+    try (NpyAppendArray b = NpyAppendArray.open(file)) {
+      b.append(new int[] {3});
+    }
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", file).trim())
+        .isEqualTo("[1, 2, 3]");
+  }
+
+  @Test
   void twoInstancesInOneJvmInterleaveWithoutLosingRows() throws Exception {
     Path file = dir.resolve("shared.npy");
-    try (NpyAppendArray a = NpyAppendArray.open(file)) {
+    try (NpyAppendArray a = NpyAppendArray.builder(file).holdLock(false).open()) {
       a.append(new int[] {0});
-      try (NpyAppendArray b = NpyAppendArray.open(file)) {
+      try (NpyAppendArray b = NpyAppendArray.builder(file).holdLock(false).open()) {
         for (int i = 1; i < 100; i++) {
           (i % 2 == 0 ? a : b).append(new int[] {i});
         }

@@ -213,8 +213,9 @@ class ResourceHygieneTest {
             },
             () -> {
               // Another writer was interrupted meanwhile: the append and the close fail, and the
-              // close still releases the file.
-              NpyAppendArray out = NpyAppendArray.builder(fresh).deleteIfExists(true).open();
+              // close still releases the file. (Appenders that take turns re-read the length.)
+              NpyAppendArray out =
+                  NpyAppendArray.builder(fresh).deleteIfExists(true).holdLock(false).open();
               out.append(new long[] {1, 2, 3, 4}, 1, 4);
               try (FileChannel ch = FileChannel.open(fresh, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.wrap(new byte[3]), ch.size());

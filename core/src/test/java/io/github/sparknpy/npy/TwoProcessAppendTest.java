@@ -8,11 +8,14 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two JVM processes append to one file at the same time; the OS file lock keeps every row whole.
+ * With {@code holdLock(false)} they take turns per append; by default the second waits for the
+ * first to close.
  */
 class TwoProcessAppendTest {
   @TempDir Path dir;
@@ -22,15 +25,17 @@ class TwoProcessAppendTest {
     Path file = Paths.get(args[0]);
     long id = Long.parseLong(args[1]);
     int count = Integer.parseInt(args[2]);
-    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+    boolean holdLock = Boolean.parseBoolean(args[3]);
+    try (NpyAppendArray out = NpyAppendArray.builder(file).holdLock(holdLock).open()) {
       for (int i = 0; i < count; i++) {
         out.append(new long[] {id, i, i, i}, 1, 4);
       }
     }
   }
 
-  @Test
-  void twoProcessesAppendingInterleaveWholeRows() throws Exception {
+  @ParameterizedTest(name = "holdLock={0}")
+  @ValueSource(booleans = {true, false})
+  void twoProcessesAppendingKeepEveryRowWhole(boolean holdLock) throws Exception {
     Path file = dir.resolve("shared.npy");
     int count = 2000;
     List<Process> children = new ArrayList<>();
@@ -43,7 +48,8 @@ class TwoProcessAppendTest {
                   TwoProcessAppendTest.class.getName(),
                   file.toString(),
                   String.valueOf(id),
-                  String.valueOf(count))
+                  String.valueOf(count),
+                  String.valueOf(holdLock))
               .inheritIO()
               .start());
     }
@@ -60,8 +66,13 @@ class TwoProcessAppendTest {
             + "    assert rows[:, 1].tolist() == list(range(n)), pid\n"
             + "    assert (rows[:, 1] == rows[:, 2]).all() and (rows[:, 1] == rows[:, 3]).all()\n"
             + "switches = int((a[1:, 0] != a[:-1, 0]).sum())\n"
-            + "print('ok', switches > 0)";
-    // Every row is whole and each process's rows keep their order; they usually interleave.
-    assertThat(Numpy.run(check, file, count).trim()).startsWith("ok");
+            + "print('ok', switches > 0, 'switches=%d' % switches)";
+    // Every row is whole and each process's rows keep their order; taking turns per append they
+    // usually interleave, holding the lock the second process's rows follow the first's.
+    String result = Numpy.run(check, file, count).trim();
+    assertThat(result).startsWith("ok");
+    if (holdLock) {
+      assertThat(result).isEqualTo("ok True switches=1");
+    }
   }
 }

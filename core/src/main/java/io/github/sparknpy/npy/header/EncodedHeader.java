@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy.header;
 
+import io.github.sparknpy.npy.error.NpyFormatException;
 import io.github.sparknpy.npy.io.InputFile;
 import io.github.sparknpy.npy.io.SeekableInputStream;
 import java.io.EOFException;
@@ -149,6 +150,84 @@ public final class EncodedHeader {
       }
     }
     return new EncodedHeader(HeaderDict.parse(text, version, location), version, dataOffset);
+  }
+
+  /** A file's length, read again on each call. */
+  @FunctionalInterface
+  public interface FileLength {
+    long get() throws IOException;
+  }
+
+  /** Attempts {@link #readSettled} makes before it reports what it read last. */
+  private static final int SETTLE_ATTEMPTS = 100;
+
+  /**
+   * Attempts after a header that does not parse, or two equal ones that count missing data: a torn
+   * read is followed by a whole one.
+   */
+  private static final int PARSE_ATTEMPTS = 3;
+
+  /**
+   * Reads the header of a file that an appender may be rewriting, without a lock: a read can see
+   * half the old header and half the new (Linux does not make a {@code read} atomic with a
+   * concurrent write of the same bytes). So the header is read twice and kept only if both reads
+   * agree and it counts no more data than the file holds (appenders write the data first); else it
+   * is read again, up to 100 times. A header that fails to parse, or counts more data than there
+   * is, every time is reported as it is: the file is damaged or needs recovery.
+   */
+  public static EncodedHeader readSettled(
+      SeekableInputStream in, FileLength length, String location, int maxHeaderBytes)
+      throws IOException {
+    int failures = 0;
+    for (int attempt = 1; ; attempt++) {
+      boolean last = attempt >= SETTLE_ATTEMPTS;
+      EncodedHeader first;
+      try {
+        first = read(in, length.get(), location, maxHeaderBytes);
+      } catch (NpyFormatException e) {
+        if (last || ++failures >= PARSE_ATTEMPTS) {
+          throw e;
+        }
+        pause(attempt);
+        continue;
+      }
+      long fileLength = length.get();
+      EncodedHeader second;
+      try {
+        second = read(in, fileLength, location, maxHeaderBytes);
+      } catch (NpyFormatException e) {
+        if (last || ++failures >= PARSE_ATTEMPTS) {
+          throw e;
+        }
+        pause(attempt);
+        continue;
+      }
+      boolean agree = first.sameAs(second);
+      boolean fits = second.header.dataBytes() <= fileLength - second.dataOffset;
+      if ((agree && fits) || last) {
+        return second;
+      }
+      // Two equal reads that count missing data: a truncated file, unless both were torn alike.
+      if (agree && ++failures >= PARSE_ATTEMPTS) {
+        return second;
+      }
+      pause(attempt);
+    }
+  }
+
+  private boolean sameAs(EncodedHeader other) {
+    return header.equals(other.header)
+        && version == other.version
+        && dataOffset == other.dataOffset;
+  }
+
+  /** Lets the appender finish its write: spin briefly, then sleep 0.1 ms at a time. */
+  private static void pause(int attempt) {
+    if (attempt < 10) {
+      Thread.onSpinWait();
+    } else {
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+    }
   }
 
   /**

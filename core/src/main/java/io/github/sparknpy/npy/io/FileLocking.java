@@ -1,5 +1,6 @@
 package io.github.sparknpy.npy.io;
 
+import io.github.sparknpy.npy.error.NpyFileBusyException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -23,6 +23,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * file, the code holding it must use only the locked channel ({@code ExclusiveFile} hands it out),
  * and every other channel of that file that this library opens is closed through {@link #close},
  * which defers the close until the lock is released.
+ *
+ * <p>A {@link Lease} is the lock held by one appender from its first append to its close, not by a
+ * thread: appends then cost no lock system calls. While a lease is held, other exclusive steps in
+ * this JVM are refused at once ({@link NpyFileBusyException}) instead of waiting for a close the
+ * same program would have to make; other processes wait for the OS lock as for any holder. A
+ * channel of the leased file that this JVM closes drops the process's POSIX lock, so {@link #close}
+ * takes it again on the lease's channel at once, and marks the lease {@link Lease#enter lost} if
+ * another process got it in between.
  */
 public final class FileLocking {
   /** Work done while holding the lock. */
@@ -32,9 +40,6 @@ public final class FileLocking {
 
   private static final Map<Path, Entry> LOCKS = new HashMap<>();
 
-  /** How long a reader waits for the shared lock before reading unlocked (see sharedLock). */
-  private static final long SHARED_WAIT_MILLIS = 10_000;
-
   private static final class Entry {
     final ReentrantLock lock = new ReentrantLock();
     int users;
@@ -43,6 +48,114 @@ public final class FileLocking {
     boolean osLockHeld;
 
     final List<FileChannel> deferredCloses = new ArrayList<>();
+
+    /** The appender holding this file from open to close, if any. */
+    Lease lease;
+  }
+
+  /**
+   * The exclusive lock of a file held by one appender between {@link #hold} and {@link #release()}
+   * (any thread may call either). Each write goes between {@link #enter} and {@link #exit}, which
+   * only keep this JVM's closes of the file from dropping the OS lock mid-write.
+   */
+  public static final class Lease {
+    private final Path key;
+    private final Entry entry;
+    private final FileChannel channel;
+    private final ReentrantLock guard = new ReentrantLock();
+    private FileLock osLock;
+    private boolean lost;
+    private boolean released;
+
+    private Lease(Path key, Entry entry, FileChannel channel, FileLock osLock) {
+      this.key = key;
+      this.entry = entry;
+      this.channel = channel;
+      this.osLock = osLock;
+    }
+
+    /**
+     * Starts a write. Returns true if the OS lock had been lost (a close of another descriptor of
+     * the file in this JVM, while another process took the lock) and was waited for again: the file
+     * may have changed meanwhile, so the caller reads its length again.
+     */
+    public boolean enter() throws IOException {
+      guard.lock();
+      if (!lost) {
+        return false;
+      }
+      try {
+        releaseStale();
+        osLock = channel.lock();
+        lost = false;
+        return true;
+      } catch (IOException | RuntimeException e) {
+        guard.unlock();
+        throw e;
+      }
+    }
+
+    /** Ends a write started by {@link #enter}. */
+    public void exit() {
+      guard.unlock();
+    }
+
+    /** Releases the lock; idempotent. */
+    public void release() throws IOException {
+      guard.lock();
+      try {
+        if (released) {
+          return;
+        }
+        released = true;
+        if (osLock != null && osLock.isValid()) {
+          osLock.release();
+        }
+      } finally {
+        guard.unlock();
+        synchronized (LOCKS) {
+          if (entry.lease == this) {
+            entry.lease = null;
+          }
+          if (--entry.users == 0) {
+            LOCKS.remove(key);
+          }
+        }
+      }
+    }
+
+    /** Closes another channel of the leased file and takes the OS lock again on the lease's. */
+    private void closeAndRetake(FileChannel other) {
+      guard.lock();
+      try {
+        closeQuietly(other);
+        if (released) {
+          return;
+        }
+        releaseStale();
+        FileLock again = channel.tryLock();
+        if (again == null) {
+          lost = true; // another process got it: the next write waits for it again
+        } else {
+          osLock = again;
+        }
+      } catch (IOException | OverlappingFileLockException e) {
+        lost = true;
+      } finally {
+        guard.unlock();
+      }
+    }
+
+    /** Forgets a lock the kernel dropped (the JVM still lists it, and would refuse a new one). */
+    private void releaseStale() throws IOException {
+      if (osLock != null) {
+        FileLock stale = osLock;
+        osLock = null;
+        if (stale.isValid()) {
+          stale.release(); // unlocks nothing the kernel still holds for this process
+        }
+      }
+    }
   }
 
   /** A lock taken by {@link #acquire}; {@link #release} it in the same thread. */
@@ -64,18 +177,7 @@ public final class FileLocking {
 
   /** Runs {@code step} under the exclusive lock of the file whose {@link #key} is {@code key}. */
   public static <T> T exclusive(Path key, FileChannel channel, Step<T> step) throws IOException {
-    return locked(key, channel, false, step);
-  }
-
-  /**
-   * Runs {@code step} while no writer of this library, in this JVM or another process, is between
-   * the writes of one append (data, then header): a reader then sees the header and the file length
-   * of one moment. Takes the OS lock shared, so readers in other processes do not wait for each
-   * other (those of this JVM do, briefly, as the JVM allows one lock per file). On a file system
-   * without locks the step runs unlocked.
-   */
-  public static <T> T shared(Path key, FileChannel channel, Step<T> step) throws IOException {
-    return locked(key, channel, true, step);
+    return locked(key, channel, step);
   }
 
   /**
@@ -86,20 +188,74 @@ public final class FileLocking {
    */
   public static void close(Path path, FileChannel channel) {
     Path key = key(path);
+    Lease lease;
     synchronized (LOCKS) {
       Entry entry = LOCKS.get(key);
-      if (entry != null && entry.osLockHeld && channel.isOpen()) {
+      lease = entry == null ? null : entry.lease;
+      if (lease == null && entry != null && entry.osLockHeld && channel.isOpen()) {
         entry.deferredCloses.add(channel);
         return;
       }
-      // Inside the monitor: no thread can start taking an OS lock on this file meanwhile.
-      closeQuietly(channel);
+      if (lease == null) {
+        // Inside the monitor: no thread can start taking an OS lock on this file meanwhile.
+        closeQuietly(channel);
+        return;
+      }
+    }
+    lease.closeAndRetake(channel);
+  }
+
+  /**
+   * Takes the file's exclusive lock for an appender until {@link Lease#release()}: waits for
+   * exclusive steps of this JVM and for other processes.
+   *
+   * @throws NpyFileBusyException if another appender of this JVM holds a lease on it
+   */
+  public static Lease hold(Path key, FileChannel channel) throws IOException {
+    Entry entry;
+    synchronized (LOCKS) {
+      entry = LOCKS.computeIfAbsent(key, k -> new Entry());
+      entry.users++;
+    }
+    boolean held = false;
+    entry.lock.lock();
+    try {
+      refuseIfLeased(key, entry);
+      FileLock osLock = channel.lock();
+      Lease lease = new Lease(key, entry, channel, osLock);
+      synchronized (LOCKS) {
+        entry.lease = lease;
+      }
+      held = true;
+      return lease;
+    } finally {
+      entry.lock.unlock();
+      if (!held) {
+        synchronized (LOCKS) {
+          if (--entry.users == 0) {
+            LOCKS.remove(key);
+          }
+        }
+      }
     }
   }
 
-  private static <T> T locked(Path key, FileChannel channel, boolean shared, Step<T> step)
-      throws IOException {
-    Held held = acquire(key, channel, shared);
+  private static void refuseIfLeased(Path key, Entry entry) {
+    boolean leased;
+    synchronized (LOCKS) {
+      leased = entry.lease != null;
+    }
+    if (leased) {
+      throw new NpyFileBusyException(
+          ("Cannot lock %s: an NpyAppendArray in this JVM has it open for appending and holds it"
+                  + " until its close(). Close that appender first, or build the appenders with"
+                  + " holdLock(false) so that they take turns per append")
+              .formatted(key));
+    }
+  }
+
+  private static <T> T locked(Path key, FileChannel channel, Step<T> step) throws IOException {
+    Held held = acquire(key, channel);
     try {
       return step.run();
     } finally {
@@ -108,12 +264,12 @@ public final class FileLocking {
   }
 
   /**
-   * Takes the JVM lock of the file, then its OS lock (exclusive: waits; shared: see {@link
-   * #sharedLock}). A shared lock that cannot be had leaves the caller unlocked at the OS level.
+   * Takes the JVM lock of the file, then its exclusive OS lock, waiting for both.
    *
    * @param key the file's {@link #key}
+   * @throws NpyFileBusyException if an appender of this JVM holds a {@link Lease} on it
    */
-  public static Held acquire(Path key, FileChannel channel, boolean shared) throws IOException {
+  public static Held acquire(Path key, FileChannel channel) throws IOException {
     Entry entry;
     synchronized (LOCKS) {
       entry = LOCKS.computeIfAbsent(key, k -> new Entry());
@@ -126,19 +282,11 @@ public final class FileLocking {
       return new Held(key, entry, null, true);
     }
     try {
+      refuseIfLeased(key, entry);
       synchronized (LOCKS) {
         entry.osLockHeld = true;
       }
-      FileLock osLock;
-      try {
-        osLock = shared ? sharedLock(channel) : channel.lock();
-      } catch (IOException e) {
-        if (!shared) {
-          throw e;
-        }
-        osLock = null; // a file system without locks: read unlocked
-      }
-      return new Held(key, entry, osLock, false);
+      return new Held(key, entry, channel.lock(), false);
     } catch (IOException | RuntimeException | Error e) {
       unlock(key, entry, false);
       throw e;
@@ -169,38 +317,6 @@ public final class FileLocking {
     synchronized (LOCKS) {
       if (--entry.users == 0) {
         LOCKS.remove(key);
-      }
-    }
-  }
-
-  /**
-   * The shared OS lock, polled for up to {@link #SHARED_WAIT_MILLIS}: while a writer holds the file
-   * (one append, normally micro- to milliseconds), or while code of this JVM that does not go
-   * through this class holds a lock on it (the JVM refuses a second one at once instead of
-   * blocking). Null if it is still held then (a writer stopped mid-append, e.g. suspended) or the
-   * thread is interrupted: readers are never blocked for longer, and then read unlocked.
-   */
-  private static FileLock sharedLock(FileChannel channel) throws IOException {
-    long deadline = System.nanoTime() + SHARED_WAIT_MILLIS * 1_000_000;
-    for (int attempt = 0; ; attempt++) {
-      try {
-        FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
-        if (lock != null) {
-          return lock;
-        }
-      } catch (OverlappingFileLockException e) {
-        // Held in this JVM outside FileLocking: wait as for another process.
-      }
-      if (System.nanoTime() > deadline) {
-        return null;
-      }
-      if (attempt < 100) {
-        Thread.yield();
-      } else {
-        LockSupport.parkNanos(100_000);
-        if (Thread.currentThread().isInterrupted()) {
-          return null; // stop waiting, read unlocked; the interrupt stays set for the caller
-        }
       }
     }
   }
