@@ -76,6 +76,27 @@ public final class NpyFile implements Closeable {
     }
   }
 
+  /**
+   * Opens a local file as {@link #open(Path)} does; a file whose data is longer or shorter than its
+   * header says is opened again under the appenders' exclusive lock, which waits for an append in
+   * flight (and for an appender of another process that holds the file until its close). So the
+   * result tells a file being appended to from one whose appender was interrupted: only the latter
+   * still {@link #needsRecovery()}.
+   *
+   * @throws io.github.sparknpy.npy.error.NpyFileBusyException if an appender of this JVM holds the
+   *     file
+   */
+  public static NpyFile openBetweenAppends(Path path) throws IOException {
+    NpyFile unlocked = open(path);
+    if (!unlocked.needsRecovery()) {
+      return unlocked;
+    }
+    unlocked.close();
+    try (ExclusiveFile locked = ExclusiveFile.open(path)) {
+      return open(path);
+    }
+  }
+
   /** Opens any positioned-read source. */
   public static NpyFile open(InputFile file) throws IOException {
     return open(file, EncodedHeader.DEFAULT_MAX_HEADER_BYTES);

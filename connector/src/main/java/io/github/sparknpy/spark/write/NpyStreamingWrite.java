@@ -248,7 +248,7 @@ final class NpyStreamingWrite implements StreamingWrite {
 
   private Size sizeOfFile() throws IOException {
     if (local) {
-      try (NpyFile f = NpyFile.open(java.nio.file.Path.of(target.toUri()))) {
+      try (NpyFile f = NpyFile.openBetweenAppends(java.nio.file.Path.of(target.toUri()))) {
         return new Size(true, f.encodedHeader().header().rowCount(), f.fileLength());
       } catch (NoSuchFileException e) {
         return new Size(false, 0, 0);

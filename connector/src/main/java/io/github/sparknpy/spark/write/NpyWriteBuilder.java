@@ -689,9 +689,9 @@ public final class NpyWriteBuilder
   }
 
   /**
-   * The header of a file to append to, checked against its length. A local file's header and length
-   * are read under the appenders' lock (shared), so a file mid-append is seen between two appends,
-   * never as data its header does not count yet.
+   * The header of a file to append to, checked against its length. A local file whose length and
+   * header disagree is read again under the appenders' lock, so a file mid-append is seen between
+   * two appends, never as data its header does not count yet.
    */
   private static NpyHeader readHeader(Path file, boolean local, Configuration conf)
       throws IOException {
@@ -701,7 +701,7 @@ public final class NpyWriteBuilder
     if (local) {
       java.nio.file.Path localFile = java.nio.file.Path.of(file.toUri());
       named = localFile; // as 'npy recover' takes it
-      try (NpyFile f = NpyFile.open(localFile)) {
+      try (NpyFile f = NpyFile.openBetweenAppends(localFile)) {
         h = f.encodedHeader();
         length = f.fileLength();
       }

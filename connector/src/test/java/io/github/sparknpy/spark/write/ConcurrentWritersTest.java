@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.github.sparknpy.npy.ExclusiveFile;
 import io.github.sparknpy.npy.NpyAppendArray;
+import io.github.sparknpy.npy.error.NpyFileBusyException;
 import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
@@ -45,10 +46,11 @@ class ConcurrentWritersTest extends WriterTestBase {
 
   /**
    * Child process: a logger appending rows {@code [-1, i]} for i in [0, count) one at a time, with
-   * header rewrites (as processes sharing a file must), pausing now and then like a real one.
+   * header rewrites and the lock taken per append (as processes sharing a file must), pausing now
+   * and then like a real one.
    */
   public static void main(String[] args) throws Exception {
-    try (NpyAppendArray out = NpyAppendArray.open(Paths.get(args[0]))) {
+    try (NpyAppendArray out = NpyAppendArray.builder(Paths.get(args[0])).holdLock(false).open()) {
       for (int i = 0, n = Integer.parseInt(args[1]); i < n; i++) {
         out.append(new long[] {-1, i}, 1, 2);
         if (i % 5 == 0) {
@@ -258,7 +260,11 @@ class ConcurrentWritersTest extends WriterTestBase {
     Path out = tmp.resolve("deferred.npy");
     // a logger with deferred header writes between two header updates: more data than counted
     try (NpyAppendArray log =
-        NpyAppendArray.builder(out).rewriteHeaderOnAppend(false).bufferBytes(0).open()) {
+        NpyAppendArray.builder(out)
+            .rewriteHeaderOnAppend(false)
+            .bufferBytes(0)
+            .holdLock(false)
+            .open()) {
       log.append(new long[] {1, 1}, 1, 2);
       log.flush();
       assertThatThrownBy(() -> appendRange(out, 0, 2, 1))
@@ -268,6 +274,30 @@ class ConcurrentWritersTest extends WriterTestBase {
           .hasMessageContaining("wait until it closes the file")
           .hasMessageContaining("if none is, an append was interrupted: run 'npy recover");
     }
+  }
+
+  @Test
+  void anAppendToAFileALoggerOfThisJvmHoldsIsRefusedAndLeavesItAsItWas() throws Exception {
+    Path out = tmp.resolve("held.npy");
+    try (NpyAppendArray log = NpyAppendArray.open(out)) {
+      log.append(new long[] {1, 1}, 1, 2);
+      byte[] before = Files.readAllBytes(out);
+      Throwable thrown = catchThrowable(() -> appendRange(out, 0, 2, 1));
+      Throwable busy = thrown;
+      while (busy != null && !(busy instanceof NpyFileBusyException)) {
+        busy = busy.getCause();
+      }
+      assertThat(busy)
+          .as("cause of %s", thrown)
+          .isInstanceOf(NpyFileBusyException.class)
+          .hasMessageContaining("Cannot lock " + out.toRealPath() + ": an NpyAppendArray in this")
+          .hasMessageContaining("Close that appender first");
+      assertThat(Files.readAllBytes(out)).isEqualTo(before);
+      log.append(new long[] {2, 2}, 1, 2);
+    }
+    appendRange(out, 3, 5, 1);
+    assertThat(Numpy.run("print(np.load(sys.argv[1])[:, 0].tolist())", out).trim())
+        .isEqualTo("[1, 2, 3, 4]");
   }
 
   @Test
