@@ -15,6 +15,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -50,12 +51,29 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   private final long limit;
   private final int batchRows;
   private final WritableColumnVector[] writable;
+
+  /**
+   * Columns read in place ({@link StridedColumnVector}), where the first file's dtype reads as the
+   * column's type as it is; null elsewhere.
+   */
+  private final StridedColumnVector[] strided;
+
   private final ConstantColumnVector fileVector;
 
   /** The partition columns' vectors (null elsewhere), set once per slice. */
   private final ConstantColumnVector[] partitionVectors;
 
+  /** The batch with the in-place columns. */
   private final ColumnarBatch batch;
+
+  /** Every data column decoded, for a file whose dtype does not suit the in-place columns. */
+  private ColumnarBatch copyBatch;
+
+  private WritableColumnVector[] copyWritable;
+
+  /** Whether the current slice's file suits the in-place columns. */
+  private boolean inPlace;
+
   private final boolean[] partNeeded;
   private final boolean[][] combosNeeded;
   private final VectorFill fill = new VectorFill();
@@ -118,6 +136,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
     batchRows = anyColumn ? options.batchRows(neededRowBytes) : Integer.MAX_VALUE / 2;
     ColumnVector[] vectors = new ColumnVector[columns.size()];
     writable = new WritableColumnVector[columns.size()];
+    strided = new StridedColumnVector[columns.size()];
     ConstantColumnVector file = null;
     partitionVectors = new ConstantColumnVector[columns.size()];
     for (int i = 0; i < vectors.length; i++) {
@@ -129,12 +148,82 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         partitionVectors[i] = new ConstantColumnVector(batchRows, c.type());
         vectors[i] = partitionVectors[i];
       } else {
-        writable[i] = new OnHeapColumnVector(batchRows, c.type());
-        vectors[i] = writable[i];
+        strided[i] = slices.isEmpty() ? null : inPlaceVector(c, slices.get(0).file());
+        if (strided[i] != null) {
+          vectors[i] = strided[i];
+        } else {
+          writable[i] = new OnHeapColumnVector(batchRows, c.type());
+          vectors[i] = writable[i];
+        }
       }
     }
     fileVector = file;
     batch = new ColumnarBatch(vectors);
+  }
+
+  /**
+   * An in-place column for {@code c} if {@code file}'s array lays it out as one: a scalar element
+   * of every row ({@code layout=matrix}, a record-free dtype), or the rows themselves as arrays of
+   * one level over contiguous elements; the dtype must read as the Spark type as it is.
+   */
+  private StridedColumnVector inPlaceVector(OutputColumn c, NpyFileSpec file) {
+    if (c.kind() != OutputColumn.Kind.DATA || SparkTypes.isVector(c.type())) {
+      return null;
+    }
+    NpyPart part = file.parts().get(c.source().part());
+    RowGeometry g = part.geometry(options.rowAxisLast());
+    if (c.source().field() != null) {
+      return null;
+    }
+    if (c.source().combo() >= 0) {
+      return StridedColumnVector.scalars(c.type(), part.dtype());
+    }
+    if (g.rowShape.length == 1 && g.contiguous && g.linear) {
+      return StridedColumnVector.arrays(c.type(), part.dtype(), (int) g.combos);
+    }
+    return null;
+  }
+
+  /** True if every in-place column suits {@code file} as it suited the first file. */
+  private boolean suitsInPlace(NpyFileSpec file) {
+    for (int i = 0; i < strided.length; i++) {
+      if (strided[i] == null) {
+        continue;
+      }
+      OutputColumn c = columns.get(i);
+      NpyPart first = slices.get(0).file().parts().get(c.source().part());
+      NpyPart now = file.parts().get(c.source().part());
+      RowGeometry g0 = first.geometry(options.rowAxisLast());
+      RowGeometry g = now.geometry(options.rowAxisLast());
+      if (inPlaceVector(c, file) == null
+          || !(now.dtype() instanceof ScalarDType d)
+          || !(first.dtype() instanceof ScalarDType d0)
+          || d.kind() != d0.kind()
+          || d.itemSize() != d0.itemSize()
+          || g.combos != g0.combos
+          || g.contiguous != g0.contiguous) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The batch of every column decoded, made at the first file that needs it. */
+  private void ensureCopyBatch() {
+    if (copyBatch != null) {
+      return;
+    }
+    ColumnVector[] vectors = new ColumnVector[columns.size()];
+    copyWritable = writable.clone();
+    for (int i = 0; i < vectors.length; i++) {
+      if (strided[i] != null) {
+        copyWritable[i] = new OnHeapColumnVector(batchRows, columns.get(i).type());
+        vectors[i] = copyWritable[i];
+      } else {
+        vectors[i] = batch.column(i);
+      }
+    }
+    copyBatch = new ColumnarBatch(vectors);
   }
 
   @Override
@@ -242,6 +331,10 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
 
   private void openSlice() throws IOException {
     NpyFileSpec file = slice.file();
+    inPlace = suitsInPlace(file);
+    if (!inPlace) {
+      ensureCopyBatch();
+    }
     if (fileVector != null) {
       fileVector.setUtf8String(UTF8String.fromString(file.path()));
     }
@@ -331,14 +424,15 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
   }
 
   private void readBatch(int n) throws IOException {
-    for (WritableColumnVector v : writable) {
+    WritableColumnVector[] out = inPlace ? writable : copyWritable;
+    for (WritableColumnVector v : out) {
       if (v != null) {
         v.reset();
       }
     }
     for (int i = 0; i < columns.size(); i++) {
       if (columns.get(i).kind() == OutputColumn.Kind.ROW_INDEX) {
-        WritableColumnVector v = writable[i];
+        WritableColumnVector v = out[i];
         for (int r = 0; r < n; r++) {
           v.putLong(r, row + r);
         }
@@ -350,7 +444,8 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         continue;
       }
       RowGeometry g = geometries[p];
-      fill.use(load(p, n), slice.file().parts().get(p).location());
+      ByteBuffer bytes = load(p, n);
+      boolean decoded = false;
       Positions elements = null;
       for (int i = 0; i < columns.size(); i++) {
         OutputColumn c = columns.get(i);
@@ -358,22 +453,39 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
           continue;
         }
         int combo = c.source().combo();
+        if (inPlace && strided[i] != null) {
+          ByteOrder order = ((ScalarDType) dtypes[p]).byteOrder();
+          if (combo >= 0) {
+            if (g.contiguous) {
+              strided[i].point(bytes, order, (int) g.comboOffset(combo), (int) g.rowBytes);
+            } else {
+              strided[i].point(bytes, order, combo * n * g.itemSize, g.itemSize);
+            }
+          } else {
+            strided[i].point(bytes, order, 0, (int) g.rowBytes);
+          }
+          continue;
+        }
+        if (!decoded) {
+          fill.use(bytes, slice.file().parts().get(p).location());
+          decoded = true;
+        }
         if (combo >= 0) {
           Positions at =
               g.contiguous
                   ? Positions.strided((int) g.comboOffset(combo), (int) g.rowBytes, n)
                   : Positions.strided(combo * n * g.itemSize, g.itemSize, n);
-          fill.fill(writable[i], c.type(), dtypes[p], new long[0], at);
+          fill.fill(out[i], c.type(), dtypes[p], new long[0], at);
           continue;
         }
         if (elements == null) {
           elements = elementPositions(g, n);
         }
         if (SparkTypes.isVector(c.type())) {
-          fill.fillDenseVectors(writable[i], (ScalarDType) dtypes[p], n, (int) g.combos, elements);
+          fill.fillDenseVectors(out[i], (ScalarDType) dtypes[p], n, (int) g.combos, elements);
           continue;
         }
-        WritableColumnVector inner = VectorFill.levels(writable[i], c.type(), g.rowShape, n);
+        WritableColumnVector inner = VectorFill.levels(out[i], c.type(), g.rowShape, n);
         DataType innerType = VectorFill.innerType(c.type(), g.rowShape.length);
         String field = c.source().field();
         if (field != null) {
@@ -384,7 +496,11 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
         }
       }
     }
-    batch.setNumRows(n);
+    current().setNumRows(n);
+  }
+
+  private ColumnarBatch current() {
+    return inPlace ? batch : copyBatch;
   }
 
   /** The bytes of rows {@code [row, row + n)} of array {@code p}. */
@@ -436,7 +552,7 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
 
   @Override
   public ColumnarBatch get() {
-    return batch;
+    return current();
   }
 
   @Override
@@ -464,5 +580,12 @@ final class NpyColumnarReader implements PartitionReader<ColumnarBatch> {
       closeSlice();
     }
     batch.close();
+    if (copyBatch != null) {
+      for (int i = 0; i < strided.length; i++) {
+        if (strided[i] != null) {
+          copyWritable[i].close(); // the others are the in-place batch's, closed with it
+        }
+      }
+    }
   }
 }
