@@ -2,6 +2,7 @@ package io.github.sparknpy.spark.read;
 
 import io.github.sparknpy.spark.hadoop.SerializableHadoopConf;
 import java.util.List;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
@@ -12,13 +13,13 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 final class NpyPartitionReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;
 
-  private final SerializableHadoopConf conf;
+  private final Broadcast<SerializableHadoopConf> conf;
   private final List<OutputColumn> columns;
   private final ReadTaskOptions options;
   private final long limit;
 
   NpyPartitionReaderFactory(
-      SerializableHadoopConf conf,
+      Broadcast<SerializableHadoopConf> conf,
       List<OutputColumn> columns,
       ReadTaskOptions options,
       long limit) {
@@ -36,12 +37,13 @@ final class NpyPartitionReaderFactory implements PartitionReaderFactory {
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
     return new NpyColumnarReader(
-        (NpyInputPartition) partition, columns, options, conf.get(), limit);
+        (NpyInputPartition) partition, columns, options, conf.value().get(), limit);
   }
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
     return new NpyRowReader(
-        new NpyColumnarReader((NpyInputPartition) partition, columns, options, conf.get(), limit));
+        new NpyColumnarReader(
+            (NpyInputPartition) partition, columns, options, conf.value().get(), limit));
   }
 }

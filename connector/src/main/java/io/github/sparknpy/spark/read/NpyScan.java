@@ -13,6 +13,9 @@ import java.util.OptionalLong;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.InputPartition;
@@ -308,7 +311,11 @@ final class NpyScan implements Scan, Batch, SupportsReportStatistics {
 
   @Override
   public PartitionReaderFactory createReaderFactory() {
-    return new NpyPartitionReaderFactory(
-        new SerializableHadoopConf(index.conf), columns, options.forTasks(), limit);
+    // Broadcast, as Spark's file sources do: each executor deserializes the configuration once,
+    // not every task (the factory travels in every task's closure).
+    Broadcast<SerializableHadoopConf> conf =
+        JavaSparkContext.fromSparkContext(SparkContext.getOrCreate())
+            .broadcast(new SerializableHadoopConf(index.conf));
+    return new NpyPartitionReaderFactory(conf, columns, options.forTasks(), limit);
   }
 }
