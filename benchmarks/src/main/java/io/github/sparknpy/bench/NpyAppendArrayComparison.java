@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * ByteBuffer}. Each side is timed from opening the appender to its close (the Python side by
  * itself, so interpreter start-up is not counted); the order alternates every repetition; both
  * files must be byte-identical (the first round compares them whole, later ones length and header).
- * Prints a markdown table, then the same as CSV lines prefixed {@code csv,}.
+ * Prints a markdown table, then {@link BenchCsv} lines for {@code bin/bench}.
  *
  * <pre>bin/bench-core-vs-python [DIR] [quick] [key=value ...]</pre>
  *
@@ -48,6 +48,7 @@ public final class NpyAppendArrayComparison {
   private final String python;
   private final Path script;
   private final List<String[]> table = new ArrayList<>();
+  private final List<String[]> csvRows = new ArrayList<>();
 
   @FunctionalInterface
   private interface JavaSide {
@@ -258,6 +259,7 @@ public final class NpyAppendArrayComparison {
     double java = median(t[0]) / rows;
     double py = median(t[1]) / rows;
     double speedup = medianRatio(t[1], t[0]);
+    csv(rewriteOf(scenario), java / 1e9, py / 1e9);
     table.add(
         new String[] {
           scenario,
@@ -274,6 +276,7 @@ public final class NpyAppendArrayComparison {
     double java = mib / (median(t[0]) / 1e9);
     double py = mib / (median(t[1]) / 1e9);
     double ratio = medianRatio(t[1], t[0]);
+    csv(blockKindOf(scenario), median(t[0]) / 1e9, median(t[1]) / 1e9);
     table.add(
         new String[] {
           scenario,
@@ -283,6 +286,20 @@ public final class NpyAppendArrayComparison {
           String.format(Locale.ROOT, "%.2f×", ratio),
           ratio >= 1.0 ? "PASS" : "FAIL"
         });
+  }
+
+  private static String rewriteOf(String scenario) {
+    return "one row; header rewrite " + (scenario.endsWith("on") ? "on" : "off");
+  }
+
+  private static String blockKindOf(String scenario) {
+    return "1 MiB blocks; " + scenario.replaceAll("^.*from an? ([^,]*),.*$", "$1");
+  }
+
+  /** The two medians for bin/bench's CSV (per call or per run, in seconds). */
+  private void csv(String scenario, double java, double python) {
+    csvRows.add(new String[] {scenario, "spark-npy", Double.toString(java), "false"});
+    csvRows.add(new String[] {scenario, "npy-append-array", Double.toString(python), "true"});
   }
 
   private void print() {
@@ -306,12 +323,11 @@ public final class NpyAppendArrayComparison {
     sb.append(
         "\nRatio: the median of per-round ratios (Python time / Java time), so above 1 means this"
             + " project is faster.\n\n");
-    for (String[] row : table) {
-      sb.append("csv,")
-          .append(String.join(",", Arrays.stream(row).map(c -> c.replace(",", "")).toList()))
-          .append('\n');
-    }
     System.out.print(sb);
+    for (String[] csv : csvRows) {
+      BenchCsv.row(
+          "core append", csv[0], csv[1], Double.parseDouble(csv[2]), csv[3].equals("true"));
+    }
   }
 
   private static double median(long[] v) {

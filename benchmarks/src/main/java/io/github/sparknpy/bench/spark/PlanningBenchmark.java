@@ -3,6 +3,7 @@ package io.github.sparknpy.bench.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
+import io.github.sparknpy.bench.BenchCsv;
 import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.header.NpyHeader;
 import java.nio.ByteBuffer;
@@ -36,7 +37,9 @@ import org.apache.spark.sql.SparkSession;
  * Each scenario runs {@code warmup} times, then {@code reps} measured times in rotating order; the
  * table shows medians.
  *
- * <pre>bin/bench-spark-planning [DIR] [files=10000] [rows=16] [reps=5] [warmup=2]</pre>
+ * <pre>
+ * bin/bench-spark-planning [DIR] [files=10000] [rows=16] [reps=5] [warmup=2] [scenarios=load,plan,count,sum]
+ * </pre>
  */
 public final class PlanningBenchmark {
   private PlanningBenchmark() {}
@@ -47,6 +50,7 @@ public final class PlanningBenchmark {
     int rows = 16;
     int reps = 5;
     int warmup = 2;
+    List<String> only = List.of("load", "plan", "count", "sum");
     for (String a : args) {
       if (a.startsWith("files=")) {
         files = Integer.parseInt(a.substring(6));
@@ -56,13 +60,15 @@ public final class PlanningBenchmark {
         reps = Integer.parseInt(a.substring(5));
       } else if (a.startsWith("warmup=")) {
         warmup = Integer.parseInt(a.substring(7));
+      } else if (a.startsWith("scenarios=")) {
+        only = List.of(a.substring(10).split(","));
       } else {
         base = Path.of(a);
       }
     }
     Path dir = Files.createTempDirectory(base, "npy-planning-bench");
     try {
-      run(dir, files, rows, reps, warmup);
+      run(dir, files, rows, reps, warmup, only);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -72,7 +78,8 @@ public final class PlanningBenchmark {
     }
   }
 
-  private static void run(Path dir, int files, int rows, int reps, int warmup) throws Exception {
+  private static void run(Path dir, int files, int rows, int reps, int warmup, List<String> only)
+      throws Exception {
     Path npyDir = Files.createDirectories(dir.resolve("npy"));
     byte[] header = NpyHeader.of(ScalarDType.FLOAT64, false, rows).encode();
     for (int f = 0; f < files; f++) {
@@ -136,6 +143,7 @@ public final class PlanningBenchmark {
                 Math.round(
                     spark.read().parquet(parquet).agg(sum(col("value"))).first().getDouble(0))));
 
+    scenarios.removeIf(s -> !only.contains(s.what));
     for (int r = 0; r < warmup + reps; r++) {
       for (int k = 0; k < scenarios.size(); k++) {
         Scenario s = scenarios.get((k + r) % scenarios.size());
@@ -170,6 +178,14 @@ public final class PlanningBenchmark {
       double p = scenarios.get(k + 1).median();
       System.out.printf(
           Locale.ROOT, "| %s | %.3f | %.3f | %.2fx |%n", scenarios.get(k).what, n, p, n / p);
+    }
+    for (Scenario s : scenarios) {
+      BenchCsv.row(
+          "small files",
+          String.format(Locale.ROOT, "%d files of %d rows; %s", files, rows, s.what),
+          s.source.equals("npy") ? "spark-npy" : "Parquet",
+          s.median(),
+          s.source.equals("Parquet"));
     }
     spark.stop();
   }

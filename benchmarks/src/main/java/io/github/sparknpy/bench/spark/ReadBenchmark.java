@@ -3,6 +3,7 @@ package io.github.sparknpy.bench.spark;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.sum;
 
+import io.github.sparknpy.bench.BenchCsv;
 import io.github.sparknpy.npy.dtype.RecordDType;
 import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.header.NpyHeader;
@@ -37,7 +38,10 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Command (builds connector and benchmarks, then runs this class with the Maven classpath):
  *
- * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [recordMiB=256] [reps=5] [warmup=2]</pre>
+ * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [recordMiB=256] [reps=5] [warmup=2] [extras=true]
+ * </pre>
+ *
+ * <p>{@code extras=false} skips the record-pruning and vectored-read tables.
  *
  * <p>A second table shows record-field pruning: the sum of 1 of 10 float64 fields of a {@code
  * recordMiB} record array against the sum of all 10; a third, ranged reads of a {@code recordMiB}
@@ -55,6 +59,7 @@ public final class ReadBenchmark {
     long recordMiB = 256;
     int reps = 5;
     int warmup = 2;
+    boolean extras = true;
     for (String a : args) {
       if (a.startsWith("sizeMiB=")) {
         sizeMiB = Long.parseLong(a.substring(8));
@@ -64,13 +69,15 @@ public final class ReadBenchmark {
         reps = Integer.parseInt(a.substring(5));
       } else if (a.startsWith("warmup=")) {
         warmup = Integer.parseInt(a.substring(7));
+      } else if (a.startsWith("extras=")) {
+        extras = Boolean.parseBoolean(a.substring(7));
       } else {
         base = Path.of(a);
       }
     }
     Path dir = Files.createTempDirectory(base, "npy-read-bench");
     try {
-      run(dir, sizeMiB, recordMiB, reps, warmup);
+      run(dir, sizeMiB, recordMiB, reps, warmup, extras);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -80,7 +87,8 @@ public final class ReadBenchmark {
     }
   }
 
-  private static void run(Path dir, long sizeMiB, long recordMiB, int reps, int warmup)
+  private static void run(
+      Path dir, long sizeMiB, long recordMiB, int reps, int warmup, boolean extras)
       throws Exception {
     long rows = sizeMiB * (1L << 20) / 64;
     Path npy = dir.resolve("x.npy");
@@ -210,8 +218,21 @@ public final class ReadBenchmark {
         "%nlayout=matrix takes %.2fx the compute floor's time; value: array<double> %.2fx%n",
         scenarios.get(0).median() / scenarios.get(4).median(),
         scenarios.get(2).median() / scenarios.get(4).median());
-    records(spark, dir, recordMiB, reps, warmup);
-    vectored(spark, dir, recordMiB, reps, warmup);
+    String scenario = "sum 8 columns of " + sizeMiB + " MiB (layout=matrix)";
+    String[] systems = {
+      "spark-npy",
+      "Parquet",
+      "spark-npy (value: array<double>)",
+      "numpy mmap",
+      "Spark compute floor (no I/O)"
+    };
+    for (int i = 0; i < scenarios.size(); i++) {
+      BenchCsv.row("read", scenario, systems[i], scenarios.get(i).median(), i == 1);
+    }
+    if (extras) {
+      records(spark, dir, recordMiB, reps, warmup);
+      vectored(spark, dir, recordMiB, reps, warmup);
+    }
     spark.stop();
   }
 
