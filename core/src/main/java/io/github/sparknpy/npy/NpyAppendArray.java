@@ -101,6 +101,9 @@ public final class NpyAppendArray implements AutoCloseable {
   /** The header's bytes up to the end of the row count, mapped, for same-width count stores. */
   private MappedByteBuffer headerMap;
 
+  /** The file system refused to map the header: counts are written with {@code pwrite}. */
+  private boolean headerUnmappable;
+
   /** The row count the file's header holds now; -1 when unknown (write it whole). */
   private long headerRows = -1;
 
@@ -672,17 +675,31 @@ public final class NpyAppendArray implements AutoCloseable {
         countField = RowCountField.of(header, version, dataOffset);
       }
       byte[] field = countField.encode(committedRows);
-      if (lease != null && RowCountField.sameWidth(headerRows, committedRows)) {
-        if (headerMap == null) {
-          headerMap =
-              channel.map(FileChannel.MapMode.READ_WRITE, 0, countField.offset() + field.length);
-        }
+      if (lease != null
+          && RowCountField.sameWidth(headerRows, committedRows)
+          && mappedHeader(field.length)) {
         headerMap.put(countField.offset(), field, 0, RowCountField.digitCount(committedRows));
       } else {
         writeFully(ByteBuffer.wrap(field), countField.offset());
       }
     }
     headerRows = committedRows;
+  }
+
+  /**
+   * Maps the header up to the end of the count's field, once; false where the file system cannot
+   * map files (the count is then written with {@code pwrite}, as always before).
+   */
+  private boolean mappedHeader(int fieldLength) {
+    if (headerMap == null && !headerUnmappable) {
+      try {
+        headerMap =
+            channel.map(FileChannel.MapMode.READ_WRITE, 0, countField.offset() + fieldLength);
+      } catch (IOException | UnsupportedOperationException e) {
+        headerUnmappable = true;
+      }
+    }
+    return headerMap != null;
   }
 
   /**
