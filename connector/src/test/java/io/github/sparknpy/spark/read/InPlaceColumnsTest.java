@@ -20,6 +20,10 @@ class InPlaceColumnsTest extends NpyReadTestBase {
     return rows.stream().map(Row::toString).collect(Collectors.joining(" "));
   }
 
+  private static org.apache.spark.sql.Dataset<Row> matrix(Path file) {
+    return spark().read().format("npy").option("layout", "matrix").load(file.toString());
+  }
+
   @Test
   void matrixColumnsOfEitherByteOrderAndMemoryOrderAreNumpysValues() throws Exception {
     Path dir = newDir("in-place-matrix");
@@ -33,44 +37,15 @@ class InPlaceColumnsTest extends NpyReadTestBase {
         dir);
     String want = "[0.0,1.5] [3.0,4.5] [6.0,7.5] [9.0,10.5] [12.0,13.5] [15.0,16.5]";
     for (String name : List.of("le", "be", "f")) {
-      List<Row> got =
-          spark()
-              .read()
-              .format("npy")
-              .option("layout", "matrix")
-              .load(dir.resolve(name + ".npy").toString())
-              .collectAsList();
-      assertThat(rows(got)).as(name).isEqualTo(want);
-      assertThat(
-              spark()
-                  .read()
-                  .format("npy")
-                  .option("layout", "matrix")
-                  .load(dir.resolve(name + ".npy").toString())
-                  .selectExpr("sum(_0)", "sum(_1)")
-                  .first()
-                  .toString())
+      Path file = dir.resolve(name + ".npy");
+      assertThat(rows(matrix(file).collectAsList())).as(name).isEqualTo(want);
+      assertThat(matrix(file).selectExpr("sum(_0)", "sum(_1)").first().toString())
           .as(name)
           .isEqualTo("[45.0,54.0]");
     }
-    assertThat(
-            rows(
-                spark()
-                    .read()
-                    .format("npy")
-                    .option("layout", "matrix")
-                    .load(dir.resolve("b.npy").toString())
-                    .collectAsList()))
+    assertThat(rows(matrix(dir.resolve("b.npy")).collectAsList()))
         .isEqualTo("[true,false] [false,true]");
-    assertThat(
-            rows(
-                spark()
-                    .read()
-                    .format("npy")
-                    .option("layout", "matrix")
-                    .load(dir.resolve("i.npy").toString())
-                    .collectAsList()))
-        .isEqualTo("[-3,4] [5,-6]");
+    assertThat(rows(matrix(dir.resolve("i.npy")).collectAsList())).isEqualTo("[-3,4] [5,-6]");
   }
 
   @Test
@@ -104,15 +79,16 @@ class InPlaceColumnsTest extends NpyReadTestBase {
             + " 8.0]])))\n"
             + "np.save(sys.argv[1] + '/c.npy', np.array([[9.0, 10.0]]))\n",
         dir);
-    List<Row> got =
-        spark()
-            .read()
-            .format("npy")
-            .option("layout", "matrix")
-            .load(dir.toString())
-            .coalesce(1)
-            .collectAsList();
-    assertThat(rows(got)).isEqualTo("[1.0,2.0] [3.0,4.0] [5.0,6.0] [7.0,8.0] [9.0,10.0]");
+    // One partition, so one reader meets all three files (Spark packs small files by size).
+    spark().conf().set("spark.sql.files.minPartitionNum", "1");
+    try {
+      var df = matrix(dir);
+      assertThat(df.rdd().getNumPartitions()).isEqualTo(1);
+      assertThat(rows(df.collectAsList()))
+          .isEqualTo("[1.0,2.0] [3.0,4.0] [5.0,6.0] [7.0,8.0] [9.0,10.0]");
+    } finally {
+      spark().conf().unset("spark.sql.files.minPartitionNum");
+    }
   }
 
   /** How Row.toString shows a Scala sequence on this Scala line. */
