@@ -65,6 +65,13 @@ public final class FileLocking {
     private final ReentrantLock guard = new ReentrantLock();
     private FileLock osLock;
     private boolean lost;
+
+    /**
+     * The OS lock was dropped since the last write, even if it was taken again at once: another
+     * process may have written the file in between.
+     */
+    private boolean interrupted;
+
     private boolean released;
 
     private Lease(Path key, Entry entry, FileChannel channel, FileLock osLock) {
@@ -75,19 +82,23 @@ public final class FileLocking {
     }
 
     /**
-     * Starts a write. Returns true if the OS lock had been lost (a close of another descriptor of
-     * the file in this JVM, while another process took the lock) and was waited for again: the file
-     * may have changed meanwhile, so the caller reads its length again.
+     * Starts a write. Returns true if the OS lock was dropped since the last write (a close of
+     * another descriptor of the file in this JVM): it is held again now (waited for, if another
+     * process took it), and the file may have changed in between, so the caller reads its length
+     * again.
      */
     public boolean enter() throws IOException {
       guard.lock();
-      if (!lost) {
+      if (!interrupted) {
         return false;
       }
       try {
-        releaseStale();
-        osLock = channel.lock();
-        lost = false;
+        if (lost) {
+          releaseStale();
+          osLock = channel.lock();
+          lost = false;
+        }
+        interrupted = false;
         return true;
       } catch (IOException | RuntimeException e) {
         guard.unlock();
@@ -124,7 +135,11 @@ public final class FileLocking {
       }
     }
 
-    /** Closes another channel of the leased file and takes the OS lock again on the lease's. */
+    /**
+     * Closes another channel of the leased file and takes the OS lock again on the lease's. A
+     * process waiting for the lock may get it, and append, before that: the next write reads the
+     * file's length again either way.
+     */
     private void closeAndRetake(FileChannel other) {
       guard.lock();
       try {
@@ -132,6 +147,7 @@ public final class FileLocking {
         if (released) {
           return;
         }
+        interrupted = true;
         releaseStale();
         FileLock again = channel.tryLock();
         if (again == null) {
