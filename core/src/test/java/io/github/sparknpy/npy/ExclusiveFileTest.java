@@ -4,7 +4,9 @@ import static io.github.sparknpy.npy.testing.LockProbe.lockedForOtherProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.sparknpy.npy.error.NpyFileBusyException;
 import io.github.sparknpy.npy.header.EncodedHeader;
+import io.github.sparknpy.npy.io.FileLocking;
 import io.github.sparknpy.npy.io.LocalInputFile;
 import io.github.sparknpy.npy.testing.Numpy;
 import java.nio.ByteBuffer;
@@ -105,6 +107,29 @@ class ExclusiveFileTest {
     }
     assertThat(lockedForOtherProcesses(file)).as("released by close").isFalse();
     assertThat(Numpy.run("print(np.load(sys.argv[1]).shape)", file).trim()).isEqualTo("(21, 2)");
+  }
+
+  @Test
+  void aLeaseRefusesOtherLockersOfTheJvmAndASecondReleaseChangesNothing() throws Exception {
+    Path file = file();
+    Path key = FileLocking.key(file);
+    try (FileChannel a = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel b = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      FileLocking.Lease lease = FileLocking.hold(key, a);
+      assertThat(lockedForOtherProcesses(file)).isTrue();
+      assertThatThrownBy(() -> ExclusiveFile.open(file))
+          .isInstanceOf(NpyFileBusyException.class)
+          .hasMessageContaining("Cannot lock " + key);
+      lease.release();
+      lease.release();
+      assertThat(lockedForOtherProcesses(file)).isFalse();
+      FileLocking.Lease again = FileLocking.hold(key, b);
+      assertThatThrownBy(() -> ExclusiveFile.open(file)).isInstanceOf(NpyFileBusyException.class);
+      again.release();
+    }
+    try (ExclusiveFile locked = ExclusiveFile.open(file)) {
+      assertThat(lockedForOtherProcesses(file)).isTrue();
+    }
   }
 
   @Test

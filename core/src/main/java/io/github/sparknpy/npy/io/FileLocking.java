@@ -114,22 +114,22 @@ public final class FileLocking {
     /** Releases the lock; idempotent. */
     public void release() throws IOException {
       guard.lock();
+      boolean first = !released;
       try {
-        if (released) {
-          return;
-        }
         released = true;
-        if (osLock != null && osLock.isValid()) {
+        if (first && osLock != null && osLock.isValid()) {
           osLock.release();
         }
       } finally {
         guard.unlock();
-        synchronized (LOCKS) {
-          if (entry.lease == this) {
-            entry.lease = null;
-          }
-          if (--entry.users == 0) {
-            LOCKS.remove(key);
+        if (first) {
+          synchronized (LOCKS) {
+            if (entry.lease == this) {
+              entry.lease = null;
+            }
+            if (--entry.users == 0) {
+              LOCKS.remove(key);
+            }
           }
         }
       }
