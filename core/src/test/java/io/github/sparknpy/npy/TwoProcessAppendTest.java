@@ -41,18 +41,7 @@ class TwoProcessAppendTest {
     int count = 2000;
     List<Process> children = new ArrayList<>();
     for (int id = 1; id <= 2; id++) {
-      children.add(
-          new ProcessBuilder(
-                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  TwoProcessAppendTest.class.getName(),
-                  file.toString(),
-                  String.valueOf(id),
-                  String.valueOf(count),
-                  String.valueOf(holdLock))
-              .inheritIO()
-              .start());
+      children.add(startChild(file, id, count, holdLock));
     }
     for (Process p : children) {
       assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -92,18 +81,7 @@ class TwoProcessAppendTest {
     Process child;
     try (NpyAppendArray out = NpyAppendArray.open(file)) {
       out.append(new long[] {1, 0, 0, 0}, 1, 4);
-      child =
-          new ProcessBuilder(
-                  Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  TwoProcessAppendTest.class.getName(),
-                  file.toString(),
-                  "2",
-                  String.valueOf(count),
-                  "false")
-              .inheritIO()
-              .start();
+      child = startChild(file, 2, count, false);
       for (int i = 1; i < count; i++) {
         try (NpyFile f = NpyFile.open(file)) {
           assertThat(f.rowCount()).isGreaterThanOrEqualTo(i);
@@ -133,5 +111,21 @@ class TwoProcessAppendTest {
     String result = Numpy.run(check, file, count).trim();
     System.out.println("lost-lock race: " + result);
     assertThat(result).startsWith("ok");
+  }
+
+  /** A child JVM running {@link #main}: appends {@code count} rows tagged {@code id}. */
+  private static Process startChild(Path file, long id, int count, boolean holdLock)
+      throws java.io.IOException {
+    return new ProcessBuilder(
+            Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            TwoProcessAppendTest.class.getName(),
+            file.toString(),
+            String.valueOf(id),
+            String.valueOf(count),
+            String.valueOf(holdLock))
+        .inheritIO()
+        .start();
   }
 }
