@@ -11,7 +11,8 @@ import org.apache.spark.sql.SparkSession;
  * of merged writes by output size, the file system's own assembly ({@code commitCopy=auto}) beside
  * the copy through the driver ({@code commitCopy=driver}) in the same run, printed as a markdown
  * table. The commit is timed from the write job's end (Spark's listener time) to {@code save()}
- * returning.
+ * returning. A second table appends {@code -Dnpy.it.commitScalingAppendMiB} (default 64; 0 skips
+ * it) to each output, again both ways, and checks the row count after each Append.
  */
 final class CommitScaling {
   private CommitScaling() {}
@@ -41,48 +42,114 @@ final class CommitScaling {
     long bytes(long staged);
   }
 
-  static void run(SparkSession spark, String dir, String fileSystem, Delete delete, Moved moved)
+  /** What the issue allows through the driver when the file system assembles the file. */
+  static final long ASSEMBLED_LIMIT = 16L << 20;
+
+  /**
+   * Measures and prints both tables. A merged write with {@code commitCopy=auto} must move at most
+   * {@link #ASSEMBLED_LIMIT} through the driver, and so must an Append where {@code
+   * appendAssembled} (S3; an HDFS Append copies the old file).
+   */
+  static void run(
+      SparkSession spark,
+      String dir,
+      String fileSystem,
+      boolean appendAssembled,
+      Delete delete,
+      Moved moved)
       throws Exception {
     StringBuilder table =
         new StringBuilder(
             "| file system | output | commit (auto) | commit (commitCopy=driver) | ratio |"
                 + " through the driver (auto) | through the driver (driver) |\n"
                 + "|---|---|---|---|---|---|---|\n");
+    long appendMiB = Long.getLong("npy.it.commitScalingAppendMiB", 64);
+    StringBuilder appends = new StringBuilder(table.toString().replace("| output |", "| Append |"));
     for (long mib : sizesMiB()) {
       long rows = (mib << 20) / 16;
+      long appendRows = (appendMiB << 20) / 16;
       long[] ms = new long[2];
       long[] bytes = new long[2];
-      long staged = rows * 16 + 8 * 128;
+      long[] appendMs = new long[2];
+      long[] appendBytes = new long[2];
       String[] modes = {"auto", "driver"};
       for (int m = 0; m < 2; m++) {
         String path = dir + "/scaling-" + mib + "-" + modes[m] + ".npy";
-        JobTimes jobs = JobTimes.start(spark);
-        long before = moved.bytes(0);
-        spark
-            .range(0, rows, 1, 8)
-            .selectExpr("id", "id / 8.0D AS x")
-            .write()
-            .format("npy")
-            .option("commitCopy", modes[m])
-            .mode(SaveMode.Overwrite)
-            .save(path);
-        ms[m] = System.currentTimeMillis() - jobs.firstJobEnd();
-        bytes[m] = moved.bytes(staged) - before;
-        jobs.stop();
+        long[] written = write(spark, path, 0, rows, modes[m], SaveMode.Overwrite, moved);
+        ms[m] = written[0];
+        bytes[m] = written[1];
+        if (appendRows > 0) {
+          written = write(spark, path, rows, appendRows, modes[m], SaveMode.Append, moved);
+          appendMs[m] = written[0];
+          appendBytes[m] = written[1];
+          long count = spark.read().format("npy").load(path).count();
+          if (count != rows + appendRows) {
+            throw new AssertionError(path + " has " + count + " rows after the Append");
+          }
+        }
         delete.delete(path);
       }
-      table.append(
-          String.format(
-              Locale.ROOT,
-              "| %s | %d MiB | %d ms | %d ms | %.1fx | %.1f MiB | %.1f MiB |%n",
-              fileSystem,
-              mib,
-              ms[0],
-              ms[1],
-              ms[1] / (double) Math.max(1, ms[0]),
-              bytes[0] / 1048576.0,
-              bytes[1] / 1048576.0));
+      if (bytes[0] > ASSEMBLED_LIMIT || (appendAssembled && appendBytes[0] > ASSEMBLED_LIMIT)) {
+        throw new AssertionError(
+            fileSystem
+                + ": the commit moved "
+                + bytes[0]
+                + " bytes through the driver for "
+                + mib
+                + " MiB, "
+                + appendBytes[0]
+                + " for the Append");
+      }
+      table.append(line(fileSystem, mib + " MiB", ms, bytes));
+      appends.append(
+          line(fileSystem, appendMiB + " MiB onto " + mib + " MiB", appendMs, appendBytes));
     }
     System.out.println("Job commit time by output size (8 parts):\n" + table);
+    if (appendMiB > 0) {
+      System.out.println("Job commit time of an Append (8 parts):\n" + appends);
+    }
+  }
+
+  /**
+   * Writes rows {@code [first, first + count)} to {@code path} in 8 parts; returns the job commit's
+   * wall time (ms) and the bytes it moved through the driver.
+   */
+  private static long[] write(
+      SparkSession spark,
+      String path,
+      long first,
+      long count,
+      String commitCopy,
+      SaveMode mode,
+      Moved moved)
+      throws Exception {
+    long staged = count * 16 + 8 * 128;
+    JobTimes jobs = JobTimes.start(spark);
+    long before = moved.bytes(0);
+    spark
+        .range(first, first + count, 1, 8)
+        .selectExpr("id", "id / 8.0D AS x")
+        .write()
+        .format("npy")
+        .option("commitCopy", commitCopy)
+        .mode(mode)
+        .save(path);
+    long ms = System.currentTimeMillis() - jobs.firstJobEnd();
+    long bytes = moved.bytes(staged) - before;
+    jobs.stop();
+    return new long[] {ms, bytes};
+  }
+
+  private static String line(String fileSystem, String output, long[] ms, long[] bytes) {
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %d ms | %d ms | %.1fx | %.1f MiB | %.1f MiB |%n",
+        fileSystem,
+        output,
+        ms[0],
+        ms[1],
+        ms[1] / (double) Math.max(1, ms[0]),
+        bytes[0] / 1048576.0,
+        bytes[1] / 1048576.0);
   }
 }

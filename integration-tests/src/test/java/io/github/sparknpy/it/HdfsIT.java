@@ -197,6 +197,7 @@ class HdfsIT {
         spark,
         root + "/scaling",
         "HDFS",
+        false,
         p -> fs.delete(new Path(p), false),
         staged ->
             stats.getThreadStatistics().getBytesRead()

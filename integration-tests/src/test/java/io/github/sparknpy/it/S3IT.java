@@ -346,6 +346,7 @@ class S3IT {
         spark,
         "s3a://" + BUCKET + "/scaling",
         "S3 (s3proxy)",
+        true,
         p -> s3.delete(new Path(p), false),
         staged -> traffic.toServer() - staged + traffic.fromServer());
   }
