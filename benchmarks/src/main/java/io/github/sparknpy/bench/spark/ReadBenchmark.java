@@ -9,6 +9,8 @@ import io.github.sparknpy.npy.dtype.ScalarDType;
 import io.github.sparknpy.npy.header.NpyHeader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -34,7 +36,10 @@ import org.apache.spark.sql.SparkSession;
  * the same data (8 double columns written by Spark with its default codec), plus the default {@code
  * value: array<double>} layout and numpy's {@code np.load(mmap_mode="r").sum(axis=0)}. Each
  * scenario runs {@code warmup} times, then {@code reps} measured times in rotating order; the table
- * shows the median wall time of the whole query (plan, read, aggregate, collect).
+ * shows the median wall time of the whole query (plan, read, aggregate, collect) and the median CPU
+ * time of its tasks (Spark's {@code executorCpuTime}; numpy's process time). Two baselines show
+ * where the time goes: Spark's compute floor (the same 8 sums over {@code spark.range}, no file)
+ * and the mapped file summed in plain Java, one thread per core (the cost of touching the bytes).
  *
  * <p>Command (builds connector and benchmarks, then runs this class with the Maven classpath):
  *
@@ -102,6 +107,7 @@ public final class ReadBenchmark {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    TaskCpu taskCpu = TaskCpu.register(spark);
     String parquet = dir.resolve("x.parquet").toString();
     spark
         .read()
@@ -148,8 +154,8 @@ public final class ReadBenchmark {
                     .load(npy.toString())
                     .agg(arraySums[0], Arrays.copyOfRange(arraySums, 1, 8))
                     .first()));
-    double[] numpySums = new double[8];
-    scenarios.add(new Scenario("numpy np.load(mmap_mode='r').sum(axis=0)", null));
+    scenarios.add(
+        Scenario.outside("numpy np.load(mmap_mode='r').sum(axis=0)", sums -> numpy(npy, sums)));
     // Spark's compute floor: the same 8 sums over as many generated rows, no file at all.
     String[] generated = new String[8];
     for (int i = 0; i < 8; i++) {
@@ -164,29 +170,41 @@ public final class ReadBenchmark {
                     .selectExpr(generated)
                     .agg(matrixSums[0], Arrays.copyOfRange(matrixSums, 1, 8))
                     .first()));
+    // What touching the file's bytes costs without Spark: the mapped file summed column by column
+    // in plain Java, one thread per core, as the read tasks do it.
+    scenarios.add(
+        Scenario.outside(
+            "plain Java: the mapped file summed by "
+                + Runtime.getRuntime().availableProcessors()
+                + " threads (no Spark)",
+            sums -> mappedSum(npy, rows, sums)));
 
     for (int r = 0; r < warmup + reps; r++) {
       for (int k = 0; k < scenarios.size(); k++) {
         Scenario s = scenarios.get((k + r) % scenarios.size());
-        double seconds;
+        double[] timing;
+        s.sums = new double[8];
         if (s.query == null) {
-          seconds = numpy(npy, numpySums);
+          timing = s.outside.run(s.sums);
         } else {
+          int jobs = taskCpu.reset();
           long t0 = System.nanoTime();
           Row row = s.query.get();
-          seconds = (System.nanoTime() - t0) / 1e9;
-          s.sums = new double[8];
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          timing = new double[] {seconds, taskCpu.await(jobs)};
           for (int i = 0; i < 8; i++) {
             s.sums[i] = row.getDouble(i);
           }
         }
         if (r >= warmup) {
-          s.times.add(seconds);
+          s.times.add(timing[0]);
+          s.cpu.add(timing[1]);
         }
       }
     }
-    scenarios.get(3).sums = numpySums;
-    for (Scenario s : scenarios.subList(0, 4)) {
+    double[] numpySums = scenarios.get(3).sums;
+    for (Scenario s :
+        List.of(scenarios.get(0), scenarios.get(1), scenarios.get(2), scenarios.get(5))) {
       for (int i = 0; i < 8; i++) {
         double want = numpySums[i];
         if (Math.abs(s.sums[i] - want) > 1e-9 * Math.max(1, Math.abs(want))) {
@@ -206,18 +224,33 @@ public final class ReadBenchmark {
         Runtime.getRuntime().availableProcessors(),
         reps,
         warmup);
-    System.out.println("| scenario | median s | GiB/s | speed vs Parquet |");
-    System.out.println("|---|---:|---:|---:|");
+    System.out.println(
+        "| scenario | median s | GiB/s | speed vs Parquet | CPU s (Spark: the tasks') |");
+    System.out.println("|---|---:|---:|---:|---:|");
     for (Scenario s : scenarios) {
       double t = s.median();
       System.out.printf(
-          Locale.ROOT, "| %s | %.3f | %.2f | %.2fx |%n", s.name, t, gib / t, parquetTime / t);
+          Locale.ROOT,
+          "| %s | %.3f | %.2f | %.2fx | %.3f |%n",
+          s.name,
+          t,
+          gib / t,
+          parquetTime / t,
+          Scenario.median(s.cpu));
     }
     System.out.printf(
         Locale.ROOT,
         "%nlayout=matrix takes %.2fx the compute floor's time; value: array<double> %.2fx%n",
         scenarios.get(0).median() / scenarios.get(4).median(),
         scenarios.get(2).median() / scenarios.get(4).median());
+    System.out.printf(
+        Locale.ROOT,
+        "CPU of the read tasks: layout=matrix %.3f s = the compute floor's %.3f s + %.3f s;"
+            + " summing the mapped file in plain Java takes %.3f s of CPU%n",
+        Scenario.median(scenarios.get(0).cpu),
+        Scenario.median(scenarios.get(4).cpu),
+        Scenario.median(scenarios.get(0).cpu) - Scenario.median(scenarios.get(4).cpu),
+        Scenario.median(scenarios.get(5).cpu));
     String scenario = "sum 8 columns of " + sizeMiB + " MiB (layout=matrix)";
     String[] systems = {
       "spark-npy",
@@ -226,7 +259,7 @@ public final class ReadBenchmark {
       "numpy mmap",
       "Spark compute floor (no I/O)"
     };
-    for (int i = 0; i < scenarios.size(); i++) {
+    for (int i = 0; i < systems.length; i++) {
       BenchCsv.row("read", scenario, systems[i], scenarios.get(i).median(), i == 1);
     }
     if (extras) {
@@ -351,18 +384,102 @@ public final class ReadBenchmark {
   private static final class Scenario {
     final String name;
     final Supplier<Row> query;
+    final Outside outside;
     final List<Double> times = new ArrayList<>();
+    final List<Double> cpu = new ArrayList<>();
     double[] sums;
 
     Scenario(String name, Supplier<Row> query) {
+      this(name, query, null);
+    }
+
+    private Scenario(String name, Supplier<Row> query, Outside outside) {
       this.name = name;
       this.query = query;
+      this.outside = outside;
+    }
+
+    /** A scenario run outside Spark. */
+    static Scenario outside(String name, Outside run) {
+      return new Scenario(name, null, run);
     }
 
     double median() {
-      double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return median(times);
+    }
+
+    static double median(List<Double> values) {
+      double[] t = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
       return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
     }
+  }
+
+  /** A measurement outside Spark: fills the 8 sums, returns its wall and CPU seconds. */
+  private interface Outside {
+    double[] run(double[] sums) throws Exception;
+  }
+
+  /**
+   * Sums the 8 columns of the {@code (rows, 8)} float64 file as the read tasks would: each of
+   * {@code availableProcessors} threads maps its share of the rows in 128 MiB windows and adds each
+   * column in row order. Returns the wall seconds and the threads' CPU seconds.
+   */
+  private static double[] mappedSum(Path npy, long rows, double[] sums) throws Exception {
+    int threads = Runtime.getRuntime().availableProcessors();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    double[][] partial = new double[threads][8];
+    long[] cpu = new long[threads];
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(npy, StandardOpenOption.READ)) {
+      long dataOffset = ch.size() - rows * 64;
+      long share = (rows + threads - 1) / threads;
+      Thread[] workers = new Thread[threads];
+      Exception[] failure = new Exception[1];
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        workers[t] =
+            new Thread(
+                () -> {
+                  long first = Math.min(rows, id * share);
+                  long end = Math.min(rows, first + share);
+                  double[] s = partial[id];
+                  try {
+                    for (long row = first; row < end; ) {
+                      int n = (int) Math.min(end - row, (128L << 20) / 64);
+                      ByteBuffer w =
+                          ch.map(FileChannel.MapMode.READ_ONLY, dataOffset + row * 64, n * 64L)
+                              .order(ByteOrder.LITTLE_ENDIAN);
+                      for (int i = 0; i < n; i++) {
+                        for (int c = 0; c < 8; c++) {
+                          s[c] += w.getDouble(i * 64 + c * 8);
+                        }
+                      }
+                      row += n;
+                    }
+                  } catch (IOException e) {
+                    synchronized (failure) {
+                      failure[0] = e;
+                    }
+                  }
+                  cpu[id] = mx.getCurrentThreadCpuTime();
+                });
+        workers[t].start();
+      }
+      for (Thread w : workers) {
+        w.join();
+      }
+      if (failure[0] != null) {
+        throw failure[0];
+      }
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    Arrays.fill(sums, 0);
+    for (double[] p : partial) {
+      for (int c = 0; c < 8; c++) {
+        sums[c] += p[c];
+      }
+    }
+    return new double[] {seconds, Arrays.stream(cpu).sum() / 1e9};
   }
 
   /** Random doubles, written in 8 MiB chunks after np.save's header for shape (rows, 8). */
@@ -394,13 +511,16 @@ public final class ReadBenchmark {
   }
 
   /** Runs numpy; returns the seconds of load + sum measured inside python, fills {@code sums}. */
-  private static double numpy(Path npy, double[] sums) throws IOException, InterruptedException {
+  /** numpy's sum of the file's columns: fills {@code sums}, returns its wall and CPU seconds. */
+  private static double[] numpy(Path npy, double[] sums) throws IOException, InterruptedException {
     String script =
         "import sys, time, json\nimport numpy as np\n"
             + "t0 = time.perf_counter()\n"
+            + "c0 = time.process_time()\n"
             + "s = np.load(sys.argv[1], mmap_mode='r').sum(axis=0)\n"
             + "t = time.perf_counter() - t0\n"
-            + "print(json.dumps([t] + [float(v) for v in s]))\n";
+            + "c = time.process_time() - c0\n"
+            + "print(json.dumps([t, c] + [float(v) for v in s]))\n";
     Process p = new ProcessBuilder("python3", "-c", script, npy.toString()).start();
     String out;
     try (InputStream in = p.getInputStream()) {
@@ -413,8 +533,8 @@ public final class ReadBenchmark {
     }
     String[] parts = out.substring(1, out.length() - 1).split(",");
     for (int i = 0; i < 8; i++) {
-      sums[i] = Double.parseDouble(parts[i + 1].trim());
+      sums[i] = Double.parseDouble(parts[i + 2].trim());
     }
-    return Double.parseDouble(parts[0].trim());
+    return new double[] {Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())};
   }
 }
