@@ -44,9 +44,11 @@ import org.apache.spark.sql.SparkSession;
  * <p>Command (builds connector and benchmarks, then runs this class with the Maven classpath):
  *
  * <pre>bin/bench-spark-read [DIR] [sizeMiB=1024] [recordMiB=256] [reps=5] [warmup=2] [extras=true]
- * </pre>
+ *     [memoryMap=true]</pre>
  *
- * <p>{@code extras=false} skips the record-pruning and vectored-read tables.
+ * <p>{@code extras=false} skips the record-pruning and vectored-read tables; {@code
+ * memoryMap=false} reads the {@code .npy} scenarios of the first table with positioned reads (the
+ * read option of that name).
  *
  * <p>A second table shows record-field pruning: the sum of 1 of 10 float64 fields of a {@code
  * recordMiB} record array against the sum of all 10; a third, ranged reads of a {@code recordMiB}
@@ -65,6 +67,7 @@ public final class ReadBenchmark {
     int reps = 5;
     int warmup = 2;
     boolean extras = true;
+    boolean memoryMap = true;
     for (String a : args) {
       if (a.startsWith("sizeMiB=")) {
         sizeMiB = Long.parseLong(a.substring(8));
@@ -76,13 +79,15 @@ public final class ReadBenchmark {
         warmup = Integer.parseInt(a.substring(7));
       } else if (a.startsWith("extras=")) {
         extras = Boolean.parseBoolean(a.substring(7));
+      } else if (a.startsWith("memoryMap=")) {
+        memoryMap = Boolean.parseBoolean(a.substring(10));
       } else {
         base = Path.of(a);
       }
     }
     Path dir = Files.createTempDirectory(base, "npy-read-bench");
     try {
-      run(dir, sizeMiB, recordMiB, reps, warmup, extras);
+      run(dir, sizeMiB, recordMiB, reps, warmup, extras, memoryMap);
     } finally {
       try (Stream<Path> s = Files.walk(dir)) {
         for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -93,7 +98,13 @@ public final class ReadBenchmark {
   }
 
   private static void run(
-      Path dir, long sizeMiB, long recordMiB, int reps, int warmup, boolean extras)
+      Path dir,
+      long sizeMiB,
+      long recordMiB,
+      int reps,
+      int warmup,
+      boolean extras,
+      boolean memoryMap)
       throws Exception {
     long rows = sizeMiB * (1L << 20) / 64;
     Path npy = dir.resolve("x.npy");
@@ -132,6 +143,7 @@ public final class ReadBenchmark {
                     .read()
                     .format("npy")
                     .option("layout", "matrix")
+                    .option("memoryMap", memoryMap)
                     .load(npy.toString())
                     .agg(matrixSums[0], Arrays.copyOfRange(matrixSums, 1, 8))
                     .first()));
@@ -151,6 +163,7 @@ public final class ReadBenchmark {
                 spark
                     .read()
                     .format("npy")
+                    .option("memoryMap", memoryMap)
                     .load(npy.toString())
                     .agg(arraySums[0], Arrays.copyOfRange(arraySums, 1, 8))
                     .first()));
@@ -217,10 +230,11 @@ public final class ReadBenchmark {
     double gib = sizeMiB / 1024.0;
     System.out.printf(
         Locale.ROOT,
-        "%nSum of every column of a %d MiB (%d, 8) float64 C-order array; %d cores, median of %d"
-            + " (after %d warm-up)%n%n",
+        "%nSum of every column of a %d MiB (%d, 8) float64 C-order array%s; %d cores, median of"
+            + " %d (after %d warm-up)%n%n",
         sizeMiB,
         rows,
+        memoryMap ? "" : " (npy: memoryMap=false)",
         Runtime.getRuntime().availableProcessors(),
         reps,
         warmup);
