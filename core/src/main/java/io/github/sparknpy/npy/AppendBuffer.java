@@ -139,11 +139,11 @@ final class AppendBuffer {
 
   /**
    * Hands the buffered bytes to {@code writer} and empties the buffer, returning the rows written;
-   * if the writer fails, the buffer keeps its rows. Under the lock and the file lock.
+   * if the writer fails, even after writing some of them, the buffer keeps all its rows. Under the
+   * lock and the file lock.
    */
   long drainTo(Writer writer) throws IOException {
-    pending.flip();
-    writer.write(pending);
+    writer.write(pending.duplicate().flip());
     pending.clear();
     long rows = pendingRows;
     pendingRows = 0;

@@ -61,7 +61,7 @@ public final class ExclusiveFile implements Closeable {
       try {
         held = FileLocking.acquire(key, channel);
       } catch (IOException | RuntimeException e) {
-        channel.close();
+        FileLocking.close(key, channel); // refused: a plain close would drop the holder's lock
         throw e;
       }
       Object after;
@@ -74,11 +74,7 @@ public final class ExclusiveFile implements Closeable {
       if (before != null && Objects.equals(before, after)) {
         return new ExclusiveFile(path, channel, held);
       }
-      try {
-        FileLocking.release(held);
-      } finally {
-        channel.close();
-      }
+      FileLocking.releaseAndClose(held, channel);
     }
     throw new IOException(
         ("Cannot lock %s: it was replaced %s times in a row while waiting for its lock; try again"
@@ -183,10 +179,6 @@ public final class ExclusiveFile implements Closeable {
       return;
     }
     closed = true;
-    try {
-      FileLocking.release(held);
-    } finally {
-      channel.close();
-    }
+    FileLocking.releaseAndClose(held, channel);
   }
 }

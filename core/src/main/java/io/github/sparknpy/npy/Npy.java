@@ -117,37 +117,35 @@ public final class Npy {
       int chunkBytes,
       InPlaceMove.Checkpoint checkpoint)
       throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return FileLocking.exclusive(
-          FileLocking.key(path),
-          channel,
-          () -> {
-            boolean resumed = InPlaceMove.resume(path, channel);
-            EncodedHeader encoded = read(channel, path, maxHeaderBytes);
-            NpyHeader header = encoded.header();
-            if (header.ndim() == 0) {
-              throw new NpyNotAppendableException(
-                  ("Cannot make %s appendable: it holds a 0-d array, which has no axis to grow on."
-                          + " Save it with shape (1,) instead.")
-                      .formatted(path));
-            }
-            long data = channel.size() - encoded.dataOffset();
-            if (data != header.dataBytes()) {
-              throw NpyNeedsRecoveryException.dataLength(
-                  "Cannot make %s appendable".formatted(path),
-                  header.dataBytes(),
-                  data,
-                  ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it"
-                      + " appendable.");
-            }
-            if (encoded.isAppendable()) {
-              return resumed;
-            }
-            rewrite(path, channel, encoded, header, data, inPlace, chunkBytes, checkpoint);
-            return true;
-          });
-    }
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return FileLocking.exclusiveThenClose(
+        path,
+        channel,
+        () -> {
+          boolean resumed = InPlaceMove.resume(path, channel);
+          EncodedHeader encoded = read(channel, path, maxHeaderBytes);
+          NpyHeader header = encoded.header();
+          if (header.ndim() == 0) {
+            throw new NpyNotAppendableException(
+                ("Cannot make %s appendable: it holds a 0-d array, which has no axis to grow on."
+                        + " Save it with shape (1,) instead.")
+                    .formatted(path));
+          }
+          long data = channel.size() - encoded.dataOffset();
+          if (data != header.dataBytes()) {
+            throw NpyNeedsRecoveryException.dataLength(
+                "Cannot make %s appendable".formatted(path),
+                header.dataBytes(),
+                data,
+                ". Call Npy.recover(path, ...) or run 'npy recover', which also makes it"
+                    + " appendable.");
+          }
+          if (encoded.isAppendable()) {
+            return resumed;
+          }
+          rewrite(path, channel, encoded, header, data, inPlace, chunkBytes, checkpoint);
+          return true;
+        });
   }
 
   /**
@@ -180,79 +178,77 @@ public final class Npy {
 
   private static RecoveryResult recoverLocked(
       Path path, boolean zerofillIncomplete, int maxHeaderBytes) throws IOException {
-    try (FileChannel channel =
-        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      return FileLocking.exclusive(
-          FileLocking.key(path),
-          channel,
-          () -> {
-            InPlaceMove.resume(path, channel);
-            if (channel.size() == 0) {
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    return FileLocking.exclusiveThenClose(
+        path,
+        channel,
+        () -> {
+          InPlaceMove.resume(path, channel);
+          if (channel.size() == 0) {
+            throw new NpyFormatException(
+                ("Cannot recover %s: it is empty (0 bytes), so it has no header that says what"
+                        + " the rows are; a writer was killed after creating it and before"
+                        + " writing anything. No row was ever in it: delete it, or append to it,"
+                        + " since NpyAppendArray treats an empty file as new.")
+                    .formatted(path));
+          }
+          EncodedHeader encoded = read(channel, path, maxHeaderBytes);
+          NpyHeader header = encoded.header();
+          long data = channel.size() - encoded.dataOffset();
+          long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
+          long rows;
+          long keep;
+          if (rowBytes == 0) {
+            rows = header.rowCount();
+            keep = 0;
+          } else if (header.ndim() == 0) {
+            if (data < rowBytes && !zerofillIncomplete) {
               throw new NpyFormatException(
-                  ("Cannot recover %s: it is empty (0 bytes), so it has no header that says what"
-                          + " the rows are; a writer was killed after creating it and before"
-                          + " writing anything. No row was ever in it: delete it, or append to it,"
-                          + " since NpyAppendArray treats an empty file as new.")
-                      .formatted(path));
+                  ("Cannot recover %s: it holds a 0-d array of %s bytes but only %s are present;"
+                          + " pass zerofillIncomplete to complete it with zeros")
+                      .formatted(path, rowBytes, data));
             }
-            EncodedHeader encoded = read(channel, path, maxHeaderBytes);
-            NpyHeader header = encoded.header();
-            long data = channel.size() - encoded.dataOffset();
-            long rowBytes = header.ndim() == 0 ? header.dtype().itemSize() : header.rowBytes();
-            long rows;
-            long keep;
-            if (rowBytes == 0) {
-              rows = header.rowCount();
-              keep = 0;
-            } else if (header.ndim() == 0) {
-              if (data < rowBytes && !zerofillIncomplete) {
-                throw new NpyFormatException(
-                    ("Cannot recover %s: it holds a 0-d array of %s bytes but only %s are present;"
-                            + " pass zerofillIncomplete to complete it with zeros")
-                        .formatted(path, rowBytes, data));
-              }
-              rows = 1;
-              keep = rowBytes;
-            } else {
-              rows = data / rowBytes;
-              if (zerofillIncomplete && data % rowBytes != 0) {
-                rows++;
-              }
-              keep = rows * rowBytes;
+            rows = 1;
+            keep = rowBytes;
+          } else {
+            rows = data / rowBytes;
+            if (zerofillIncomplete && data % rowBytes != 0) {
+              rows++;
             }
-            long truncated = Math.max(0, data - keep);
-            long zeroFilled = Math.max(0, keep - data);
-            NpyHeader recovered = header.ndim() == 0 ? header : header.withRowCount(rows);
-            if (zeroFilled > 0) {
-              writeZeros(channel, encoded.dataOffset() + data, zeroFilled);
-            } else if (truncated > 0) {
-              channel.truncate(encoded.dataOffset() + keep);
-            }
-            boolean makeAppendable = header.ndim() > 0 && !encoded.isAppendable();
-            RecoveryResult result =
-                new RecoveryResult(
-                    header.rowCount(),
-                    recovered.rowCount(),
-                    truncated,
-                    zeroFilled,
-                    makeAppendable,
-                    recovered);
-            if (makeAppendable) {
-              rewrite(
-                  path,
-                  channel,
-                  encoded,
-                  recovered,
-                  keep,
-                  true,
-                  InPlaceMove.DEFAULT_CHUNK_BYTES,
-                  null);
-            } else if (!recovered.equals(header)) {
-              write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
-            }
-            return result;
-          });
-    }
+            keep = rows * rowBytes;
+          }
+          long truncated = Math.max(0, data - keep);
+          long zeroFilled = Math.max(0, keep - data);
+          NpyHeader recovered = header.ndim() == 0 ? header : header.withRowCount(rows);
+          if (zeroFilled > 0) {
+            writeZeros(channel, encoded.dataOffset() + data, zeroFilled);
+          } else if (truncated > 0) {
+            channel.truncate(encoded.dataOffset() + keep);
+          }
+          boolean makeAppendable = header.ndim() > 0 && !encoded.isAppendable();
+          RecoveryResult result =
+              new RecoveryResult(
+                  header.rowCount(),
+                  recovered.rowCount(),
+                  truncated,
+                  zeroFilled,
+                  makeAppendable,
+                  recovered);
+          if (makeAppendable) {
+            rewrite(
+                path,
+                channel,
+                encoded,
+                recovered,
+                keep,
+                true,
+                InPlaceMove.DEFAULT_CHUNK_BYTES,
+                null);
+          } else if (!recovered.equals(header)) {
+            write(channel, recovered.encode(encoded.version(), encoded.dataOffset()), 0);
+          }
+          return result;
+        });
   }
 
   /**

@@ -216,7 +216,7 @@ public final class NpyAppendArray implements AutoCloseable {
         try {
           releaseLease();
         } finally {
-          channel.close();
+          closeChannel();
           channel = null;
         }
         throw e;
@@ -413,7 +413,7 @@ public final class NpyAppendArray implements AutoCloseable {
             } catch (RuntimeException | IOException e) {
               // A value that fails to convert in a later chunk must not leave the earlier chunks
               // behind: the next append would count them as rows.
-              channel.truncate(at);
+              cutBack(at, e);
               throw e;
             }
             end = at + bytes;
@@ -754,6 +754,26 @@ public final class NpyAppendArray implements AutoCloseable {
     }
   }
 
+  /** Cuts the file back to {@code length} after {@code failure}, which keeps a failed cut. */
+  private void cutBack(long length, Exception failure) {
+    try {
+      channel.truncate(length);
+    } catch (IOException e) {
+      failure.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Closes the channel if the lease has not (it closes it on release, before this JVM's other
+   * threads may lock the file). Without a lease this JVM may still hold the file: another
+   * appender's lease, or an exclusive step of another thread, whose lock a plain close would drop.
+   */
+  private void closeChannel() {
+    if (channel.isOpen()) {
+      FileLocking.close(path, channel);
+    }
+  }
+
   private void releaseLease() throws IOException {
     if (lease != null) {
       try {
@@ -773,7 +793,15 @@ public final class NpyAppendArray implements AutoCloseable {
     underLock(
         () -> {
           long at = appendEnd();
-          long rows = buffered.drainTo(data -> writeFully(data, at));
+          long rows;
+          try {
+            rows = buffered.drainTo(data -> writeFully(data, at));
+          } catch (IOException | RuntimeException e) {
+            // Part of the buffer may be in the file: cut it off, so that neither the next flush
+            // of the kept rows nor another appender finds it.
+            cutBack(at, e);
+            throw e;
+          }
           committedRows += rows;
           end = at + rows * header.rowBytes();
           return null;
@@ -788,8 +816,8 @@ public final class NpyAppendArray implements AutoCloseable {
       if (closed || channel == null || header == null) {
         return;
       }
-      if (lease != null && !buffered.isEmpty()) {
-        checkWatched(true);
+      if (lease != null) {
+        checkWatched(true); // flush() always checks for a replaced file, as close() does
       }
       flushPending();
     }
@@ -823,7 +851,7 @@ public final class NpyAppendArray implements AutoCloseable {
         } finally {
           Unmapper.unmap(headerMap);
           headerMap = null;
-          channel.close();
+          closeChannel();
         }
       }
     }

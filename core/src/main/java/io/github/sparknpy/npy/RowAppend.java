@@ -8,6 +8,7 @@ import io.github.sparknpy.npy.error.NpyNeedsRecoveryException;
 import io.github.sparknpy.npy.error.NpyNotAppendableException;
 import io.github.sparknpy.npy.header.EncodedHeader;
 import io.github.sparknpy.npy.header.NpyHeader;
+import io.github.sparknpy.npy.io.FileLocking;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -218,7 +219,8 @@ final class RowAppend {
       long perChunk = Math.max(1, chunkBytes / Math.max(inRowBytes, outRowBytes));
       ByteBuffer out = ByteBuffer.allocate((int) Math.min(rows, perChunk) * outRowBytes);
       long written = 0;
-      try (ReadableByteChannel in = open()) {
+      ReadableByteChannel in = open();
+      try {
         if (reorder) {
           return copyReordered(in, pos, out);
         }
@@ -231,6 +233,13 @@ final class RowAppend {
           buf.clear().limit(n * inRowBytes);
           readFully(in, buf);
           written += write(buf.flip(), n, out, pos + written);
+        }
+      } finally {
+        if (source.localFile() != null && in instanceof FileChannel fc) {
+          // the source may be a file an appender of this JVM holds: a plain close drops its lock
+          FileLocking.close(source.localFile(), fc);
+        } else {
+          in.close();
         }
       }
       return written;

@@ -110,6 +110,43 @@ class ExclusiveFileTest {
   }
 
   @Test
+  void lockersAndReadersTheLeaseRefusesOrServesLeaveItsLockHeld() throws Exception {
+    // Each of these opens a descriptor of the leased file and closes it: a plain close would drop
+    // the appender's POSIX lock, and another process could append in the gap, under its rows.
+    Path file = dir.resolve("leased.npy");
+    Path other = dir.resolve("other.npy");
+    try (NpyAppendArray o = NpyAppendArray.open(other)) {
+      o.append(new long[] {7, 8}, 1, 2);
+    }
+    try (NpyAppendArray out = NpyAppendArray.open(file)) {
+      out.append(new long[] {1, 2}, 1, 2);
+      assertThat(lockedForOtherProcesses(file)).as("held from the first append").isTrue();
+      assertThatThrownBy(() -> ExclusiveFile.open(file)).isInstanceOf(NpyFileBusyException.class);
+      assertThat(lockedForOtherProcesses(file)).as("after a refused ExclusiveFile").isTrue();
+      assertThatThrownBy(() -> Npy.recover(file, false)).isInstanceOf(NpyFileBusyException.class);
+      assertThat(lockedForOtherProcesses(file)).as("after a refused recover").isTrue();
+      assertThatThrownBy(() -> Npy.ensureAppendable(file, true))
+          .isInstanceOf(NpyFileBusyException.class);
+      assertThat(lockedForOtherProcesses(file)).as("after a refused ensureAppendable").isTrue();
+      assertThatThrownBy(() -> NpyAppendArray.open(file)).isInstanceOf(NpyFileBusyException.class);
+      assertThat(lockedForOtherProcesses(file)).as("after a refused second appender").isTrue();
+      // the leased file as the source of another file's append: read, then closed
+      Npy.append(
+          other,
+          java.util.List.of(RowSource.of(file, EncodedHeader.DEFAULT_MAX_HEADER_BYTES)),
+          io.github.sparknpy.npy.dtype.Casting.SAFE,
+          EncodedHeader.DEFAULT_MAX_HEADER_BYTES);
+      assertThat(lockedForOtherProcesses(file)).as("after being read as a source").isTrue();
+      out.append(new long[] {3, 4}, 1, 2);
+    }
+    assertThat(lockedForOtherProcesses(file)).as("released by close").isFalse();
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", file).trim())
+        .isEqualTo("[[1, 2], [3, 4]]");
+    assertThat(Numpy.run("print(np.load(sys.argv[1]).tolist())", other).trim())
+        .isEqualTo("[[7, 8], [1, 2]]");
+  }
+
+  @Test
   void aLeaseRefusesOtherLockersOfTheJvmAndASecondReleaseChangesNothing() throws Exception {
     Path file = file();
     Path key = FileLocking.key(file);

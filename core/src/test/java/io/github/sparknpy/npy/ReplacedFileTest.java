@@ -65,6 +65,22 @@ class ReplacedFileTest {
   }
 
   @Test
+  void flushReportsADeletedFileAlsoWithNothingBuffered() throws Exception {
+    // With header rewrites nothing is ever buffered: flush() is then the program's way to ask
+    // whether its rows are still in the file the path names.
+    Path file = dir.resolve("rewritten.npy");
+    NpyAppendArray log = NpyAppendArray.open(file);
+    log.append(new long[] {1, 1}, 1, 2);
+    log.flush();
+    Files.delete(file);
+    assertThatThrownBy(log::flush)
+        .isInstanceOf(NpyFileReplacedException.class)
+        .hasMessageContaining("Cannot append to " + file + ": the file was deleted by another");
+    assertThatThrownBy(log::close).isInstanceOf(NpyFileReplacedException.class);
+    assertThat(file).doesNotExist();
+  }
+
+  @Test
   void reopeningAppendsToTheFileThereNow() throws Exception {
     Path file = dir.resolve("reopen.npy");
     try (NpyAppendArray log = NpyAppendArray.open(file)) {

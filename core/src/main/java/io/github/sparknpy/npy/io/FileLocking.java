@@ -22,7 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * holds on it (and {@code FileLock.isValid()} still says true). So while this JVM holds a lock on a
  * file, the code holding it must use only the locked channel ({@code ExclusiveFile} hands it out),
  * and every other channel of that file that this library opens is closed through {@link #close},
- * which defers the close until the lock is released.
+ * which defers the close until the lock is released. A holder closes its own channel through {@link
+ * #releaseAndClose} or {@link Lease#release()}, before another thread of this JVM can lock the
+ * file: closed after, it would drop that thread's lock.
  *
  * <p>A {@link Lease} is the lock held by one appender from its first append to its close, not by a
  * thread: appends then cost no lock system calls. While a lease is held, other exclusive steps in
@@ -111,14 +113,23 @@ public final class FileLocking {
       guard.unlock();
     }
 
-    /** Releases the lock; idempotent. */
+    /**
+     * Releases the lock and closes the lease's channel; idempotent. The channel is closed before
+     * this JVM's other threads may lock the file: closed later, it would drop their lock.
+     */
     public void release() throws IOException {
       guard.lock();
       boolean first = !released;
       try {
         released = true;
-        if (first && osLock != null && osLock.isValid()) {
-          osLock.release();
+        if (first) {
+          try {
+            if (osLock != null && osLock.isValid()) {
+              osLock.release();
+            }
+          } finally {
+            channel.close();
+          }
         }
       } finally {
         guard.unlock();
@@ -138,15 +149,16 @@ public final class FileLocking {
     /**
      * Closes another channel of the leased file and takes the OS lock again on the lease's. A
      * process waiting for the lock may get it, and append, before that: the next write reads the
-     * file's length again either way.
+     * file's length again either way. Returns false, closing nothing, if the lease was released
+     * meanwhile: the file may have another holder now, whom the caller must ask instead.
      */
-    private void closeAndRetake(FileChannel other) {
+    private boolean closeAndRetake(FileChannel other) {
       guard.lock();
       try {
-        closeQuietly(other);
         if (released) {
-          return;
+          return false;
         }
+        closeQuietly(other);
         interrupted = true;
         releaseStale();
         FileLock again = channel.tryLock();
@@ -160,6 +172,7 @@ public final class FileLocking {
       } finally {
         guard.unlock();
       }
+      return true;
     }
 
     /** Forgets a lock the kernel dropped (the JVM still lists it, and would refuse a new one). */
@@ -197,6 +210,29 @@ public final class FileLocking {
   }
 
   /**
+   * Runs {@code step} under the exclusive lock of {@code path}, taken on {@code channel}, a channel
+   * opened for this step alone, and closes it: as {@link #releaseAndClose} does, or as {@link
+   * #close} does if the lock was refused or could not be taken (closing it plainly would drop the
+   * lock of the file's holder in this JVM).
+   */
+  public static <T> T exclusiveThenClose(Path path, FileChannel channel, Step<T> step)
+      throws IOException {
+    Path key = key(path);
+    Held held;
+    try {
+      held = acquire(key, channel);
+    } catch (IOException | RuntimeException e) {
+      close(key, channel);
+      throw e;
+    }
+    try {
+      return step.run();
+    } finally {
+      releaseAndClose(held, channel);
+    }
+  }
+
+  /**
    * Closes a channel of {@code path} opened by this library for reading. If a thread of this JVM
    * holds an OS lock on the file, the close waits until that lock is released (it happens then, in
    * the releasing thread), since closing now would release the lock. Never throws: a failed close
@@ -204,21 +240,26 @@ public final class FileLocking {
    */
   public static void close(Path path, FileChannel channel) {
     Path key = key(path);
-    Lease lease;
-    synchronized (LOCKS) {
-      Entry entry = LOCKS.get(key);
-      lease = entry == null ? null : entry.lease;
-      if (lease == null && entry != null && entry.osLockHeld && channel.isOpen()) {
-        entry.deferredCloses.add(channel);
+    while (true) {
+      Lease lease;
+      synchronized (LOCKS) {
+        Entry entry = LOCKS.get(key);
+        lease = entry == null ? null : entry.lease;
+        if (lease == null && entry != null && entry.osLockHeld && channel.isOpen()) {
+          entry.deferredCloses.add(channel);
+          return;
+        }
+        if (lease == null) {
+          // Inside the monitor: no thread can start taking an OS lock on this file meanwhile.
+          closeQuietly(channel);
+          return;
+        }
+      }
+      if (lease.closeAndRetake(channel)) {
         return;
       }
-      if (lease == null) {
-        // Inside the monitor: no thread can start taking an OS lock on this file meanwhile.
-        closeQuietly(channel);
-        return;
-      }
+      Thread.onSpinWait(); // released, not yet forgotten by the entry: look again
     }
-    lease.closeAndRetake(channel);
   }
 
   /**
@@ -237,12 +278,29 @@ public final class FileLocking {
     entry.lock.lock();
     try {
       refuseIfLeased(key, entry);
-      FileLock osLock = channel.lock();
-      Lease lease = new Lease(key, entry, channel, osLock);
       synchronized (LOCKS) {
-        entry.lease = lease;
+        entry.osLockHeld = true; // a close of this file meanwhile waits for the lease
+      }
+      Lease lease = null;
+      List<FileChannel> closedMeanwhile;
+      try {
+        lease = new Lease(key, entry, channel, channel.lock());
+      } finally {
+        synchronized (LOCKS) {
+          // One step: a close never finds the lock taken but neither marked nor leased.
+          entry.osLockHeld = false;
+          entry.lease = lease;
+          closedMeanwhile = new ArrayList<>(entry.deferredCloses);
+          entry.deferredCloses.clear();
+          if (lease == null) {
+            closedMeanwhile.forEach(FileLocking::closeQuietly); // no lock taken: none to drop
+          }
+        }
       }
       held = true;
+      for (FileChannel c : closedMeanwhile) {
+        close(key, c); // each dropped the lease's new lock: the lease takes it again
+      }
       return lease;
     } finally {
       entry.lock.unlock();
@@ -306,6 +364,32 @@ public final class FileLocking {
     } catch (IOException | RuntimeException | Error e) {
       unlock(key, entry, false);
       throw e;
+    }
+  }
+
+  /**
+   * Releases {@code held} and closes {@code channel}, the channel it was taken on, before another
+   * thread of this JVM can lock the file (closed after, it would drop that thread's lock). Inside a
+   * nested hold the close waits for the outer holder's release.
+   */
+  public static void releaseAndClose(Held held, FileChannel channel) throws IOException {
+    if (held.nested) {
+      synchronized (LOCKS) {
+        held.entry.deferredCloses.add(channel);
+      }
+      unlock(held.key, held.entry, true);
+      return;
+    }
+    try {
+      try {
+        if (held.osLock != null && held.osLock.isValid()) {
+          held.osLock.release();
+        }
+      } finally {
+        channel.close();
+      }
+    } finally {
+      unlock(held.key, held.entry, false);
     }
   }
 
