@@ -216,7 +216,9 @@ public final class NpyAppendArray implements AutoCloseable {
         try {
           releaseLease();
         } finally {
-          closeChannel();
+          if (channel.isOpen()) {
+            FileLocking.close(path, channel); // nothing written yet
+          }
           channel = null;
         }
         throw e;
@@ -768,9 +770,9 @@ public final class NpyAppendArray implements AutoCloseable {
    * threads may lock the file). Without a lease this JVM may still hold the file: another
    * appender's lease, or an exclusive step of another thread, whose lock a plain close would drop.
    */
-  private void closeChannel() {
+  private void closeChannel() throws IOException {
     if (channel.isOpen()) {
-      FileLocking.close(path, channel);
+      FileLocking.closeReporting(path, channel);
     }
   }
 

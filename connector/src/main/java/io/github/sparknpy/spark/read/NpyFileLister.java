@@ -239,6 +239,21 @@ final class NpyFileLister {
   }
 
   /**
+   * The directory's statuses. Hadoop's local file system reports a directory that was there when it
+   * checked and gone when it listed (a directory another write is replacing) as "Permission
+   * denied": such a listing is made once more, which lists the replacement or finds the directory
+   * gone (FileNotFoundException); a second refusal is a real one.
+   */
+  private static FileStatus[] listOnce(Dir dir) throws IOException {
+    try {
+      return dir.fs.listStatus(dir.status.getPath());
+    } catch (java.nio.file.AccessDeniedException e) {
+      LOG.info("Listing {} again: {}", dir.status.getPath(), e.getMessage());
+      return dir.fs.listStatus(dir.status.getPath());
+    }
+  }
+
+  /**
    * The entries of one directory, without the names Spark skips and names with {@code :}. A
    * directory deleted since it was found is empty under {@code ignoreMissingFiles} (Spark's
    * semantics), and fails otherwise.
@@ -246,7 +261,7 @@ final class NpyFileLister {
   private static List<Entry> listDir(Dir dir, boolean ignoreMissingFiles) throws IOException {
     FileStatus[] statuses;
     try {
-      statuses = dir.fs.listStatus(dir.status.getPath());
+      statuses = listOnce(dir);
     } catch (FileNotFoundException e) {
       if (ignoreMissingFiles) {
         LOG.warn("Skipped directory {}: it was deleted while it was listed", dir.status.getPath());

@@ -260,6 +260,52 @@ class ReadLikeFileSourcesTest extends NpyReadTestBase {
         .hasMessageContaining("'modifiedAfter'");
   }
 
+  /**
+   * The local file system, but the first listing of {@link #target} finds it replaced as another
+   * write's Overwrite replaces a directory: between Hadoop's existence check and its listing, which
+   * Hadoop's local file system then reports as "Permission denied" (its {@code FileUtil.list}).
+   */
+  public static final class ReplacedWhileListedFileSystem extends LocalFileSystem {
+    static volatile java.nio.file.Path target;
+    static volatile java.nio.file.Path replacement;
+    static final java.util.concurrent.atomic.AtomicInteger REFUSALS =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public FileStatus[] listStatus(org.apache.hadoop.fs.Path f) throws IOException {
+      java.nio.file.Path local = java.nio.file.Path.of(f.toUri().getPath());
+      if (local.equals(target) && replacement != null) {
+        java.nio.file.Path aside = target.resolveSibling("." + target.getFileName() + ".old");
+        Files.move(target, aside);
+        Files.move(replacement, target);
+        replacement = null;
+        REFUSALS.incrementAndGet();
+        throw new java.nio.file.AccessDeniedException(f.toString(), null, "Permission denied");
+      }
+      return super.listStatus(f);
+    }
+  }
+
+  @Test
+  void aDirectoryReplacedWhileItIsListedIsListedAgain() throws Exception {
+    Path dir = newDir("replaced");
+    Path next = newDir("next");
+    numpy("np.save(sys.argv[1] + '/x.npy', np.array([1, 2], np.int64))", dir);
+    numpy("np.save(sys.argv[1] + '/x.npy', np.array([7, 8, 9], np.int64))", next);
+    ReplacedWhileListedFileSystem.target = dir;
+    ReplacedWhileListedFileSystem.replacement = next;
+    ReplacedWhileListedFileSystem.REFUSALS.set(0);
+    Map<String, String> fs =
+        Map.of(
+            "fs.file.impl",
+            ReplacedWhileListedFileSystem.class.getName(),
+            "fs.file.impl.disable.cache",
+            "true");
+    List<Long> rows = npy().options(fs).load(dir.toString()).as(Encoders.LONG()).collectAsList();
+    assertThat(ReplacedWhileListedFileSystem.REFUSALS.get()).isEqualTo(1);
+    assertThat(rows).as("the replacement, listed again").containsExactly(7L, 8L, 9L);
+  }
+
   /** The local file system, recording which threads list directories. */
   public static final class RecordingFileSystem extends LocalFileSystem {
     static final Set<String> LISTING_THREADS = ConcurrentHashMap.newKeySet();

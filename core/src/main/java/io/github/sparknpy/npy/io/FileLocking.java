@@ -152,13 +152,18 @@ public final class FileLocking {
      * file's length again either way. Returns false, closing nothing, if the lease was released
      * meanwhile: the file may have another holder now, whom the caller must ask instead.
      */
-    private boolean closeAndRetake(FileChannel other) {
+    private boolean closeAndRetake(FileChannel other) throws IOException {
+      IOException failure = null;
       guard.lock();
       try {
         if (released) {
           return false;
         }
-        closeQuietly(other);
+        try {
+          other.close();
+        } catch (IOException e) {
+          failure = e; // reported once the lock is taken again
+        }
         interrupted = true;
         releaseStale();
         FileLock again = channel.tryLock();
@@ -171,6 +176,9 @@ public final class FileLocking {
         lost = true;
       } finally {
         guard.unlock();
+      }
+      if (failure != null) {
+        throw failure;
       }
       return true;
     }
@@ -233,12 +241,25 @@ public final class FileLocking {
   }
 
   /**
-   * Closes a channel of {@code path} opened by this library for reading. If a thread of this JVM
-   * holds an OS lock on the file, the close waits until that lock is released (it happens then, in
-   * the releasing thread), since closing now would release the lock. Never throws: a failed close
-   * of a read channel loses nothing.
+   * Closes a channel of {@code path} that this library opened and holds no lock on. If a thread of
+   * this JVM holds an OS lock on the file, the close waits until that lock is released (it happens
+   * then, in the releasing thread), since closing now would release the lock; if an appender holds
+   * it, its lease takes the lock again. Never throws: for channels nothing was written through,
+   * whose failed close loses nothing.
    */
   public static void close(Path path, FileChannel channel) {
+    try {
+      closeReporting(path, channel);
+    } catch (IOException e) {
+      // nothing was written through it
+    }
+  }
+
+  /**
+   * {@link #close} for a channel rows were written through: a failure of a close made now is
+   * thrown, since some file systems (NFS) report a failed write only there.
+   */
+  public static void closeReporting(Path path, FileChannel channel) throws IOException {
     Path key = key(path);
     while (true) {
       Lease lease;
@@ -251,7 +272,7 @@ public final class FileLocking {
         }
         if (lease == null) {
           // Inside the monitor: no thread can start taking an OS lock on this file meanwhile.
-          closeQuietly(channel);
+          channel.close();
           return;
         }
       }
