@@ -57,11 +57,7 @@ class ReplacedFileTest {
     log.flush();
     log.append(new long[] {2, 2}, 1, 2);
     Files.delete(file);
-    assertThatThrownBy(log::flush)
-        .isInstanceOf(NpyFileReplacedException.class)
-        .hasMessageContaining("Cannot append to " + file + ": the file was deleted by another");
-    assertThatThrownBy(log::close).isInstanceOf(NpyFileReplacedException.class);
-    assertThat(file).doesNotExist();
+    assertFlushAndCloseReportTheDeletion(log, file);
   }
 
   @Test
@@ -73,6 +69,10 @@ class ReplacedFileTest {
     log.append(new long[] {1, 1}, 1, 2);
     log.flush();
     Files.delete(file);
+    assertFlushAndCloseReportTheDeletion(log, file);
+  }
+
+  private static void assertFlushAndCloseReportTheDeletion(NpyAppendArray log, Path file) {
     assertThatThrownBy(log::flush)
         .isInstanceOf(NpyFileReplacedException.class)
         .hasMessageContaining("Cannot append to " + file + ": the file was deleted by another");

@@ -244,7 +244,7 @@ final class NpyFileLister {
    * denied": such a listing is made once more, which lists the replacement or finds the directory
    * gone (FileNotFoundException); a second refusal is a real one.
    */
-  private static FileStatus[] listOnce(Dir dir) throws IOException {
+  private static FileStatus[] listStatus(Dir dir) throws IOException {
     try {
       return dir.fs.listStatus(dir.status.getPath());
     } catch (java.nio.file.AccessDeniedException e) {
@@ -261,7 +261,7 @@ final class NpyFileLister {
   private static List<Entry> listDir(Dir dir, boolean ignoreMissingFiles) throws IOException {
     FileStatus[] statuses;
     try {
-      statuses = listOnce(dir);
+      statuses = listStatus(dir);
     } catch (FileNotFoundException e) {
       if (ignoreMissingFiles) {
         LOG.warn("Skipped directory {}: it was deleted while it was listed", dir.status.getPath());

@@ -403,9 +403,7 @@ public final class FileLocking {
     }
     try {
       try {
-        if (held.osLock != null && held.osLock.isValid()) {
-          held.osLock.release();
-        }
+        releaseOsLock(held);
       } finally {
         channel.close();
       }
@@ -416,11 +414,15 @@ public final class FileLocking {
 
   public static void release(Held held) throws IOException {
     try {
-      if (held.osLock != null && held.osLock.isValid()) {
-        held.osLock.release();
-      }
+      releaseOsLock(held);
     } finally {
       unlock(held.key, held.entry, held.nested);
+    }
+  }
+
+  private static void releaseOsLock(Held held) throws IOException {
+    if (held.osLock != null && held.osLock.isValid()) {
+      held.osLock.release();
     }
   }
 
